@@ -1,0 +1,3 @@
+from connectwell.cli import app
+
+app()

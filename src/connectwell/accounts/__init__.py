@@ -1,0 +1,1 @@
+"""Accounts: passwords, sign-in sessions, API tokens, invitations and password resets."""

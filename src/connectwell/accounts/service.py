@@ -1,0 +1,356 @@
+"""Sign-in, sessions, API tokens and one-time password links. They flush, never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from email_validator import EmailNotValidError, validate_email
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from connectwell.accounts.models import (
+    ApiToken,
+    Credential,
+    LoginFailure,
+    PasswordToken,
+    SignInSession,
+)
+from connectwell.core.config import Settings
+from connectwell.core.db import utcnow
+from connectwell.core.notify import Message, Recipient, notify
+from connectwell.people.models import Person, Role
+
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "cw_"
+INVITE_DAYS = 14
+RESET_HOURS = 2
+# IP addresses may carry many people (an office NAT): they get more room than one account.
+ADDRESS_FACTOR = 4
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so timing does not tell who has an account.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class AccountError(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class WrongCredentials(AccountError):
+    def __init__(self) -> None:
+        super().__init__("password", "Wrong e-mail or password.")
+
+
+class TooManyAttempts(AccountError):
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            "password", f"Too many failed sign-ins. Try again in {retry_after} seconds."
+        )
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- passwords -----------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_rules(password: str, person: Person | None = None) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password", f"at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > 1024:
+        raise AccountError("password", "at most 1024 characters")
+    if person is not None and password.strip().lower() == person.email:
+        raise AccountError("password", "must not be your e-mail address")
+
+
+def set_password(
+    session: Session, person: Person, password: str, *, password_hash: str | None = None
+) -> None:
+    """Set a person's password (checked against the rules) and end their other sessions."""
+    if password_hash is None:
+        check_password_rules(password, person)
+        password_hash = hash_password(password)
+    credential = session.get(Credential, person.id)
+    if credential is None:
+        session.add(Credential(person_id=person.id, password_hash=password_hash))
+    else:
+        credential.password_hash = password_hash
+        credential.changed_at = utcnow()
+        session.execute(delete(SignInSession).where(SignInSession.person_id == person.id))
+    session.flush()
+
+
+def _retry_after(session: Session, key: str, limit: int, settings: Settings) -> int:
+    """Seconds to wait before ``key`` may try again: doubling from 30 s past ``limit``."""
+    since = utcnow() - dt.timedelta(seconds=settings.login_failure_window_seconds)
+    count, last = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.key == key, LoginFailure.at >= since
+        )
+    ).one()
+    if count < limit or last is None:
+        return 0
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)
+    wait = min(30 * 2 ** (count - limit), settings.login_failure_window_seconds)
+    remaining = wait - (utcnow() - last).total_seconds()
+    return max(0, int(remaining + 0.999))
+
+
+def authenticate(
+    session: Session, email: str, password: str, *, address: str, settings: Settings
+) -> Person:
+    """Check an e-mail and password, slowing down repeated failures.
+
+    Raises
+    ------
+    TooManyAttempts
+        After ``login_max_failures`` failures for this e-mail (or four times as many from
+        this address) within the window; the wait doubles with each further failure.
+    WrongCredentials
+        The same error for an unknown e-mail, an inactive person and a wrong password.
+    """
+    email_key = "email:" + email.strip().lower()[:250]
+    address_key = "address:" + address[:250]
+    limit = settings.login_max_failures
+    wait = max(
+        _retry_after(session, email_key, limit, settings),
+        _retry_after(session, address_key, limit * ADDRESS_FACTOR, settings),
+    )
+    if wait:
+        raise TooManyAttempts(wait)
+    person = session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    credential = session.get(Credential, person.id) if person is not None else None
+    stored = credential.password_hash if credential else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+        valid = credential is not None and person is not None and person.is_active
+    except (VerificationError, InvalidHashError):
+        valid = False
+    if not valid or person is None or credential is None:
+        session.add_all([LoginFailure(key=email_key), LoginFailure(key=address_key)])
+        session.flush()
+        raise WrongCredentials()
+    if _hasher.check_needs_rehash(stored):
+        credential.password_hash = hash_password(password)
+    session.execute(delete(LoginFailure).where(LoginFailure.key == email_key))
+    session.flush()
+    return person
+
+
+def forget_old_failures(session: Session, settings: Settings) -> int:
+    since = utcnow() - dt.timedelta(seconds=settings.login_failure_window_seconds)
+    result = session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- sign-in sessions ----------------------------------------------------------------------
+
+
+def start_session(
+    session: Session, person: Person, settings: Settings, *, user_agent: str = ""
+) -> str:
+    """Open a sign-in session; returns the token for the cookie (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        SignInSession(
+            token_hash=token_hash(token),
+            person_id=person.id,
+            expires_at=utcnow() + dt.timedelta(days=settings.session_days),
+            user_agent=user_agent[:200],
+        )
+    )
+    session.flush()
+    return token
+
+
+def person_for_session(session: Session, token: str) -> Person | None:
+    row = session.scalar(select(SignInSession).where(SignInSession.token_hash == token_hash(token)))
+    if row is None or row.expires_at <= utcnow() or not row.person.is_active:
+        return None
+    return row.person
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(SignInSession).where(SignInSession.token_hash == token_hash(token)))
+
+
+def sessions_of(session: Session, person_id: int) -> list[SignInSession]:
+    return list(
+        session.scalars(
+            select(SignInSession)
+            .where(SignInSession.person_id == person_id)
+            .order_by(SignInSession.id.desc())
+        )
+    )
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: ApiToken
+    secret: str  # shown once
+
+
+def create_api_token(session: Session, *, owner: Person, name: str, created_by: Person) -> NewToken:
+    """An admin makes a token that acts as ``owner`` (for automation)."""
+    if not created_by.is_admin:
+        raise AccountError("owner", "only admins make API tokens")
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise AccountError("name", "1 to 100 characters")
+    if not owner.is_active:
+        raise AccountError("owner", "the owner is not active")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name,
+        prefix=secret[:10],
+        token_hash=token_hash(secret),
+        person_id=owner.id,
+        created_by_id=created_by.id,
+    )
+    session.add(token)
+    session.flush()
+    return NewToken(token=token, secret=secret)
+
+
+def person_for_api_token(session: Session, secret: str) -> Person | None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(secret)))
+    if token is None or token.revoked_at is not None or not token.person.is_active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        token.last_used_at = now
+    return token.person
+
+
+def list_api_tokens(session: Session, *, person_id: int | None = None) -> list[ApiToken]:
+    statement = select(ApiToken).order_by(ApiToken.id.desc())
+    if person_id is not None:
+        statement = statement.where(ApiToken.person_id == person_id)
+    return list(session.scalars(statement))
+
+
+def revoke_api_token(session: Session, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise AccountError("token", f"no token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    session.flush()
+    return token
+
+
+# --- invitations and resets ----------------------------------------------------------------
+
+
+def _password_link(session: Session, person: Person, purpose: str, lifetime: dt.timedelta) -> str:
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        PasswordToken(
+            token_hash=token_hash(secret),
+            person_id=person.id,
+            purpose=purpose,
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return secret
+
+
+def invite(session: Session, people: list[Person], settings: Settings) -> int:
+    """E-mail each person a link to set their password and sign in; returns how many."""
+    for person in people:
+        secret = _password_link(session, person, "invite", dt.timedelta(days=INVITE_DAYS))
+        link = f"{settings.base_url}/password/{secret}"
+        notify(
+            session,
+            [Recipient(person.id, person.email, person.name)],
+            Message(
+                kind="invite",
+                subject=f"You are invited to {settings.organisation_name} on connectwell",
+                text=(
+                    f"Hello {person.name},\n\n"
+                    "connectwell pairs colleagues across teams for short conversations and "
+                    "helps teams appreciate each other.\n\n"
+                    f"Set your password and sign in (the link works for {INVITE_DAYS} days):\n"
+                    f"{link}\n"
+                ),
+                inbox=False,
+            ),
+        )
+    session.flush()
+    return len(people)
+
+
+def request_reset(session: Session, email: str, settings: Settings) -> None:
+    """E-mail a reset link if the address belongs to an active person; silent otherwise."""
+    person = session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    if person is None or not person.is_active:
+        return
+    secret = _password_link(session, person, "reset", dt.timedelta(hours=RESET_HOURS))
+    notify(
+        session,
+        [Recipient(person.id, person.email, person.name)],
+        Message(
+            kind="password-reset",
+            subject="Reset your connectwell password",
+            text=(
+                f"Hello {person.name},\n\nSomeone (we hope you) asked to reset your password. "
+                f"This link works for {RESET_HOURS} hours:\n{settings.base_url}/password/{secret}\n\n"
+                "If it was not you, ignore this e-mail: your password stays as it is.\n"
+            ),
+            inbox=False,
+        ),
+    )
+
+
+def person_for_password_link(session: Session, secret: str) -> PasswordToken:
+    row = session.scalar(
+        select(PasswordToken).where(PasswordToken.token_hash == token_hash(secret))
+    )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        raise AccountError("link", "This link has expired or was already used. Ask for a new one.")
+    if not row.person.is_active:
+        raise AccountError("link", "This account is not active.")
+    return row
+
+
+def use_password_link(session: Session, secret: str, password: str) -> Person:
+    row = person_for_password_link(session, secret)
+    set_password(session, row.person, password)
+    row.used_at = utcnow()
+    session.flush()
+    return row.person
+
+
+def create_admin(session: Session, *, email: str, name: str, password: str) -> Person:
+    """Make (or promote) an admin with a password: the first step of a real install."""
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise AccountError("email", str(error)) from None
+    person = session.scalar(select(Person).where(Person.email == email))
+    if person is None:
+        person = Person(email=email, name=name.strip() or email)
+        session.add(person)
+    person.role = Role.admin.value
+    person.is_active = True
+    session.flush()
+    set_password(session, person, password)
+    return person

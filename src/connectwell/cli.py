@@ -1,0 +1,175 @@
+"""The ``connectwell`` command. Each command is one transaction: all of it, or nothing."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectwell.accounts import service as accounts
+from connectwell.core.config import Settings, get_settings
+from connectwell.core.db import make_engine, make_session_factory, transaction
+from connectwell.core.db.migrate import alembic_config, upgrade
+from connectwell.demo import service as demo
+from connectwell.people import roster
+
+app = typer.Typer(help="connectwell: high-quality connections at work.", no_args_is_help=True)
+
+
+def _factory(settings: Settings, *, migrate: bool = True) -> sessionmaker[Session]:
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    return make_session_factory(engine)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema."""
+    settings = get_settings()
+    _factory(settings)
+    typer.echo(f"database is up to date: {make_engine(settings.database_url).url!r}")
+
+
+@app.command("make-migration")
+def make_migration(message: Annotated[str, typer.Argument(help="What the migration does")]) -> None:
+    """(Developers) write a new migration from the difference between models and database."""
+    from alembic import command
+
+    import connectwell.models  # noqa: F401 - imports every model
+
+    settings = get_settings()
+    command.revision(alembic_config(settings.database_url), message=message, autogenerate=True)
+
+
+@app.command("demo")
+def demo_command(
+    people: Annotated[int, typer.Option(help="How many people", min=4)] = 240,
+    seed: Annotated[int, typer.Option(help="The generator's seed")] = 7,
+) -> None:
+    """Fill an empty database with the demo organisation and print its sign-ins."""
+    settings = get_settings()
+    with transaction(_factory(settings)) as session:
+        sign_ins = demo.seed_demo(session, people=people, seed=seed)
+        if sign_ins is None:
+            typer.echo("The database has people already: the demo was not seeded again.")
+            sign_ins = demo.demo_sign_ins(session, people=people, seed=seed)
+    _print_sign_ins(sign_ins, settings)
+
+
+def _print_sign_ins(sign_ins: list[demo.DemoSignIn], settings: Settings) -> None:
+    if not sign_ins:
+        return
+    typer.echo(f"\nDemo sign-ins for {settings.base_url}/login :")
+    for sign_in in sign_ins:
+        typer.echo(
+            f"  {sign_in.role:<7} {sign_in.email:<44} password: {sign_in.password}"
+            f"   ({sign_in.name}, {sign_in.team})"
+        )
+    typer.echo("")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(prompt=True, help="The admin's e-mail")],
+    name: Annotated[str, typer.Option(prompt=True, help="The admin's name")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Make the first admin of a real install (or give an existing person admin rights)."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass()
+    settings = get_settings()
+    try:
+        with transaction(_factory(settings)) as session:
+            person = accounts.create_admin(session, email=email, name=name, password=password)
+            typer.echo(f"{person.email} is an admin and can sign in at {settings.base_url}/login")
+    except accounts.AccountError as error:
+        raise _fail(f"{error.field}: {error.message}") from None
+
+
+@app.command("import-roster")
+def import_roster(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    deactivate_missing: Annotated[
+        bool, typer.Option("--deactivate-missing", help="Deactivate people not in the file")
+    ] = False,
+    invite: Annotated[
+        bool, typer.Option("--invite", help="E-mail new people a link to set their password")
+    ] = False,
+) -> None:
+    """Create or update people from a roster CSV; all rows or none."""
+    settings = get_settings()
+    try:
+        with transaction(_factory(settings)) as session:
+            parsed = roster.parse_roster(file.read_bytes(), filename=str(file))
+            summary = roster.import_roster(session, parsed, deactivate_missing=deactivate_missing)
+            if invite and summary.new_people:
+                from connectwell.people.models import Person
+
+                new = [session.get(Person, person_id) for person_id in summary.new_people]
+                accounts.invite(session, [p for p in new if p is not None], settings)
+    except roster.RosterError as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"{file}: {summary}")
+
+
+@app.command("export-roster")
+def export_roster(
+    out: Annotated[Path | None, typer.Option("--out", help="File to write; default stdout")] = None,
+    include_inactive: Annotated[bool, typer.Option("--include-inactive")] = False,
+) -> None:
+    """Write the roster as CSV, in the columns import-roster reads."""
+    with transaction(_factory(get_settings())) as session:
+        text = roster.export_roster(session, include_inactive=include_inactive)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    seed_demo: Annotated[
+        bool, typer.Option("--demo", help="Seed the demo organisation if the database is empty")
+    ] = False,
+    worker: Annotated[bool, typer.Option(help="Run the scheduled jobs in this process too")] = True,
+) -> None:
+    """Migrate, then serve the web app, with the worker in a second process by default.
+
+    The web app and the worker are separate entry points: they run side by side, as they do
+    in production, and neither imports the other.
+    """
+    import uvicorn
+
+    settings = get_settings()
+    factory = _factory(settings)
+    if seed_demo:
+        with transaction(factory) as session:
+            sign_ins = demo.seed_demo(session) or demo.demo_sign_ins(session)
+        _print_sign_ins(sign_ins, settings)
+    child = subprocess.Popen([sys.executable, "-m", "connectwell.worker"]) if worker else None
+    try:
+        uvicorn.run("connectwell.web.app:create_app", factory=True, host=host, port=port)
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=10)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

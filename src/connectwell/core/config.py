@@ -1,0 +1,94 @@
+"""Configuration: the one place that reads environment variables.
+
+Every setting has a default that works on a laptop. A setting that is present but wrong fails
+loudly at start-up (pydantic names the variable), never later in a request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """connectwell's settings, each read from the environment variable of the same name."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    instance_path: Path = Field(
+        default=Path("instance"),
+        description="Folder for the SQLite file, the generated secret key and uploads.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means a SQLite file in the instance folder.",
+    )
+    secret_key: str = Field(
+        default="",
+        description="Signs CSRF tokens and keys token hashes; generated and kept when empty.",
+    )
+    base_url: str = Field(default="http://127.0.0.1:8000", description="Used in e-mailed links.")
+    organisation_name: str = "connectwell"
+
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "connectwell <connectwell@localhost>"
+
+    default_timezone: str = "UTC"
+    session_days: Annotated[int, Field(ge=1, le=90)] = 14
+    login_max_failures: Annotated[int, Field(ge=1)] = 5
+    login_failure_window_seconds: Annotated[int, Field(ge=1)] = 900
+    anonymity_floor: Annotated[int, Field(ge=3)] = 5
+    cookie_secure: bool = False
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.instance_path.mkdir(parents=True, exist_ok=True)
+            self.database_url = f"sqlite:///{(self.instance_path / 'connectwell.db').resolve()}"
+        if self.database_url.startswith("postgresql://"):
+            self.database_url = "postgresql+psycopg://" + self.database_url.removeprefix(
+                "postgresql://"
+            )
+        if not self.secret_key:
+            self.secret_key = _instance_secret(self.instance_path)
+        return self
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Read the instance's secret key, creating it (mode 0600) on first use."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / SECRET_FILE
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    value = path.read_text().strip()
+    if len(value) < 32:
+        raise RuntimeError(f"{path}: the secret key is shorter than 32 characters")
+    return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

@@ -1,0 +1,109 @@
+"""One round of a programme: :func:`pair_round`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from connectwell.matching.candidates import candidate_graph
+from connectwell.matching.groups import Scorer, form_groups, place_leftovers, total_value
+from connectwell.matching.model import (
+    Participant,
+    PastGroup,
+    Result,
+    Rules,
+    validate_inputs,
+)
+from connectwell.matching.pairs import max_weight_matching
+from connectwell.matching.roster import compile_roster
+
+
+def pair_round(
+    participants: Sequence[Participant],
+    *,
+    history: Iterable[PastGroup] = (),
+    exclusions: Iterable[tuple[str, str]] = (),
+    rules: Rules | None = None,
+    seed: int = 0,
+) -> Result:
+    """Partition ``participants`` into the groups of one round.
+
+    Parameters
+    ----------
+    participants : sequence of Participant
+        Everyone in the round; ids unique.
+    history : iterable of PastGroup
+        Past groups; those within ``rules.no_repeat_weeks`` of the round date are repeats.
+    exclusions : iterable of (id, id)
+        Pairs that must never be in the same group.
+    rules : Rules
+        Group size, no-repeat window, minimum shared hours, preferences.
+    seed : int
+        The same input and seed give the same groups.
+
+    Returns
+    -------
+    Result
+        Every participant exactly once. For pairs (``group_size == 2``): pairs, and one group
+        of three when the count is odd; someone without a clean partner joins the best group.
+        For 3-5: balanced groups whose sizes differ by at most one.
+
+    Raises
+    ------
+    MatchingInputError
+        Naming the source, index and field of the first bad input.
+
+    Complexity
+    ----------
+    O(n k) to build the candidate graph (k candidates per person), then sparse assignment
+    problems on blocks of at most 8192 people (see :mod:`connectwell.matching.pairs`).
+
+    References
+    ----------
+    See :mod:`connectwell.matching.candidates` and :mod:`connectwell.matching.pairs`.
+
+    Examples
+    --------
+    >>> people = [Participant(str(k), team=f"t{k % 3}") for k in range(5)]
+    >>> sorted(len(g) for g in pair_round(people, seed=1).groups)
+    [2, 3]
+    """
+    rules = rules or Rules()
+    clock = time.perf_counter()
+    participants = list(participants)
+    history = list(history)
+    exclusions = [tuple(pair) for pair in exclusions]
+    validate_inputs(participants, exclusions, rules)  # type: ignore[arg-type]
+    roster = compile_roster(participants, history, exclusions, rules, seed)  # type: ignore[arg-type]
+    seconds = {"compile": time.perf_counter() - clock}
+    rng = np.random.default_rng(seed)
+
+    clock = time.perf_counter()
+    graph = candidate_graph(roster, rng)
+    seconds["candidates"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    matching = max_weight_matching(graph)
+    seconds["matching"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    scorer = Scorer(roster, dense=rules.group_size > 2)
+    if rules.group_size == 2:
+        groups = [[i, j] for i, j in matching.pairs()]
+        leftovers = [int(k) for k in np.flatnonzero(matching.mate < 0)]
+        place_leftovers(roster, scorer, groups, leftovers)
+    else:
+        groups = form_groups(roster, scorer, graph, matching, rng, rules.group_size)
+    weight = total_value(scorer, groups)
+    seconds["groups"] = time.perf_counter() - clock
+    ids = roster.ids
+    return Result(
+        groups=tuple(tuple(ids[k] for k in g) for g in groups),
+        weight=weight,
+        matching_weight=matching.weight,
+        upper_bound=matching.upper_bound,
+        candidate_edges=len(graph),
+        seconds=seconds,
+    )

@@ -1,0 +1,1 @@
+"""People and teams: the roster, profiles, pauses, and who leads which team."""

@@ -1,0 +1,80 @@
+"""What the people API reads and writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Interest = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class ProfileUpdate(BaseModel):
+    """What a person writes about themselves."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bio: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    interests: Annotated[list[Interest], Field(max_length=15)] | None = None
+
+    @field_validator("interests")
+    @classmethod
+    def _no_semicolons(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            for item in value:
+                if ";" in item:
+                    raise ValueError("an interest may not contain ';'")
+            value = list(dict.fromkeys(value))
+        return value
+
+
+class PauseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    until: dt.date
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class TeamOut(BaseModel):
+    id: int
+    name: str
+    path: str
+    parent_id: int | None
+    members: int
+    lead_ids: list[int]
+
+
+class PersonOut(BaseModel):
+    """What any colleague may see."""
+
+    id: int
+    name: str
+    email: str
+    title: str
+    team_id: int | None
+    team: str | None
+    manager_id: int | None
+    timezone: str
+    location: str
+    bio: str
+    interests: list[str]
+    paused: bool
+
+
+class PersonPrivateOut(PersonOut):
+    """What the person themselves and admins see."""
+
+    role: str
+    is_lead: bool
+    start_date: dt.date | None
+    paused_until: dt.date | None
+    pause_reason: str
+    active: bool
+
+
+class PeoplePage(BaseModel):
+    items: list[PersonOut]
+    next_after: int | None = Field(
+        description="Pass as `after` to get the next page; null on the last page."
+    )

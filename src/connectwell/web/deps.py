@@ -1,0 +1,179 @@
+"""What routes depend on: the request's transaction, the viewer, and the CSRF check."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.orm import Session
+
+from connectwell.accounts import service as accounts
+from connectwell.core.config import Settings
+from connectwell.people import service as people
+from connectwell.people.models import Person
+
+SESSION_COOKIE = "cw_session"
+ANON_COOKIE = "cw_anon"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """The request's one transaction: committed when the route returns, rolled back on error."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DB = Annotated[Session, Depends(get_db)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass
+class Viewer:
+    """Who is asking, and how they proved it."""
+
+    person: Person
+    via: str  # "session" or "token"
+    led_team_ids: set[int]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.person.is_admin
+
+    @property
+    def is_lead(self) -> bool:
+        return bool(self.led_team_ids)
+
+
+class NotSignedIn(Exception):
+    """A page needs a signed-in viewer; the app redirects to the sign-in page."""
+
+
+def _viewer(request: Request, session: Session) -> Viewer | None:
+    header = request.headers.get("authorization", "")
+    person: Person | None = None
+    via = "session"
+    if header.lower().startswith("bearer "):
+        person = accounts.person_for_api_token(session, header[7:].strip())
+        if person is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or revoked API token")
+        via = "token"
+    elif token := request.cookies.get(SESSION_COOKIE):
+        person = accounts.person_for_session(session, token)
+    if person is None:
+        return None
+    return Viewer(person, via, people.led_team_ids(session, person.id))
+
+
+def optional_viewer(request: Request, session: DB) -> Viewer | None:
+    viewer = _viewer(request, session)
+    request.state.viewer = viewer
+    return viewer
+
+
+def page_viewer(request: Request, session: DB) -> Viewer:
+    """A page's viewer; sends the browser to sign in when there is none."""
+    viewer = optional_viewer(request, session)
+    if viewer is None:
+        raise NotSignedIn()
+    return viewer
+
+
+def api_viewer(request: Request, session: DB) -> Viewer:
+    """An API caller: by session cookie (then unsafe methods need the CSRF header) or token."""
+    viewer = optional_viewer(request, session)
+    if viewer is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "sign in, or send a personal API token as 'Authorization: Bearer …'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if viewer.via == "session" and request.method in UNSAFE:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent, csrf_token(request)):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong X-CSRF-Token header")
+    return viewer
+
+
+PageViewer = Annotated[Viewer, Depends(page_viewer)]
+ApiViewer = Annotated[Viewer, Depends(api_viewer)]
+
+
+def require_admin(viewer: Viewer) -> None:
+    if not viewer.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "admins only")
+
+
+def page_admin(viewer: PageViewer) -> Viewer:
+    require_admin(viewer)
+    return viewer
+
+
+def api_admin(viewer: ApiViewer) -> Viewer:
+    require_admin(viewer)
+    return viewer
+
+
+PageAdmin = Annotated[Viewer, Depends(page_admin)]
+ApiAdmin = Annotated[Viewer, Depends(api_admin)]
+
+
+# --- CSRF ----------------------------------------------------------------------------------
+
+
+def _csrf_base(request: Request) -> str:
+    base = request.cookies.get(SESSION_COOKIE) or request.cookies.get(ANON_COOKIE)
+    if not base:
+        # First visit: make the anonymous id now; the response sets it as a cookie.
+        base = getattr(request.state, "new_anon_id", None) or secrets.token_urlsafe(24)
+        request.state.new_anon_id = base
+    return base
+
+
+def csrf_token(request: Request) -> str:
+    """The token forms must send back: an HMAC of the sign-in (or anonymous) cookie."""
+    key = get_settings(request).secret_key.encode()
+    return hmac.new(key, ("csrf:" + _csrf_base(request)).encode(), hashlib.sha256).hexdigest()
+
+
+def token_for_session_cookie(request: Request, cookie: str) -> str:
+    """The CSRF token that goes with a sign-in cookie just set (for the page after sign-in)."""
+    key = get_settings(request).secret_key.encode()
+    return hmac.new(key, ("csrf:" + cookie).encode(), hashlib.sha256).hexdigest()
+
+
+async def verify_csrf(request: Request) -> None:
+    """Forms: refuse a POST whose csrf_token field does not match the viewer's cookie."""
+    if request.method not in UNSAFE:
+        return
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    has_cookie = request.cookies.get(SESSION_COOKIE) or request.cookies.get(ANON_COOKIE)
+    if not has_cookie or not isinstance(sent, str) or not hmac.compare_digest(
+        sent, csrf_token(request)
+    ):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "The form expired or did not come from this site. Go back, reload and try again.",
+        )
+
+
+CSRF = Depends(verify_csrf)

@@ -1,0 +1,124 @@
+"""Admin pages: the roster, API tokens, and the development outbox."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi.responses import RedirectResponse, Response
+
+from connectwell.accounts import service as accounts
+from connectwell.core import notify
+from connectwell.people import roster
+from connectwell.people import service as people
+from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin
+from connectwell.web.templating import render
+
+router = APIRouter(prefix="/admin")
+MAX_ROSTER_BYTES = 20 * 1024 * 1024
+
+
+@router.get("")
+def admin_home(request: Request, session: DB, viewer: PageAdmin) -> Response:
+    return render(request, "admin/index.html", {}, session=session)
+
+
+@router.get("/roster")
+def roster_page(request: Request, session: DB, viewer: PageAdmin) -> Response:
+    return render(request, "admin/roster.html", {}, session=session)
+
+
+@router.post("/roster", dependencies=[CSRF])
+async def import_roster(
+    request: Request,
+    session: DB,
+    settings: AppSettings,
+    viewer: PageAdmin,
+    file: Annotated[UploadFile, File()],
+    deactivate_missing: Annotated[bool, Form()] = False,
+    invite: Annotated[bool, Form()] = False,
+) -> Response:
+    content = await file.read(MAX_ROSTER_BYTES + 1)
+    filename = file.filename or "roster.csv"
+    try:
+        if len(content) > MAX_ROSTER_BYTES:
+            raise roster.RosterError(
+                filename, [roster.RosterProblem(1, "file", "larger than 20 MB")]
+            )
+        parsed = roster.parse_roster(content, filename=filename)
+        summary = roster.import_roster(
+            session, parsed, deactivate_missing=deactivate_missing, acting_person_id=viewer.person.id
+        )
+    except roster.RosterError as error:
+        session.rollback()
+        return render(
+            request, "admin/roster.html", {"error": error},
+            session=session, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )  # fmt: skip
+    invited = 0
+    if invite and summary.new_people:
+        new = [people.get_person(session, person_id) for person_id in summary.new_people]
+        invited = accounts.invite(session, new, settings)
+    return render(
+        request, "admin/roster.html", {"summary": summary, "filename": filename, "invited": invited},
+        session=session,
+    )  # fmt: skip
+
+
+@router.get("/roster.csv")
+def export_roster(session: DB, viewer: PageAdmin, include_inactive: bool = False) -> Response:
+    return Response(
+        roster.export_roster(session, include_inactive=include_inactive),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="roster.csv"'},
+    )
+
+
+@router.get("/tokens")
+def tokens_page(request: Request, session: DB, viewer: PageAdmin) -> Response:
+    return render(
+        request, "admin/tokens.html", {"tokens": accounts.list_api_tokens(session)}, session=session
+    )
+
+
+@router.post("/tokens", dependencies=[CSRF])
+def create_token(
+    request: Request,
+    session: DB,
+    viewer: PageAdmin,
+    owner_email: Annotated[str, Form(max_length=254)],
+    name: Annotated[str, Form(max_length=100)],
+) -> Response:
+    owner = people.find_by_email(session, owner_email)
+    try:
+        if owner is None:
+            raise accounts.AccountError("owner_email", f"nobody has the e-mail {owner_email!r}")
+        new = accounts.create_api_token(session, owner=owner, name=name, created_by=viewer.person)
+    except accounts.AccountError as error:
+        session.rollback()
+        return render(
+            request, "admin/tokens.html",
+            {"tokens": accounts.list_api_tokens(session), "error": error,
+             "owner_email": owner_email, "name": name},
+            session=session, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )  # fmt: skip
+    return render(
+        request, "admin/tokens.html",
+        {"tokens": accounts.list_api_tokens(session), "new": new},
+        session=session, status_code=status.HTTP_201_CREATED,
+    )  # fmt: skip
+
+
+@router.post("/tokens/{token_id}/revoke", dependencies=[CSRF])
+def revoke_token(session: DB, viewer: PageAdmin, token_id: int) -> Response:
+    accounts.revoke_api_token(session, token_id)
+    return RedirectResponse("/admin/tokens", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/outbox")
+def outbox(request: Request, session: DB, settings: AppSettings, viewer: PageAdmin) -> Response:
+    return render(
+        request, "admin/outbox.html",
+        {"emails": notify.outbox(session, limit=200), "smtp": settings.smtp_configured},
+        session=session,
+    )  # fmt: skip

@@ -1,0 +1,48 @@
+"""Render pages: every template gets the viewer, the CSRF token and the unread count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from connectwell.core import notify
+from connectwell.web.deps import csrf_token
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%-d %b %Y, %H:%M UTC")
+    return value.strftime("%-d %b %Y")
+
+
+templates.env.filters["date"] = _date
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    session: Session | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    viewer = getattr(request.state, "viewer", None)
+    values: dict[str, Any] = {
+        "viewer": viewer,
+        "csrf_token": csrf_token(request),
+        "unread": notify.unread_count(session, viewer.person.id) if viewer and session else 0,
+        "settings": request.app.state.settings,
+        "today": dt.date.today(),
+    }
+    values.update(context or {})
+    return templates.TemplateResponse(request, template, values, status_code=status_code)
