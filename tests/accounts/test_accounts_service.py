@@ -1,0 +1,170 @@
+"""Passwords, the sign-in slow-down, sessions, API tokens and one-time password links."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from connectwell.accounts import service as accounts
+from connectwell.accounts.models import ApiToken, Credential, LoginFailure, PasswordToken
+from connectwell.core.config import Settings
+from connectwell.core.db import utcnow
+from connectwell.core.notify import OutboxEmail
+from tests.conftest import TEST_PASSWORD, Cast
+
+
+def _login(db: Session, settings: Settings, email: str, password: str, address: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+    return accounts.authenticate(db, email, password, address=address, settings=settings)
+
+
+def test_it_signs_in_with_the_right_password_whatever_the_case_of_the_email(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    person = _login(db, settings, "  MIA.Member@example.org ", TEST_PASSWORD)
+    assert person.id == cast.member.id
+
+
+def test_it_gives_the_same_error_for_an_unknown_email_and_a_wrong_password(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    with pytest.raises(accounts.WrongCredentials) as unknown:
+        _login(db, settings, "nobody@example.org", TEST_PASSWORD)
+    with pytest.raises(accounts.WrongCredentials) as wrong:
+        _login(db, settings, cast.member.email, "not the password")
+    assert unknown.value.message == wrong.value.message == "Wrong e-mail or password."
+
+
+def test_it_slows_down_after_repeated_failures_even_for_the_right_password(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    for _ in range(settings.login_max_failures):
+        with pytest.raises(accounts.WrongCredentials):
+            _login(db, settings, cast.member.email, "guess")
+
+    with pytest.raises(accounts.TooManyAttempts) as slowed:
+        _login(db, settings, cast.member.email, TEST_PASSWORD)
+
+    assert 0 < slowed.value.retry_after <= 30
+    keys = set(db.scalars(select(LoginFailure.key)))
+    assert keys == {f"email:{cast.member.email}", "address:10.0.0.1"}
+
+
+def test_the_wait_ends_and_a_success_clears_the_failures(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    for _ in range(settings.login_max_failures):
+        with pytest.raises(accounts.WrongCredentials):
+            _login(db, settings, cast.member.email, "guess")
+    # A minute later the 30-second wait is over.
+    db.execute(update(LoginFailure).values(at=utcnow() - dt.timedelta(minutes=1)))
+
+    assert _login(db, settings, cast.member.email, TEST_PASSWORD).id == cast.member.id
+    remaining = db.scalar(
+        select(func.count()).where(LoginFailure.key == f"email:{cast.member.email}")
+    )
+    assert remaining == 0
+
+
+def test_an_inactive_person_cannot_sign_in(db: Session, cast: Cast, settings: Settings) -> None:
+    cast.other_member.is_active = False
+    db.commit()
+    with pytest.raises(accounts.WrongCredentials):
+        _login(db, settings, cast.other_member.email, TEST_PASSWORD)
+
+
+def test_passwords_are_stored_as_argon2_hashes_and_rules_name_the_field(
+    db: Session, cast: Cast
+) -> None:
+    accounts.set_password(db, cast.member, "a much longer secret")
+    stored = db.get(Credential, cast.member.id)
+    assert stored is not None and stored.password_hash.startswith("$argon2id$")
+    assert "a much longer secret" not in stored.password_hash
+
+    with pytest.raises(accounts.AccountError) as short:
+        accounts.set_password(db, cast.member, "short")
+    assert short.value.field == "password"
+
+
+def test_changing_a_password_ends_the_persons_sessions(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    token = accounts.start_session(db, cast.member, settings)
+    assert accounts.person_for_session(db, token) is not None
+
+    accounts.set_password(db, cast.member, "a brand new password")
+
+    assert accounts.person_for_session(db, token) is None
+
+
+def test_a_session_token_is_stored_only_as_its_hash_and_expires(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    token = accounts.start_session(db, cast.member, settings)
+    assert accounts.token_hash(token) != token
+    assert accounts.person_for_session(db, token) == cast.member
+    row = accounts.sessions_of(db, cast.member.id)[0]
+    row.expires_at = utcnow() - dt.timedelta(seconds=1)
+
+    assert accounts.person_for_session(db, token) is None
+
+
+def test_only_admins_make_api_tokens_and_a_token_acts_as_its_owner(
+    db: Session, cast: Cast
+) -> None:
+    with pytest.raises(accounts.AccountError):
+        accounts.create_api_token(db, owner=cast.member, name="mine", created_by=cast.member)
+
+    new = accounts.create_api_token(db, owner=cast.member, name="HR sync", created_by=cast.admin)
+
+    assert new.secret.startswith("cw_")
+    stored = db.scalar(select(ApiToken))
+    assert stored is not None and stored.token_hash == accounts.token_hash(new.secret)
+    assert new.secret not in (stored.token_hash, stored.prefix)
+    assert accounts.person_for_api_token(db, new.secret) == cast.member
+    accounts.revoke_api_token(db, new.token.id)
+    assert accounts.person_for_api_token(db, new.secret) is None
+
+
+def test_an_invitation_is_emailed_and_its_link_sets_the_password_once(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    accounts.invite(db, [cast.other_member], settings)
+    email = db.scalar(select(OutboxEmail))
+    assert email is not None and email.to_address == cast.other_member.email
+    secret = email.text_body.split("/password/")[1].split()[0]
+
+    person = accounts.use_password_link(db, secret, "my own new password")
+
+    assert person == cast.other_member
+    with pytest.raises(accounts.AccountError) as again:
+        accounts.use_password_link(db, secret, "another new password")
+    assert again.value.field == "link"
+
+
+def test_a_reset_link_expires_and_unknown_addresses_get_no_email(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    accounts.request_reset(db, "nobody@example.org", settings)
+    assert db.scalar(select(func.count()).select_from(OutboxEmail)) == 0
+
+    accounts.request_reset(db, cast.member.email, settings)
+    email = db.scalar(select(OutboxEmail))
+    assert email is not None
+    secret = email.text_body.split("/password/")[1].split()[0]
+    db.execute(update(PasswordToken).values(expires_at=utcnow() - dt.timedelta(minutes=1)))
+
+    with pytest.raises(accounts.AccountError):
+        accounts.use_password_link(db, secret, "too late for this one")
+
+
+def test_create_admin_makes_a_first_admin_and_checks_the_email(db: Session) -> None:
+    person = accounts.create_admin(
+        db, email="First.Admin@Example.org", name="First", password="long enough pass"
+    )
+    assert person.is_admin and person.email == "first.admin@example.org"
+    with pytest.raises(accounts.AccountError) as bad:
+        accounts.create_admin(db, email="not an email", name="X", password="long enough pass")
+    assert bad.value.field == "email"
