@@ -45,7 +45,9 @@ def _postgres_url() -> str | None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A freshly migrated database of each kind, for the whole test session."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "test.db"
@@ -62,7 +64,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any failure here means no PostgreSQL
+    except Exception as error:
         pytest.fail(f"PostgreSQL at {server.render_as_string()} is not usable: {error}")
     url = server.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
@@ -89,7 +91,7 @@ def _empty_all_tables(engine: Engine) -> None:
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
             for name in reversed(tables):
-                connection.execute(text(f'DELETE FROM "{name}"'))
+                connection.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 - table names
 
 
 @pytest.fixture
@@ -138,14 +140,37 @@ def cast(db: Session) -> Cast:
     platform = Team(name="Platform", parent=engineering)
     customer = Team(name="Customer")
     support = Team(name="Support", parent=customer)
-    admin = Person(email="ada.admin@example.org", name="Ada Admin", role=Role.admin.value,
-                   team=engineering, timezone="Europe/London", title="People team")
-    lead = Person(email="lee.lead@example.org", name="Lee Lead", team=platform,
-                  timezone="Europe/Berlin", title="Head of Platform", manager=admin)
-    member = Person(email="mia.member@example.org", name="Mia Member", team=platform,
-                    timezone="Europe/Berlin", title="Engineer", manager=lead)
-    other = Person(email="noah.member@example.org", name="Noah Member", team=support,
-                   timezone="America/New_York", title="Support specialist")  # fmt: skip
+    admin = Person(
+        email="ada.admin@example.org",
+        name="Ada Admin",
+        role=Role.admin.value,
+        team=engineering,
+        timezone="Europe/London",
+        title="People team",
+    )
+    lead = Person(
+        email="lee.lead@example.org",
+        name="Lee Lead",
+        team=platform,
+        timezone="Europe/Berlin",
+        title="Head of Platform",
+        manager=admin,
+    )
+    member = Person(
+        email="mia.member@example.org",
+        name="Mia Member",
+        team=platform,
+        timezone="Europe/Berlin",
+        title="Engineer",
+        manager=lead,
+    )
+    other = Person(
+        email="noah.member@example.org",
+        name="Noah Member",
+        team=support,
+        timezone="America/New_York",
+        title="Support specialist",
+    )
     db.add_all([engineering, platform, customer, support, admin, lead, member, other])
     db.flush()
     db.add(TeamLead(team_id=platform.id, person_id=lead.id))
@@ -166,7 +191,9 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
         yield test_client
 
 
-def sign_in(client: TestClient, factory: sessionmaker[Session], settings: Settings, person: Person) -> None:
+def sign_in(
+    client: TestClient, factory: sessionmaker[Session], settings: Settings, person: Person
+) -> None:
     """Give ``client`` a sign-in cookie for ``person`` (the sign-in form has its own tests)."""
     with transaction(factory) as session:
         token = accounts.start_session(session, session.merge(person), settings)

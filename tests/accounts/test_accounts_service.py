@@ -111,9 +111,7 @@ def test_a_session_token_is_stored_only_as_its_hash_and_expires(
     assert accounts.person_for_session(db, token) is None
 
 
-def test_only_admins_make_api_tokens_and_a_token_acts_as_its_owner(
-    db: Session, cast: Cast
-) -> None:
+def test_only_admins_make_api_tokens_and_a_token_acts_as_its_owner(db: Session, cast: Cast) -> None:
     with pytest.raises(accounts.AccountError):
         accounts.create_api_token(db, owner=cast.member, name="mine", created_by=cast.member)
 

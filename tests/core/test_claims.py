@@ -39,7 +39,7 @@ def test_two_workers_racing_for_one_period_run_it_once(
                 barrier.wait()
                 if claim(session, "pair-round", "2026-11-30", worker=name):
                     winners.append(name)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]

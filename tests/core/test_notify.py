@@ -75,10 +75,13 @@ def test_it_delivers_text_and_html_over_smtp_and_marks_the_mail_sent(
         db,
         [_recipient(cast.member)],
         Message(
-            "digest", "Your week", "plain part", html="<p>html part</p>",
+            "digest",
+            "Your week",
+            "plain part",
+            html="<p>html part</p>",
             headers={"List-Unsubscribe": "<http://testserver/unsubscribe/x>"},
         ),
-    )  # fmt: skip
+    )
     db.commit()
     with smtp_server() as mailbox:
         smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port})

@@ -13,11 +13,15 @@ from connectwell.people.models import Person, Team, TeamLead
 from connectwell.people.service import team_paths
 
 HEADER = "email,name,team,manager_email,title,timezone,location,start_date,role\n"
-GOOD = (
-    HEADER
-    + "boss@example.org,Bea Boss,Engineering,,CTO,Europe/London,London,2019-01-07,admin\n"
-    + "lead@example.org,Lou Lead,Engineering > Platform,boss@example.org,Lead,Europe/Berlin,Berlin,2020-03-01,lead\n"
-    + "dev@example.org,Dev Eloper,Engineering > Platform,lead@example.org,Engineer,Asia/Singapore,Singapore,2026-11-02,member\n"
+GOOD = HEADER + "".join(
+    f"{line}\n"
+    for line in (
+        "boss@example.org,Bea Boss,Engineering,,CTO,Europe/London,London,2019-01-07,admin",
+        "lead@example.org,Lou Lead,Engineering > Platform,boss@example.org,Lead,"
+        "Europe/Berlin,Berlin,2020-03-01,lead",
+        "dev@example.org,Dev Eloper,Engineering > Platform,lead@example.org,Engineer,"
+        "Asia/Singapore,Singapore,2026-11-02,member",
+    )
 )
 
 
@@ -28,8 +32,11 @@ def _import(db: Session, text: str, **options: object) -> roster.ImportSummary:
 
 
 def _database_state(db: Session) -> tuple[object, ...]:
-    people = db.execute(select(Person.email, Person.name, Person.team_id, Person.manager_id,
-                               Person.is_active).order_by(Person.email)).all()  # fmt: skip
+    people = db.execute(
+        select(
+            Person.email, Person.name, Person.team_id, Person.manager_id, Person.is_active
+        ).order_by(Person.email)
+    ).all()
     teams = db.execute(select(Team.id, Team.name, Team.parent_id).order_by(Team.id)).all()
     leads = db.execute(select(TeamLead.team_id, TeamLead.person_id)).all()
     return (tuple(people), tuple(teams), tuple(sorted(leads)))
@@ -60,10 +67,10 @@ def test_it_refuses_ten_bad_rows_reporting_each_by_row_and_field_and_writes_noth
     before = _database_state(db)
     bad = (
         HEADER
-        + "boss@example.org,Bea Boss,Engineering,,CTO,Europe/London,London,2019-01-07,admin\n"  # 2 ok
+        + "boss@example.org,Bea Boss,Engineering,,CTO,,,2019-01-07,admin\n"  # 2 ok
         + "not-an-email,Nobody,Engineering,,,,,,\n"  # 3 bad email
         + "tz@example.org,Tim Zone,Engineering,,,Mars/Olympus,,,\n"  # 4 unknown time zone
-        + "orphan@example.org,Orla Orphan,Engineering,ghost@example.org,,,,,\n"  # 5 manager not found
+        + "orphan@example.org,Orla,Engineering,ghost@example.org,,,,,\n"  # 5 no such manager
         + "a@example.org,Al Pha,Engineering,b@example.org,,,,,\n"  # 6 cycle a -> b
         + "b@example.org,Bet A,Engineering,a@example.org,,,,,\n"  # 7 cycle b -> a
         + "boss@example.org,Bea Again,Engineering,,,,,,\n"  # 8 duplicate email
@@ -78,10 +85,17 @@ def test_it_refuses_ten_bad_rows_reporting_each_by_row_and_field_and_writes_noth
 
     found = {(p.row, p.field) for p in raised.value.problems}
     assert found == {
-        (3, "email"), (4, "timezone"), (5, "manager_email"), (6, "manager_email"),
-        (7, "manager_email"), (8, "email"), (9, "start_date"), (10, "role"), (11, "email"),
+        (3, "email"),
+        (4, "timezone"),
+        (5, "manager_email"),
+        (6, "manager_email"),
+        (7, "manager_email"),
+        (8, "email"),
+        (9, "start_date"),
+        (10, "role"),
+        (11, "email"),
         (12, "manager_email"),
-    }  # fmt: skip
+    }
     messages = {(p.row, p.field): p.message for p in raised.value.problems}
     assert "Mars/Olympus" in messages[(4, "timezone")]
     assert "ghost@example.org" in messages[(5, "manager_email")]

@@ -20,8 +20,11 @@ from tests.smtp import smtp_server
 def test_the_worker_delivers_pending_email_over_smtp(
     factory: sessionmaker[Session], db: Session, cast: Cast, settings: Settings
 ) -> None:
-    notify(db, [Recipient(cast.member.id, cast.member.email, cast.member.name)],
-           Message("x", "From the worker", "body"))  # fmt: skip
+    notify(
+        db,
+        [Recipient(cast.member.id, cast.member.email, cast.member.name)],
+        Message("x", "From the worker", "body"),
+    )
     db.commit()
     with smtp_server() as mailbox:
         smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port})

@@ -8,8 +8,8 @@ import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
-from email_validator import EmailNotValidError, validate_email
 from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from connectwell.core.notify import Message, Recipient, notify
 from connectwell.people.models import Person, Role
 
 MIN_PASSWORD_LENGTH = 10
-TOKEN_PREFIX = "cw_"
+TOKEN_PREFIX = "cw_"  # noqa: S105 - a label, not a secret
 INVITE_DAYS = 14
 RESET_HOURS = 2
 # IP addresses may carry many people (an office NAT): they get more room than one account.
@@ -312,7 +312,8 @@ def request_reset(session: Session, email: str, settings: Settings) -> None:
             subject="Reset your connectwell password",
             text=(
                 f"Hello {person.name},\n\nSomeone (we hope you) asked to reset your password. "
-                f"This link works for {RESET_HOURS} hours:\n{settings.base_url}/password/{secret}\n\n"
+                f"This link works for {RESET_HOURS} hours:\n"
+                f"{settings.base_url}/password/{secret}\n\n"
                 "If it was not you, ignore this e-mail: your password stays as it is.\n"
             ),
             inbox=False,

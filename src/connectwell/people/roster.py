@@ -254,7 +254,7 @@ def _check_managers(
             chain.append(current)
             current = manager_of.get(current)
         if current is not None:  # came back to someone already in the chain: a cycle
-            cycle = chain[chain.index(current) :] + [current]
+            cycle = [*chain[chain.index(current) :], current]
             for email in cycle[:-1]:
                 if email in by_email and email not in reported:
                     reported.add(email)

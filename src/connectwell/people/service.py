@@ -187,9 +187,16 @@ def manager_emails(session: Session) -> dict[str, str | None]:
 def snapshot(person: Person) -> tuple[Any, ...]:
     """The roster fields of a person, to tell whether an import changed them."""
     return (
-        person.name, person.title, person.team_id, person.manager_id, person.timezone,
-        person.location, person.start_date, person.role, person.is_active,
-    )  # fmt: skip
+        person.name,
+        person.title,
+        person.team_id,
+        person.manager_id,
+        person.timezone,
+        person.location,
+        person.start_date,
+        person.role,
+        person.is_active,
+    )
 
 
 def list_people(

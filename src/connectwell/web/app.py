@@ -77,9 +77,13 @@ def create_app(
         new_anon = getattr(request.state, "new_anon_id", None)
         if new_anon:
             response.set_cookie(
-                ANON_COOKIE, new_anon, httponly=True, samesite="lax",
-                secure=settings.cookie_secure, max_age=60 * 60 * 24,
-            )  # fmt: skip
+                ANON_COOKIE,
+                new_anon,
+                httponly=True,
+                samesite="lax",
+                secure=settings.cookie_secure,
+                max_age=60 * 60 * 24,
+            )
         return response
 
     _install_error_handlers(app)
@@ -101,7 +105,11 @@ def _install_error_handlers(app: FastAPI) -> None:
             return templates.TemplateResponse(
                 request,
                 "error.html",
-                {"code": code, "message": message, "viewer": getattr(request.state, "viewer", None)},
+                {
+                    "code": code,
+                    "message": message,
+                    "viewer": getattr(request.state, "viewer", None),
+                },
                 status_code=code,
             )
         body: dict[str, object] = {"detail": message}

@@ -167,8 +167,10 @@ async def verify_csrf(request: Request) -> None:
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     has_cookie = request.cookies.get(SESSION_COOKIE) or request.cookies.get(ANON_COOKIE)
-    if not has_cookie or not isinstance(sent, str) or not hmac.compare_digest(
-        sent, csrf_token(request)
+    if (
+        not has_cookie
+        or not isinstance(sent, str)
+        or not hmac.compare_digest(sent, csrf_token(request))
     ):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,

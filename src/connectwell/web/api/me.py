@@ -82,13 +82,22 @@ def stored_data(session: DB, viewer: ApiViewer) -> dict[str, Any]:
             for s in accounts.sessions_of(session, person.id)
         ],
         "api_tokens": [
-            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at,
-             "last_used_at": t.last_used_at, "revoked": t.revoked_at is not None}
+            {
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at,
+                "last_used_at": t.last_used_at,
+                "revoked": t.revoked_at is not None,
+            }
             for t in accounts.list_api_tokens(session, person_id=person.id)
-        ],  # fmt: skip
+        ],
         "notifications": [
-            {"kind": n.kind, "subject": n.subject, "created_at": n.created_at,
-             "read": n.read_at is not None}
+            {
+                "kind": n.kind,
+                "subject": n.subject,
+                "created_at": n.created_at,
+                "read": n.read_at is not None,
+            }
             for n in notify.inbox(session, person.id, limit=10_000)
-        ],  # fmt: skip
+        ],
     }

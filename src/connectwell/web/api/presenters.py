@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from connectwell.people.models import Person, Team
 from connectwell.people.schemas import PersonOut, PersonPrivateOut, TeamOut
@@ -11,7 +12,7 @@ from connectwell.people.schemas import PersonOut, PersonPrivateOut, TeamOut
 def person_out(
     person: Person, paths: dict[int, str], *, private: bool = False, is_lead: bool = False
 ) -> PersonOut:
-    public = {
+    public: dict[str, Any] = {
         "id": person.id,
         "name": person.name,
         "email": person.email,

@@ -24,7 +24,10 @@ async def import_roster(
     try:
         parsed = roster.parse_roster(await file.read(), filename=file.filename or "roster.csv")
         summary = roster.import_roster(
-            session, parsed, deactivate_missing=deactivate_missing, acting_person_id=viewer.person.id
+            session,
+            parsed,
+            deactivate_missing=deactivate_missing,
+            acting_person_id=viewer.person.id,
         )
     except roster.RosterError as error:
         session.rollback()

@@ -20,7 +20,9 @@ def list_teams(session: DB, viewer: ApiViewer) -> list[TeamOut]:
 @router.get("/{team_id}", response_model=TeamOut)
 def get_team(session: DB, viewer: ApiViewer, team_id: int) -> TeamOut:
     team = people.get_team(session, team_id)
-    return team_out(team, people.team_paths(session)[team.id], len(people.team_members(session, team.id)))
+    return team_out(
+        team, people.team_paths(session)[team.id], len(people.team_members(session, team.id))
+    )
 
 
 @router.get("/{team_id}/members", response_model=list[PersonOut])

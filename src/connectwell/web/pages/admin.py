@@ -47,22 +47,30 @@ async def import_roster(
             )
         parsed = roster.parse_roster(content, filename=filename)
         summary = roster.import_roster(
-            session, parsed, deactivate_missing=deactivate_missing, acting_person_id=viewer.person.id
+            session,
+            parsed,
+            deactivate_missing=deactivate_missing,
+            acting_person_id=viewer.person.id,
         )
     except roster.RosterError as error:
         session.rollback()
         return render(
-            request, "admin/roster.html", {"error": error},
-            session=session, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )  # fmt: skip
+            request,
+            "admin/roster.html",
+            {"error": error},
+            session=session,
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
     invited = 0
     if invite and summary.new_people:
         new = [people.get_person(session, person_id) for person_id in summary.new_people]
         invited = accounts.invite(session, new, settings)
     return render(
-        request, "admin/roster.html", {"summary": summary, "filename": filename, "invited": invited},
+        request,
+        "admin/roster.html",
+        {"summary": summary, "filename": filename, "invited": invited},
         session=session,
-    )  # fmt: skip
+    )
 
 
 @router.get("/roster.csv")
@@ -97,16 +105,24 @@ def create_token(
     except accounts.AccountError as error:
         session.rollback()
         return render(
-            request, "admin/tokens.html",
-            {"tokens": accounts.list_api_tokens(session), "error": error,
-             "owner_email": owner_email, "name": name},
-            session=session, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )  # fmt: skip
+            request,
+            "admin/tokens.html",
+            {
+                "tokens": accounts.list_api_tokens(session),
+                "error": error,
+                "owner_email": owner_email,
+                "name": name,
+            },
+            session=session,
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
     return render(
-        request, "admin/tokens.html",
+        request,
+        "admin/tokens.html",
         {"tokens": accounts.list_api_tokens(session), "new": new},
-        session=session, status_code=status.HTTP_201_CREATED,
-    )  # fmt: skip
+        session=session,
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
 @router.post("/tokens/{token_id}/revoke", dependencies=[CSRF])
@@ -118,7 +134,8 @@ def revoke_token(session: DB, viewer: PageAdmin, token_id: int) -> Response:
 @router.get("/outbox")
 def outbox(request: Request, session: DB, settings: AppSettings, viewer: PageAdmin) -> Response:
     return render(
-        request, "admin/outbox.html",
+        request,
+        "admin/outbox.html",
         {"emails": notify.outbox(session, limit=200), "smtp": settings.smtp_configured},
         session=session,
-    )  # fmt: skip
+    )

@@ -42,23 +42,25 @@ def login(
 ) -> Response:
     address = request.client.host if request.client else "unknown"
     try:
-        person = accounts.authenticate(
-            session, email, password, address=address, settings=settings
-        )
+        person = accounts.authenticate(session, email, password, address=address, settings=settings)
     except accounts.TooManyAttempts as error:
         session.commit()
         response = render(
-            request, "login.html", {"error": error.message, "next": _safe_next(next), "email": email},
+            request,
+            "login.html",
+            {"error": error.message, "next": _safe_next(next), "email": email},
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        )  # fmt: skip
+        )
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     except accounts.WrongCredentials as error:
         session.commit()  # keep the failure: it counts towards the slow-down
         return render(
-            request, "login.html", {"error": error.message, "next": _safe_next(next), "email": email},
+            request,
+            "login.html",
+            {"error": error.message, "next": _safe_next(next), "email": email},
             status_code=status.HTTP_401_UNAUTHORIZED,
-        )  # fmt: skip
+        )
     return _signed_in(request, session, settings, person, _safe_next(next))
 
 
@@ -71,9 +73,13 @@ def _signed_in(
     )
     response = RedirectResponse(target, status.HTTP_303_SEE_OTHER)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.cookie_secure,
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
         max_age=settings.session_days * 86400,
-    )  # fmt: skip
+    )
     return response
 
 
@@ -108,8 +114,12 @@ def password_page(request: Request, session: DB, secret: str) -> Response:
     try:
         link = accounts.person_for_password_link(session, secret)
     except accounts.AccountError as error:
-        return render(request, "password_set.html", {"error": error.message, "expired": True},
-                      status_code=status.HTTP_410_GONE)  # fmt: skip
+        return render(
+            request,
+            "password_set.html",
+            {"error": error.message, "expired": True},
+            status_code=status.HTTP_410_GONE,
+        )
     return render(request, "password_set.html", {"person": link.person, "secret": secret})
 
 
@@ -131,9 +141,15 @@ def set_password(
         session.rollback()
         expired = error.field == "link"
         return render(
-            request, "password_set.html",
-            {"error": error.message, "field": error.field, "expired": expired,
-             "person": None if expired else link.person, "secret": secret},
+            request,
+            "password_set.html",
+            {
+                "error": error.message,
+                "field": error.field,
+                "expired": expired,
+                "person": None if expired else link.person,
+                "secret": secret,
+            },
             status_code=status.HTTP_410_GONE if expired else status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )  # fmt: skip
+        )
     return _signed_in(request, session, settings, person, "/")

@@ -58,9 +58,13 @@ def update_me(
         problem = error.errors()[0]
         field = str(problem["loc"][0])
         return _me_page(
-            request, session, viewer, error=f"{field}: {problem['msg']}", error_field=field,
+            request,
+            session,
+            viewer,
+            error=f"{field}: {problem['msg']}",
+            error_field=field,
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )  # fmt: skip
+        )
     people.update_profile(session, viewer.person, changes)
     return RedirectResponse("/me?saved=profile", status.HTTP_303_SEE_OTHER)
 
@@ -74,12 +78,18 @@ def pause(
     reason: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     try:
-        people.pause(session, viewer.person, PauseIn(until=until, reason=reason), today=dt.date.today())
+        people.pause(
+            session, viewer.person, PauseIn(until=until, reason=reason), today=dt.date.today()
+        )
     except people.PeopleError as error:
         return _me_page(
-            request, session, viewer, error=f"Pause: {error.message}", error_field="until",
+            request,
+            session,
+            viewer,
+            error=f"Pause: {error.message}",
+            error_field="until",
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )  # fmt: skip
+        )
     return RedirectResponse("/me?saved=pause", status.HTTP_303_SEE_OTHER)
 
 
