@@ -45,6 +45,12 @@ class TeamOut(BaseModel):
     lead_ids: list[int]
 
 
+class LeadsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_ids: Annotated[list[int], Field(max_length=50)]
+
+
 class PersonOut(BaseModel):
     """What any colleague may see."""
 

@@ -140,16 +140,26 @@ def led_team_ids_by_person(session: Session, person_ids: list[int]) -> dict[int,
 
 
 def set_team_leads(session: Session, team: Team, person_ids: Iterable[int]) -> None:
+    """Make exactly these people the team's leads."""
     wanted = set(person_ids)
     found = set(session.scalars(select(Person.id).where(Person.id.in_(wanted), Person.is_active)))
     if missing := wanted - found:
-        raise PeopleError("leads", f"no active person with id {sorted(missing)[0]}")
+        raise PeopleError("person_ids", f"no active person with id {sorted(missing)[0]}")
     for lead in list(team.leads):
         if lead.person_id not in wanted:
             session.delete(lead)
     for person_id in wanted - {lead.person_id for lead in team.leads}:
         session.add(TeamLead(team_id=team.id, person_id=person_id))
     session.flush()
+
+
+def set_team_leads_by_email(session: Session, team: Team, emails: list[str]) -> None:
+    found = people_by_email(session, {email.lower() for email in emails})
+    for email in emails:
+        person = found.get(email.lower())
+        if person is None or not person.is_active:
+            raise PeopleError("emails", f"no active person has the e-mail {email!r}")
+    set_team_leads(session, team, [person.id for person in found.values()])
 
 
 # --- people --------------------------------------------------------------------------------

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from connectwell.people import service as people
-from connectwell.people.schemas import PersonOut, TeamOut
+from connectwell.people.schemas import LeadsIn, PersonOut, TeamOut
 from connectwell.web.api.presenters import person_out, team_out
-from connectwell.web.deps import DB, ApiViewer
+from connectwell.web.deps import DB, ApiAdmin, ApiViewer
 
 router = APIRouter()
 
@@ -23,6 +23,15 @@ def get_team(session: DB, viewer: ApiViewer, team_id: int) -> TeamOut:
     return team_out(
         team, people.team_paths(session)[team.id], len(people.team_members(session, team.id))
     )
+
+
+@router.put("/{team_id}/leads", response_model=TeamOut)
+def set_leads(body: LeadsIn, session: DB, viewer: ApiAdmin, team_id: int) -> TeamOut:
+    """Admins: make exactly these people the team's leads (they lead nested teams too)."""
+    team = people.get_team(session, team_id)
+    people.set_team_leads(session, team, body.person_ids)
+    session.refresh(team)
+    return get_team(session, viewer, team_id)
 
 
 @router.get("/{team_id}/members", response_model=list[PersonOut])

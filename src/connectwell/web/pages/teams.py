@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import RedirectResponse, Response
 
 from connectwell.people import service as people
-from connectwell.web.deps import DB, PageViewer
+from connectwell.web.deps import CSRF, DB, PageAdmin, PageViewer
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -23,6 +25,38 @@ def teams(request: Request, session: DB, viewer: PageViewer) -> Response:
 
 @router.get("/teams/{team_id}")
 def team(request: Request, session: DB, viewer: PageViewer, team_id: int) -> Response:
+    return _team_page(request, session, team_id)
+
+
+@router.post("/teams/{team_id}/leads", dependencies=[CSRF])
+def set_leads(
+    request: Request,
+    session: DB,
+    viewer: PageAdmin,
+    team_id: int,
+    emails: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Admins name a team's leads by e-mail (comma-separated)."""
+    found = people.get_team(session, team_id)
+    wanted = [email.strip() for email in emails.replace(";", ",").split(",") if email.strip()]
+    try:
+        people.set_team_leads_by_email(session, found, wanted)
+    except people.PeopleError as error:
+        session.rollback()
+        return _team_page(
+            request,
+            session,
+            team_id,
+            error=error,
+            emails=emails,
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    return RedirectResponse(f"/teams/{team_id}?saved=leads", status.HTTP_303_SEE_OTHER)
+
+
+def _team_page(
+    request: Request, session: DB, team_id: int, *, status_code: int = 200, **extra: object
+) -> Response:
     found = people.get_team(session, team_id)
     paths = people.team_paths(session)
     return render(
@@ -35,6 +69,8 @@ def team(request: Request, session: DB, viewer: PageViewer, team_id: int) -> Res
             "leads": [lead.person for lead in found.leads],
             "children": sorted(found.children, key=lambda child: child.name),
             "paths": paths,
+            **extra,
         },
         session=session,
+        status_code=status_code,
     )
