@@ -60,6 +60,8 @@ class OutboxEmail(Base):
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)
     headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # [{"filename", "content_type", "content"}]: small text attachments such as invites
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sent, failed
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
@@ -77,6 +79,13 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar; method=REQUEST"
+    content: str
+
+
+@dataclass(frozen=True)
 class Message:
     """What to tell people. ``text`` is plain text; ``html``, when given, must be escaped."""
 
@@ -86,6 +95,7 @@ class Message:
     html: str | None = None
     link: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
     email: bool = True
     inbox: bool = True
 
@@ -118,6 +128,14 @@ def notify(session: Session, recipients: list[Recipient], message: Message) -> N
                     text_body=message.text,
                     html_body=message.html,
                     headers={k: _one_line(v, 1000) for k, v in message.headers.items()},
+                    attachments=[
+                        {
+                            "filename": a.filename,
+                            "content_type": a.content_type,
+                            "content": a.content,
+                        }
+                        for a in message.attachments
+                    ],
                 )
             )
     session.flush()
@@ -183,6 +201,15 @@ def build_email(settings: Settings, email: OutboxEmail) -> EmailMessage:
     message.set_content(email.text_body)
     if email.html_body:
         message.add_alternative(email.html_body, subtype="html")
+    for attachment in email.attachments or []:
+        main, _, rest = attachment["content_type"].partition("/")
+        subtype, *parameters = [part.strip() for part in rest.split(";")]
+        params = dict(p.split("=", 1) for p in parameters if "=" in p)
+        if main != "text":
+            raise ValueError(f"only text attachments are supported, not {main}/{subtype}")
+        message.add_attachment(
+            attachment["content"], subtype=subtype, filename=attachment["filename"], params=params
+        )
     return message
 
 

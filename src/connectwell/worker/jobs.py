@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from connectwell.accounts import service as accounts
 from connectwell.core.config import Settings
+from connectwell.core.db import utcnow
 from connectwell.core.notify import deliver_pending
+from connectwell.programs import rounds
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,32 @@ def forget_login_failures(session: Session, settings: Settings) -> str:
     return f"{accounts.forget_old_failures(session, settings)} old sign-in failures forgotten"
 
 
+def run_due_rounds(session: Session, settings: Settings) -> str:
+    """Compute every programme round whose first intro time has come (claimed by its row)."""
+    ran = []
+    for program, round_on in rounds.due_rounds(session, utcnow()):
+        row = rounds.run_round(session, program, round_on)
+        if row is not None:
+            ran.append(f"{program.name} {round_on}: {row.participants} people")
+    return "; ".join(ran) or "no round due"
+
+
+def send_intros(session: Session, settings: Settings) -> str:
+    return f"{rounds.send_due_intros(session, settings, utcnow())} intros sent"
+
+
+def send_followups(session: Session, settings: Settings) -> str:
+    return f"{rounds.send_due_followups(session, settings, utcnow())} follow-ups sent"
+
+
 def _hour(now: dt.datetime) -> str:
     return now.strftime("%Y-%m-%dT%H")
 
 
 JOBS: tuple[Job, ...] = (
+    Job("program-rounds", dt.timedelta(minutes=5), run_due_rounds),
+    Job("program-intros", dt.timedelta(minutes=1), send_intros),
+    Job("program-followups", dt.timedelta(minutes=15), send_followups),
     Job("deliver-email", dt.timedelta(seconds=15), deliver_email),
     Job("forget-login-failures", dt.timedelta(hours=1), forget_login_failures, period=_hour),
 )

@@ -1,0 +1,575 @@
+"""Rounds: compute and store them, send intros and follow-ups, take answers, sum them up.
+
+A round is claimed by inserting its row: ``rounds`` has a unique (programme, date) key, so two
+workers racing for the same round store it once, and the loser does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from connectwell.core.config import Settings
+from connectwell.core.db import utcnow
+from connectwell.core.notify import Attachment, Message, Recipient, notify
+from connectwell.matching import Participant, PastGroup, Rules, assign_buddies, pair_round, verify
+from connectwell.people.models import Person
+from connectwell.programs import service
+from connectwell.programs.invites import invite_ics
+from connectwell.programs.models import (
+    CheckIn,
+    Group,
+    GroupMember,
+    Kind,
+    Membership,
+    Program,
+    Round,
+)
+from connectwell.programs.schedule import (
+    earliest_moment,
+    local_moment,
+    propose_meeting,
+    round_dates,
+)
+from connectwell.programs.schemas import Answer
+from connectwell.programs.starters import starter_for
+
+log = logging.getLogger(__name__)
+
+IGNORED_BEFORE_PAUSE = 3
+IGNORE_PAUSE = dt.timedelta(weeks=8)
+RECENT = dt.timedelta(days=90)
+NINE, FIVE = dt.time(9), dt.time(17)
+
+
+class AnswerError(service.ProgramError):
+    pass
+
+
+# --- computing a round ---------------------------------------------------------------------
+
+
+def due_rounds(session: Session, now: dt.datetime) -> list[tuple[Program, dt.date]]:
+    """Rounds whose first intro time has come and that nobody has run yet."""
+    zones = set(session.scalars(select(Person.timezone).where(Person.is_active).distinct()))
+    due = []
+    for program in service.list_programs(session, active_only=True):
+        today = now.date()
+        done = set(session.scalars(select(Round.round_on).where(Round.program_id == program.id)))
+        window_start = max(program.starts_on, today - dt.timedelta(days=2))
+        for day in round_dates(
+            window_start, program.weekday, program.cadence, today + dt.timedelta(days=1)
+        ):
+            if day not in done and earliest_moment(day, program.local_hour, zones) <= now:
+                due.append((program, day))
+    return due
+
+
+def _participant(person: Person, recent: dict[int, int]) -> Participant:
+    return Participant(
+        id=str(person.id),
+        team=str(person.team_id or f"none-{person.id}"),
+        manager=str(person.manager_id) if person.manager_id else None,
+        timezone=person.timezone,
+        work_start=NINE,
+        work_end=FIVE,
+        location=person.location or None,
+        interests=frozenset(person.interest_list),
+        joined=person.start_date,
+        recent_connections=recent.get(person.id, 0),
+    )
+
+
+def _history(
+    session: Session, program: Program, before: dt.date, among: set[str] | None = None
+) -> list[PastGroup]:
+    """Past groups of the programme; a group everyone said they did not meet is no repeat.
+
+    With ``among``, only those people's part of each group (the round's participants).
+    """
+    rows = session.execute(
+        select(Group.id, Round.round_on, GroupMember.person_id, GroupMember.met)
+        .join(Round, Round.id == Group.round_id)
+        .join(GroupMember, GroupMember.group_id == Group.id)
+        .where(Round.program_id == program.id, Round.round_on < before)
+    )
+    members: dict[int, list[str]] = defaultdict(list)
+    dates: dict[int, dt.date] = {}
+    answers: dict[int, list[bool | None]] = defaultdict(list)
+    for group_id, round_on, person_id, met in rows:
+        members[group_id].append(str(person_id))
+        dates[group_id] = round_on
+        answers[group_id].append(met)
+    history = []
+    for group_id, ids in members.items():
+        if any(a is False for a in answers[group_id]) and not any(answers[group_id]):
+            continue
+        present = tuple(i for i in ids if among is None or i in among)
+        if len(present) >= 2:
+            history.append(PastGroup(dates[group_id], present))
+    return history
+
+
+def recent_connections(session: Session, since: dt.date) -> dict[int, int]:
+    """How many met groups each person was in since ``since``, across programmes."""
+    mine = GroupMember.__table__.alias("mine")
+    theirs = GroupMember.__table__.alias("theirs")
+    rows = session.execute(
+        select(mine.c.person_id, func.count())
+        .select_from(mine)
+        .join(
+            theirs,
+            (theirs.c.group_id == mine.c.group_id) & (theirs.c.person_id != mine.c.person_id),
+        )
+        .join(Group, Group.id == mine.c.group_id)
+        .join(Round, Round.id == Group.round_id)
+        .where(Round.round_on >= since, mine.c.met.is_not(False))
+        .group_by(mine.c.person_id)
+    )
+    return {person_id: count for person_id, count in rows}
+
+
+def _count_ignored_intros(session: Session, program: Program, round_on: dt.date) -> list[int]:
+    """Update each person's streak of unanswered intros; returns who just reached the limit."""
+    previous = session.scalar(
+        select(Round)
+        .where(Round.program_id == program.id, Round.round_on < round_on)
+        .order_by(Round.round_on.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return []
+    rows = session.execute(
+        select(GroupMember.person_id, GroupMember.answered_at)
+        .join(Group, Group.id == GroupMember.group_id)
+        .where(Group.round_id == previous.id, GroupMember.intro_sent_at.is_not(None))
+    )
+    choices = service.memberships(session, program)
+    reached = []
+    for person_id, answered_at in rows:
+        row = choices.get(person_id)
+        if row is None:
+            row = Membership(
+                program_id=program.id, person_id=person_id, joined=True, ignored_in_a_row=0
+            )
+            session.add(row)
+        row.ignored_in_a_row = 0 if answered_at is not None else row.ignored_in_a_row + 1
+        if row.ignored_in_a_row >= IGNORED_BEFORE_PAUSE:
+            row.paused_until = round_on + IGNORE_PAUSE
+            row.ignored_in_a_row = 0
+            reached.append(person_id)
+    session.flush()
+    return reached
+
+
+def _claim_round(session: Session, program: Program, round_on: dt.date) -> Round | None:
+    try:
+        with session.begin_nested():
+            row = Round(program_id=program.id, round_on=round_on)
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
+
+
+def run_round(
+    session: Session, program: Program, round_on: dt.date, *, seed: int | None = None
+) -> Round | None:
+    """Compute and store the round of ``round_on``; None when another worker has it already.
+
+    Intros go out later, at each person's local hour (:func:`send_due_intros`).
+    """
+    row = _claim_round(session, program, round_on)
+    if row is None:
+        return None
+    clock = time.perf_counter()
+    paused_now = _count_ignored_intros(session, program, round_on)
+    people = service.participants_on(session, program, round_on)
+    by_id = {str(person.id): person for person in people}
+    recent = recent_connections(session, round_on - RECENT)
+    participants = [_participant(person, recent) for person in people]
+    exclusions = [
+        (str(a), str(b)) for a, b in service.exclusions_among(session, {p.id for p in people})
+    ]
+    seed = seed if seed is not None else int(round_on.strftime("%Y%m%d")) + program.id
+    if program.kind == Kind.buddies.value:
+        groups = _buddy_groups(session, program, participants, exclusions, round_on, seed)
+    elif len(participants) >= 2:
+        rules = Rules(
+            group_size=program.group_size,
+            no_repeat_weeks=program.no_repeat_weeks,
+            min_overlap_hours=program.min_overlap_hours,
+            team_mix=program.team_mix,  # type: ignore[arg-type]
+            reference_date=round_on,
+        )
+        history = _history(session, program, round_on, among=set(by_id))
+        result = pair_round(
+            participants, history=history, exclusions=exclusions, rules=rules, seed=seed
+        )
+        report = verify(
+            result,
+            participants,
+            history=history,
+            exclusions=exclusions,
+            rules=rules,
+            strict=False,
+        )
+        if report.problems:
+            log.warning("round %s of programme %s: %s", round_on, program.id, report.problems)
+        groups = [list(group) for group in result.groups]
+        row.weight = result.weight
+        row.certified_ratio = result.certified_ratio
+        row.repeats = report.repeats
+        row.same_team_pairs = report.same_team_pairs
+        row.pairs_without_shared_hours = report.pairs_without_shared_hours
+    else:
+        groups = []
+    row.participants = sum(len(group) for group in groups)
+    for members in groups:
+        _store_group(session, row, [by_id[member] for member in members])
+    row.seconds = time.perf_counter() - clock
+    session.flush()
+    _tell_paused(session, program, paused_now, round_on)
+    return row
+
+
+def _buddy_groups(
+    session: Session,
+    program: Program,
+    participants: list[Participant],
+    exclusions: list[tuple[str, str]],
+    round_on: dt.date,
+    seed: int,
+) -> list[list[str]]:
+    volunteers = {
+        str(person_id): row.buddy_capacity
+        for person_id, row in service.memberships(session, program).items()
+        if row.buddy_capacity > 0 and any(p.id == str(person_id) for p in participants)
+    }
+    already = set(
+        session.scalars(
+            select(GroupMember.person_id)
+            .join(Group)
+            .join(Round)
+            .where(Round.program_id == program.id)
+        )
+    )
+    fresh = [p for p in participants if int(p.id) not in already or p.id in volunteers]
+    result = assign_buddies(fresh, volunteers, today=round_on, exclusions=exclusions, seed=seed)
+    return [[hire, buddy] for hire, buddy in sorted(result.buddy_of.items())]
+
+
+def _store_group(session: Session, row: Round, members: list[Person]) -> Group:
+    key = f"{row.program_id}:{row.round_on.isoformat()}:" + ",".join(
+        str(m.id) for m in sorted(members, key=lambda m: m.id)
+    )
+    uid = hashlib.sha256(key.encode()).hexdigest()[:32]
+    start, end, shared = propose_meeting(row.round_on, [(m.timezone, NINE, FIVE) for m in members])
+    group = Group(
+        round=row,
+        uid=uid,
+        slot_start=start,
+        slot_end=end,
+        shared_hours=shared,
+        starter=starter_for(uid),
+    )
+    group.members = [GroupMember(person_id=member.id) for member in members]
+    session.add(group)
+    return group
+
+
+def _tell_paused(
+    session: Session, program: Program, person_ids: list[int], round_on: dt.date
+) -> None:
+    if not person_ids:
+        return
+    until = round_on + IGNORE_PAUSE
+    for person in session.scalars(select(Person).where(Person.id.in_(person_ids))):
+        notify(
+            session,
+            [Recipient(person.id, person.email, person.name)],
+            Message(
+                kind="program-paused",
+                subject=f"We paused {program.name} for you",
+                text=(
+                    f"Hello {person.name},\n\nYour last {IGNORED_BEFORE_PAUSE} introductions in "
+                    f"{program.name} went unanswered, so we paused it for you until "
+                    f"{until:%-d %B}. No worries: busy times happen.\n\n"
+                    "Come back whenever you like from the programme's page."
+                ),
+                link=f"/programs/{program.id}",
+            ),
+        )
+
+
+# --- intros and follow-ups -----------------------------------------------------------------
+
+
+def _others(group: Group, person_id: int) -> list[Person]:
+    return [member.person for member in group.members if member.person_id != person_id]
+
+
+def _pending(session: Session, *conditions: object) -> list[GroupMember]:
+    statement = (
+        select(GroupMember)
+        .join(Group, Group.id == GroupMember.group_id)
+        .join(Round, Round.id == Group.round_id)
+        .where(*conditions)  # type: ignore[arg-type]
+        .options(
+            selectinload(GroupMember.person),
+            selectinload(GroupMember.group)
+            .selectinload(Group.members)
+            .selectinload(GroupMember.person),
+            selectinload(GroupMember.group).selectinload(Group.round).selectinload(Round.program),
+        )
+        .order_by(GroupMember.id)
+    )
+    return list(session.scalars(statement))
+
+
+def invite_for(group: Group, settings: Settings, stamp: dt.datetime) -> str:
+    program = group.round.program
+    names = ", ".join(member.person.name for member in group.members)
+    return invite_ics(
+        uid=group.uid,
+        sequence=group.sequence,
+        start=group.slot_start,
+        end=group.slot_end,
+        summary=f"{program.name}: {names}",
+        description=f"A 30-minute conversation. To start: {group.starter}",
+        organiser=settings.mail_from,
+        attendees=[(member.person.name, member.person.email) for member in group.members],
+        stamp=stamp,
+    )
+
+
+def send_due_intros(session: Session, settings: Settings, now: dt.datetime) -> int:
+    """Introduce each person to their group at the programme's hour in their time zone."""
+    sent = 0
+    horizon = now.date() + dt.timedelta(days=1)
+    for member in _pending(session, GroupMember.intro_sent_at.is_(None), Round.round_on <= horizon):
+        group, person = member.group, member.person
+        program = group.round.program
+        if local_moment(group.round.round_on, program.local_hour, person.timezone) > now:
+            continue
+        others = _others(group, person.id)
+        who = " and ".join(other.name for other in others) or "nobody this time"
+        lines = [f"Hello {person.name},", "", f"This round of {program.name} you meet {who}."]
+        for other in others:
+            where = other.location or other.timezone
+            lines.append(f"  - {other.name}, {other.title or 'colleague'}, {where}")
+        slot = group.slot_start.astimezone(ZoneInfo(person.timezone))
+        lines += [
+            "",
+            f"A proposed 30 minutes: {slot:%A %-d %B, %H:%M} ({person.timezone})"
+            + (
+                ""
+                if group.shared_hours
+                else " — your working hours do not overlap, so pick a time that suits you both"
+            ),
+            "The calendar invite is attached; move it if another time suits you better.",
+            "",
+            f"To start: {group.starter}",
+            "",
+            f"{settings.base_url}/pairings/{group.id}",
+        ]
+        notify(
+            session,
+            [Recipient(person.id, person.email, person.name)],
+            Message(
+                kind="intro",
+                subject=f"{program.name}: meet {who}",
+                text="\n".join(lines),
+                link=f"/pairings/{group.id}",
+                attachments=(
+                    Attachment(
+                        "invite.ics",
+                        "text/calendar; method=REQUEST",
+                        invite_for(group, settings, now),
+                    ),
+                ),
+            ),
+        )
+        member.intro_sent_at = now
+        sent += 1
+    session.flush()
+    return sent
+
+
+def send_due_followups(session: Session, settings: Settings, now: dt.datetime) -> int:
+    """Ask "did you meet?" a few days after the intro, once, to who has not answered yet."""
+    sent = 0
+    for member in _pending(
+        session,
+        GroupMember.intro_sent_at.is_not(None),
+        GroupMember.followup_sent_at.is_(None),
+        GroupMember.answered_at.is_(None),
+    ):
+        program = member.group.round.program
+        assert member.intro_sent_at is not None
+        if member.intro_sent_at + dt.timedelta(days=program.followup_days) > now:
+            continue
+        others = " and ".join(p.name for p in _others(member.group, member.person_id))
+        notify(
+            session,
+            [Recipient(member.person.id, member.person.email, member.person.name)],
+            Message(
+                kind="followup",
+                subject=f"Did you meet {others}?",
+                text=(
+                    f"Hello {member.person.name},\n\nDid you and {others} get to talk? Three taps "
+                    "tell us how it felt (only totals of five or more answers are ever shown):\n"
+                    f"{settings.base_url}/pairings/{member.group.id}"
+                ),
+                link=f"/pairings/{member.group.id}",
+            ),
+        )
+        member.followup_sent_at = now
+        sent += 1
+    session.flush()
+    return sent
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+def group_for(session: Session, group_id: int, person: Person) -> tuple[Group, GroupMember]:
+    """A group and the viewer's place in it; only its members may see it."""
+    group = session.get(Group, group_id)
+    member = None
+    if group is not None:
+        member = next((m for m in group.members if m.person_id == person.id), None)
+    if group is None or member is None:
+        raise service.ProgramNotFound("group", f"no group {group_id} of yours")
+    return group, member
+
+
+def answer(session: Session, group_id: int, person: Person, data: Answer, today: dt.date) -> None:
+    """Record "did you meet?" and, if so, an anonymous micro check-in. Once per person."""
+    group, member = group_for(session, group_id, person)
+    if member.answered_at is not None:
+        raise AnswerError("met", "you have answered for this group already")
+    member.met = data.met
+    member.answered_at = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    member.private_note = data.private_note
+    if data.met and data.positive_regard is not None:
+        assert data.mutuality is not None and data.vitality is not None
+        session.add(
+            CheckIn(
+                program_id=group.round.program_id,
+                round_id=group.round_id,
+                positive_regard=data.positive_regard,
+                mutuality=data.mutuality,
+                vitality=data.vitality,
+                created_on=today,
+            )
+        )
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.program_id == group.round.program_id, Membership.person_id == person.id
+        )
+    )
+    if membership is not None:
+        membership.ignored_in_a_row = 0
+    session.flush()
+
+
+def my_groups(session: Session, person: Person, *, limit: int = 20) -> list[Group]:
+    return list(
+        session.scalars(
+            select(Group)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .join(Round, Round.id == Group.round_id)
+            .where(GroupMember.person_id == person.id)
+            .options(
+                selectinload(Group.members).selectinload(GroupMember.person),
+                selectinload(Group.round).selectinload(Round.program),
+            )
+            .order_by(Round.round_on.desc(), Group.id)
+            .limit(limit)
+        )
+    )
+
+
+# --- the admin's view ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    round: Round
+    groups: int
+    answered: int
+    met_rate: float | None  # share of answers that said "we met"
+    check_ins: int
+    scores: dict[str, float] | None  # None below the anonymity floor
+
+
+def overview(session: Session, program: Program, *, floor: int) -> list[RoundSummary]:
+    """Each round's aggregates; check-in means only from ``floor`` answers up."""
+    rounds = list(
+        session.scalars(
+            select(Round).where(Round.program_id == program.id).order_by(Round.round_on.desc())
+        )
+    )
+    ids = [r.id for r in rounds]
+    groups = dict(
+        session.execute(
+            select(Group.round_id, func.count())
+            .where(Group.round_id.in_(ids))
+            .group_by(Group.round_id)
+        ).all()
+    )
+    answers = {
+        round_id: (answered, met)
+        for round_id, answered, met in session.execute(
+            select(
+                Group.round_id,
+                func.count(GroupMember.answered_at),
+                func.count().filter(GroupMember.met.is_(True)),
+            )
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .where(Group.round_id.in_(ids))
+            .group_by(Group.round_id)
+        )
+    }
+    scores = {
+        round_id: (n, regard, mutuality, vitality)
+        for round_id, n, regard, mutuality, vitality in session.execute(
+            select(
+                CheckIn.round_id,
+                func.count(),
+                func.avg(CheckIn.positive_regard),
+                func.avg(CheckIn.mutuality),
+                func.avg(CheckIn.vitality),
+            )
+            .where(CheckIn.round_id.in_(ids))
+            .group_by(CheckIn.round_id)
+        )
+    }
+    summaries = []
+    for row in rounds:
+        answered, met = answers.get(row.id, (0, 0))
+        n, regard, mutuality, vitality = scores.get(row.id, (0, None, None, None))
+        shown = None
+        if n >= floor:
+            shown = {
+                "positive_regard": float(regard),
+                "mutuality": float(mutuality),
+                "vitality": float(vitality),
+            }
+        summaries.append(
+            RoundSummary(
+                row, groups.get(row.id, 0), answered, met / answered if answered else None, n, shown
+            )
+        )
+    return summaries

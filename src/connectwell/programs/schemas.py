@@ -1,0 +1,106 @@
+"""What the programmes API and forms read and write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from connectwell.programs.models import Audience, Cadence, Kind, TeamMix
+
+
+class ProgramIn(BaseModel):
+    """A programme as an admin sets it up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    kind: Kind = Kind.coffee
+    audience: Audience = Audience.everyone
+    team_ids: Annotated[list[int], Field(max_length=200)] = []
+    cadence: Cadence = Cadence.biweekly
+    weekday: Annotated[int, Field(ge=0, le=6, description="Monday is 0")] = 0
+    local_hour: Annotated[int, Field(ge=0, le=23, description="Intros go out at this hour")] = 9
+    group_size: Annotated[int, Field(ge=2, le=5)] = 2
+    no_repeat_weeks: Annotated[int, Field(ge=0, le=260)] = 26
+    team_mix: TeamMix = TeamMix.across
+    min_overlap_hours: Annotated[float, Field(ge=0, le=8)] = 1.0
+    followup_days: Annotated[int, Field(ge=1, le=14)] = 4
+    starts_on: dt.date
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProgramIn:
+        if self.audience == Audience.teams and not self.team_ids:
+            raise ValueError("team_ids: choose at least one team for a teams audience")
+        if self.kind == Kind.coffee and self.group_size != 2:
+            raise ValueError("group_size: coffee pairs have a group size of 2")
+        if self.kind == Kind.groups and self.group_size < 3:
+            raise ValueError("group_size: small groups have 3 to 5 people")
+        return self
+
+
+class ProgramOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    kind: str
+    audience: str
+    team_ids: list[int]
+    cadence: str
+    weekday: int
+    local_hour: int
+    group_size: int
+    no_repeat_weeks: int
+    team_mix: str
+    min_overlap_hours: float
+    followup_days: int
+    starts_on: dt.date
+    is_active: bool
+    next_round_on: dt.date | None
+
+
+class MembershipOut(BaseModel):
+    program_id: int
+    taking_part: bool
+    joined: bool
+    skip_round_on: dt.date | None
+    paused_until: dt.date | None
+    buddy_capacity: int
+
+
+class Answer(BaseModel):
+    """The "did you meet?" answer, with the 3-tap micro check-in when you met."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    met: bool
+    positive_regard: Annotated[int, Field(ge=1, le=5)] | None = None
+    mutuality: Annotated[int, Field(ge=1, le=5)] | None = None
+    vitality: Annotated[int, Field(ge=1, le=5)] | None = None
+    private_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+    @model_validator(mode="after")
+    def _scores_all_or_none(self) -> Answer:
+        scores = (self.positive_regard, self.mutuality, self.vitality)
+        given = [score is not None for score in scores]
+        if any(given) and not all(given):
+            raise ValueError("check-in: answer all three (positive regard, mutuality, vitality)")
+        if any(given) and not self.met:
+            raise ValueError("check-in: only after a meeting that happened")
+        return self
+
+
+class GroupOut(BaseModel):
+    id: int
+    program_id: int
+    program: str
+    round_on: dt.date
+    slot_start: dt.datetime
+    slot_end: dt.datetime
+    shared_hours: bool
+    starter: str
+    others: list[dict[str, object]]
+    met: bool | None
+    answered: bool

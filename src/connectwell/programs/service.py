@@ -1,0 +1,270 @@
+"""Programmes: set-up, who takes part, people's own choices. Flush, never commit.
+
+Rounds, intros and follow-ups are in :mod:`connectwell.programs.rounds`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from connectwell.people import service as people
+from connectwell.people.models import Person, Team
+from connectwell.programs.models import (
+    Audience,
+    Membership,
+    NeverPair,
+    Program,
+    ProgramTeam,
+)
+from connectwell.programs.schedule import round_dates
+from connectwell.programs.schemas import ProgramIn
+
+
+class ProgramError(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class ProgramNotFound(ProgramError):
+    pass
+
+
+# --- set-up --------------------------------------------------------------------------------
+
+
+def create_program(session: Session, data: ProgramIn) -> Program:
+    return update_program(session, Program(), data)
+
+
+def update_program(session: Session, program: Program, data: ProgramIn) -> Program:
+    known = set(session.scalars(select(Team.id).where(Team.id.in_(data.team_ids))))
+    if missing := set(data.team_ids) - known:
+        raise ProgramError("team_ids", f"no team {sorted(missing)[0]}")
+    for name, value in data.model_dump(exclude={"team_ids"}).items():
+        setattr(program, name, value.value if hasattr(value, "value") else value)
+    program.teams = [ProgramTeam(team_id=team_id) for team_id in sorted(known)]
+    session.add(program)
+    session.flush()
+    return program
+
+
+def get_program(session: Session, program_id: int) -> Program:
+    program = session.get(Program, program_id)
+    if program is None:
+        raise ProgramNotFound("program", f"no programme {program_id}")
+    return program
+
+
+def list_programs(session: Session, *, active_only: bool = False) -> list[Program]:
+    statement = select(Program).options(selectinload(Program.teams)).order_by(Program.name)
+    if active_only:
+        statement = statement.where(Program.is_active)
+    return list(session.scalars(statement))
+
+
+def next_round_on(program: Program, today: dt.date) -> dt.date | None:
+    """The first round date on or after ``today``."""
+    if not program.is_active:
+        return None
+    horizon = today + dt.timedelta(days=62)
+    upcoming = round_dates(max(program.starts_on, today), program.weekday, program.cadence, horizon)
+    return upcoming[0] if upcoming else None
+
+
+# --- who takes part ------------------------------------------------------------------------
+
+
+def memberships(session: Session, program: Program) -> dict[int, Membership]:
+    rows = session.scalars(select(Membership).where(Membership.program_id == program.id))
+    return {row.person_id: row for row in rows}
+
+
+def audience_ids(session: Session, program: Program) -> set[int]:
+    """Active people the programme is for (before their own choices)."""
+    statement = select(Person.id).where(Person.is_active)
+    if program.audience == Audience.teams.value:
+        team_ids = people.descendant_team_ids(session, [t.team_id for t in program.teams])
+        statement = statement.where(Person.team_id.in_(team_ids))
+    elif program.audience == Audience.opt_in.value:
+        statement = statement.join(
+            Membership,
+            (Membership.person_id == Person.id) & (Membership.program_id == program.id),
+        ).where(Membership.joined)
+    return set(session.scalars(statement))
+
+
+def participants_on(session: Session, program: Program, round_on: dt.date) -> list[Person]:
+    """Who is in the round of ``round_on``: the audience, minus those who left the
+    programme, skip this round, or are paused (in the programme or everywhere)."""
+    ids = audience_ids(session, program)
+    choices = memberships(session, program)
+    chosen = []
+    for person_id in sorted(ids):
+        row = choices.get(person_id)
+        if row is not None and (
+            not row.joined
+            or row.skip_round_on == round_on
+            or (row.paused_until is not None and row.paused_until >= round_on)
+        ):
+            continue
+        chosen.append(person_id)
+    found = session.scalars(
+        select(Person)
+        .where(Person.id.in_(chosen))
+        .where(or_(Person.paused_until.is_(None), Person.paused_until < round_on))
+        .order_by(Person.id)
+    )
+    return list(found)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A person's place in a programme, as they see it."""
+
+    program: Program
+    in_audience: bool
+    taking_part: bool
+    membership: Membership | None
+    next_round_on: dt.date | None
+
+
+def standing(session: Session, program: Program, person: Person, today: dt.date) -> Standing:
+    ids = audience_ids(session, program)
+    row = session.scalar(
+        select(Membership).where(
+            Membership.program_id == program.id, Membership.person_id == person.id
+        )
+    )
+    if program.audience == Audience.opt_in.value:
+        in_audience, taking_part = True, row is not None and row.joined
+    else:
+        in_audience = person.id in ids
+        taking_part = in_audience and (row is None or row.joined)
+    return Standing(program, in_audience, taking_part, row, next_round_on(program, today))
+
+
+def _membership(session: Session, program: Program, person: Person) -> Membership:
+    row = session.scalar(
+        select(Membership).where(
+            Membership.program_id == program.id, Membership.person_id == person.id
+        )
+    )
+    if row is None:
+        row = Membership(
+            program_id=program.id, person_id=person.id, joined=True, ignored_in_a_row=0
+        )
+        session.add(row)
+    return row
+
+
+def _in_audience(session: Session, program: Program, person: Person) -> None:
+    if program.audience == Audience.opt_in.value:
+        return
+    if person.id not in audience_ids(session, program):
+        raise ProgramError("program", "this programme is for other teams")
+
+
+def join(session: Session, program: Program, person: Person) -> Membership:
+    """Join (an opt-in programme) or come back (to one you left)."""
+    _in_audience(session, program, person)
+    row = _membership(session, program, person)
+    row.joined = True
+    row.ignored_in_a_row = 0
+    session.flush()
+    return row
+
+
+def leave(session: Session, program: Program, person: Person) -> Membership:
+    row = _membership(session, program, person)
+    row.joined = False
+    session.flush()
+    return row
+
+
+def skip_next(session: Session, program: Program, person: Person, today: dt.date) -> dt.date:
+    """Sit out the next round only; returns its date."""
+    _in_audience(session, program, person)
+    upcoming = next_round_on(program, today)
+    if upcoming is None:
+        raise ProgramError("program", "this programme has no round coming up")
+    row = _membership(session, program, person)
+    row.skip_round_on = upcoming
+    session.flush()
+    return upcoming
+
+
+def pause(
+    session: Session, program: Program, person: Person, until: dt.date, today: dt.date
+) -> Membership:
+    if until < today:
+        raise ProgramError("until", "the pause must end today or later")
+    if until > today + dt.timedelta(days=366):
+        raise ProgramError("until", "a pause can last at most a year")
+    row = _membership(session, program, person)
+    row.paused_until = until
+    session.flush()
+    return row
+
+
+def resume(session: Session, program: Program, person: Person) -> Membership:
+    row = _membership(session, program, person)
+    row.paused_until = None
+    row.skip_round_on = None
+    row.ignored_in_a_row = 0
+    row.joined = True
+    session.flush()
+    return row
+
+
+def set_buddy_capacity(
+    session: Session, program: Program, person: Person, capacity: int
+) -> Membership:
+    """Volunteer as an onboarding buddy for up to ``capacity`` new hires at once (0: stop)."""
+    if not 0 <= capacity <= 5:
+        raise ProgramError("capacity", "0 to 5 new hires at once")
+    row = _membership(session, program, person)
+    row.buddy_capacity = capacity
+    session.flush()
+    return row
+
+
+# --- never pair me with --------------------------------------------------------------------
+
+
+def never_pair_list(session: Session, person: Person) -> list[Person]:
+    rows = session.scalars(
+        select(NeverPair)
+        .where(NeverPair.person_id == person.id)
+        .options(selectinload(NeverPair.other))
+    )
+    return sorted((row.other for row in rows), key=lambda other: other.name)
+
+
+def add_never_pair(session: Session, person: Person, other_email: str) -> Person:
+    other = people.find_by_email(session, other_email)
+    if other is None or not other.is_active:
+        raise ProgramError("email", f"nobody active has the e-mail {other_email.strip()!r}")
+    if other.id == person.id:
+        raise ProgramError("email", "that is you")
+    if session.get(NeverPair, (person.id, other.id)) is None:
+        session.add(NeverPair(person_id=person.id, other_id=other.id))
+    session.flush()
+    return other
+
+
+def remove_never_pair(session: Session, person: Person, other_id: int) -> None:
+    session.execute(
+        delete(NeverPair).where(NeverPair.person_id == person.id, NeverPair.other_id == other_id)
+    )
+
+
+def exclusions_among(session: Session, person_ids: set[int]) -> list[tuple[int, int]]:
+    """Never-pair entries between people who are both in ``person_ids`` (either direction)."""
+    rows = session.execute(select(NeverPair.person_id, NeverPair.other_id))
+    return [(a, b) for a, b in rows if a in person_ids and b in person_ids]
