@@ -32,8 +32,14 @@ def org(db: Session) -> list[Person]:
 def coffee(db: Session, org: list[Person]) -> Program:
     program = service.create_program(
         db,
-        ProgramIn(name="Coffee across teams", cadence="weekly", weekday=0, local_hour=9,
-                  starts_on=MONDAY - dt.timedelta(weeks=12), min_overlap_hours=0),
-    )  # fmt: skip
+        ProgramIn(
+            name="Coffee across teams",
+            cadence="weekly",
+            weekday=0,
+            local_hour=9,
+            starts_on=MONDAY - dt.timedelta(weeks=12),
+            min_overlap_hours=0,
+        ),
+    )
     db.commit()
     return program

@@ -13,21 +13,25 @@ from connectwell.programs.schedule import propose_meeting
 
 def _invite(sequence: int, start: dt.datetime, end: dt.datetime) -> Calendar:
     text = invite_ics(
-        uid="abc123", sequence=sequence, start=start, end=end,
-        summary="Coffee: Ana, Ben", description="To start: what made your week?",
+        uid="abc123",
+        sequence=sequence,
+        start=start,
+        end=end,
+        summary="Coffee: Ana, Ben",
+        description="To start: what made your week?",
         organiser="connectwell <hello@example.org>",
         attendees=[("Ana Lopez", "ana@example.org"), ("Ben Ito", "ben@example.org")],
         stamp=dt.datetime(2026, 10, 23, 8, tzinfo=dt.UTC),
-    )  # fmt: skip
+    )
     assert "\r\n" in text and all(len(line) <= 75 for line in text.split("\r\n"))
     return Calendar.from_ical(text)
 
 
 def test_an_invite_around_a_dst_change_parses_back_to_the_same_instants() -> None:
     start, end, shared = propose_meeting(
-        dt.date(2026, 10, 23), [("Europe/London", dt.time(9), dt.time(17)),
-                                ("America/New_York", dt.time(9), dt.time(17))],
-    )  # fmt: skip
+        dt.date(2026, 10, 23),
+        [("Europe/London", dt.time(9), dt.time(17)), ("America/New_York", dt.time(9), dt.time(17))],
+    )
     assert shared
     calendar = _invite(0, start, end)
 

@@ -61,10 +61,12 @@ def test_a_round_is_due_when_the_first_time_zone_reaches_the_hour() -> None:
 
 def test_the_slot_is_inside_everyones_working_hours_in_the_week_the_clocks_change() -> None:
     # Round on Friday 23 October 2026: London changes on Sunday 25th, New York on 1 November.
-    check_slot(dt.date(2026, 10, 23), [("Europe/London", NINE, FIVE),
-                                       ("America/New_York", NINE, FIVE)])  # fmt: skip
-    check_slot(dt.date(2026, 10, 30), [("Europe/Berlin", NINE, FIVE),
-                                       ("America/New_York", NINE, FIVE)])  # fmt: skip
+    check_slot(
+        dt.date(2026, 10, 23), [("Europe/London", NINE, FIVE), ("America/New_York", NINE, FIVE)]
+    )
+    check_slot(
+        dt.date(2026, 10, 30), [("Europe/Berlin", NINE, FIVE), ("America/New_York", NINE, FIVE)]
+    )
 
 
 def test_the_slot_skips_the_weekend_and_sits_on_the_half_hour() -> None:
