@@ -54,6 +54,13 @@ def update_program(session: Session, program: Program, data: ProgramIn) -> Progr
     return program
 
 
+def set_active(session: Session, program: Program, active: bool) -> Program:
+    """Start or stop a programme's rounds (its history stays)."""
+    program.is_active = active
+    session.flush()
+    return program
+
+
 def get_program(session: Session, program_id: int) -> Program:
     program = session.get(Program, program_id)
     if program is None:

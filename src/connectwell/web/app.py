@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request, status
+from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import RequestResponseEndpoint
 
 from connectwell.accounts.service import AccountError
@@ -17,6 +18,7 @@ from connectwell.core.config import Settings, get_settings
 from connectwell.core.db import make_engine, make_session_factory
 from connectwell.core.db.migrate import upgrade
 from connectwell.people.service import NotFound, PeopleError
+from connectwell.programs.service import ProgramError, ProgramNotFound
 from connectwell.web.deps import ANON_COOKIE, NotSignedIn
 from connectwell.web.routers import api_router, page_router
 from connectwell.web.templating import templates
@@ -117,8 +119,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             body["field"] = field
         return JSONResponse(body, status_code=code)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> Response:
+    # Starlette's own class: it also raises the 404 and 405 of unknown paths and methods.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         response = _error(request, error.status_code, str(error.detail))
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
@@ -130,6 +133,14 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PeopleError)
     async def people_error(request: Request, error: PeopleError) -> Response:
+        return _error(request, status.HTTP_422_UNPROCESSABLE_CONTENT, error.message, error.field)
+
+    @app.exception_handler(ProgramNotFound)
+    async def program_not_found(request: Request, error: ProgramNotFound) -> Response:
+        return _error(request, status.HTTP_404_NOT_FOUND, error.message, error.field)
+
+    @app.exception_handler(ProgramError)
+    async def program_error(request: Request, error: ProgramError) -> Response:
         return _error(request, status.HTTP_422_UNPROCESSABLE_CONTENT, error.message, error.field)
 
     @app.exception_handler(AccountError)

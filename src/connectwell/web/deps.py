@@ -36,6 +36,9 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
         session.commit()
     except BaseException:
+        # Detach first: rollback() would expire what was loaded, and the error page that the
+        # app renders next still reads the viewer (their name, whether they are an admin).
+        session.expunge_all()
         session.rollback()
         raise
     finally:

@@ -1,0 +1,162 @@
+"""Programmes as people see them: take part, leave, skip a round, pause, volunteer as buddy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import RedirectResponse, Response
+
+from connectwell.programs import service as programs
+from connectwell.web.deps import CSRF, DB, PageViewer
+from connectwell.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/programs")
+def programs_page(request: Request, session: DB, viewer: PageViewer) -> Response:
+    return _programs_page(request, session, viewer)
+
+
+def _programs_page(
+    request: Request, session: DB, viewer: PageViewer, *, status_code: int = 200, **extra: object
+) -> Response:
+    today = dt.date.today()
+    standings = [
+        programs.standing(session, program, viewer.person, today)
+        for program in programs.list_programs(session, active_only=True)
+    ]
+    return render(
+        request,
+        "programs.html",
+        {"standings": standings, **extra},
+        session=session,
+        status_code=status_code,
+    )
+
+
+def _done(program_id: int, what: str) -> Response:
+    return RedirectResponse(
+        f"/programs?done={what}#program-{program_id}", status.HTTP_303_SEE_OTHER
+    )
+
+
+def _refused(
+    request: Request, session: DB, viewer: PageViewer, error: programs.ProgramError
+) -> Response:
+    session.rollback()
+    return _programs_page(
+        request, session, viewer, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, error=error
+    )
+
+
+@router.post("/programs/{program_id}/join", dependencies=[CSRF])
+def join(request: Request, session: DB, viewer: PageViewer, program_id: int) -> Response:
+    program = programs.get_program(session, program_id)
+    try:
+        programs.join(session, program, viewer.person)
+    except programs.ProgramError as error:
+        return _refused(request, session, viewer, error)
+    return _done(program_id, "joined")
+
+
+@router.post("/programs/{program_id}/leave", dependencies=[CSRF])
+def leave(session: DB, viewer: PageViewer, program_id: int) -> Response:
+    programs.leave(session, programs.get_program(session, program_id), viewer.person)
+    return _done(program_id, "left")
+
+
+@router.post("/programs/{program_id}/skip", dependencies=[CSRF])
+def skip(request: Request, session: DB, viewer: PageViewer, program_id: int) -> Response:
+    program = programs.get_program(session, program_id)
+    try:
+        programs.skip_next(session, program, viewer.person, dt.date.today())
+    except programs.ProgramError as error:
+        return _refused(request, session, viewer, error)
+    return _done(program_id, "skipping")
+
+
+@router.post("/programs/{program_id}/pause", dependencies=[CSRF])
+def pause(
+    request: Request,
+    session: DB,
+    viewer: PageViewer,
+    program_id: int,
+    until: Annotated[dt.date, Form()],
+) -> Response:
+    program = programs.get_program(session, program_id)
+    try:
+        programs.pause(session, program, viewer.person, until, dt.date.today())
+    except programs.ProgramError as error:
+        return _refused(request, session, viewer, error)
+    return _done(program_id, "paused")
+
+
+@router.post("/programs/{program_id}/resume", dependencies=[CSRF])
+def resume(session: DB, viewer: PageViewer, program_id: int) -> Response:
+    programs.resume(session, programs.get_program(session, program_id), viewer.person)
+    return _done(program_id, "resumed")
+
+
+@router.post("/programs/{program_id}/buddy", dependencies=[CSRF])
+def buddy(
+    request: Request,
+    session: DB,
+    viewer: PageViewer,
+    program_id: int,
+    capacity: Annotated[int, Form()],
+) -> Response:
+    program = programs.get_program(session, program_id)
+    try:
+        programs.set_buddy_capacity(session, program, viewer.person, capacity)
+    except programs.ProgramError as error:
+        return _refused(request, session, viewer, error)
+    return _done(program_id, "buddy")
+
+
+@router.get("/me/never-pair")
+def never_pair_page(request: Request, session: DB, viewer: PageViewer) -> Response:
+    return _never_pair_page(request, session, viewer)
+
+
+def _never_pair_page(
+    request: Request, session: DB, viewer: PageViewer, *, status_code: int = 200, **extra: object
+) -> Response:
+    people = programs.never_pair_list(session, viewer.person)
+    return render(
+        request,
+        "never_pair.html",
+        {"people": people, **extra},
+        session=session,
+        status_code=status_code,
+    )
+
+
+@router.post("/me/never-pair", dependencies=[CSRF])
+def add_never_pair(
+    request: Request,
+    session: DB,
+    viewer: PageViewer,
+    email: Annotated[str, Form(max_length=254)],
+) -> Response:
+    try:
+        programs.add_never_pair(session, viewer.person, email)
+    except programs.ProgramError as error:
+        session.rollback()
+        return _never_pair_page(
+            request,
+            session,
+            viewer,
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            error=error,
+            email=email,
+        )
+    return RedirectResponse("/me/never-pair?saved=1", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/me/never-pair/{other_id}/remove", dependencies=[CSRF])
+def remove_never_pair(session: DB, viewer: PageViewer, other_id: int) -> Response:
+    programs.remove_never_pair(session, viewer.person, other_id)
+    return RedirectResponse("/me/never-pair", status.HTTP_303_SEE_OTHER)
