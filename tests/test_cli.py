@@ -116,3 +116,33 @@ def test_demo_seeds_an_empty_database_once_and_prints_the_sign_ins(
         assert f"  {role} " in first.output
     assert "password: connectwell-demo" in second.output
     assert "not seeded again" in second.output
+
+
+def test_pair_writes_groups_from_a_people_file_and_prints_the_summary(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "id,team,timezone\n" + "".join(f"p{k},team{k % 3},Europe/Berlin\n" for k in range(9))
+    )
+    out = tmp_path / "groups.csv"
+
+    result = runner.invoke(app, ["pair", "--people", str(people), "--out", str(out), "--seed", "4"])
+
+    assert result.exit_code == 0, result.output
+    assert "people: 9" in result.output and "same-team pairs: 0" in result.output
+    rows = out.read_text().splitlines()
+    assert rows[0] == "group,person"
+    assert sorted(row.split(",")[1] for row in rows[1:]) == sorted(f"p{k}" for k in range(9))
+
+
+def test_pair_names_the_file_row_and_field_of_bad_input_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("id,team,timezone\na,x,Europe/Paris\nb,y,Mars/Base\n")
+    out = tmp_path / "groups.csv"
+
+    result = runner.invoke(app, ["pair", "--people", str(people), "--out", str(out)])
+
+    assert result.exit_code == 1
+    assert "people.csv, row 3, field 'timezone'" in result.output
+    assert not out.exists()

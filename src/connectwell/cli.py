@@ -140,6 +140,41 @@ def export_roster(
 
 
 @app.command()
+def pair(
+    people: Annotated[Path, typer.Option("--people", help="PEOPLE.csv: id, team, ...")],
+    out: Annotated[Path, typer.Option("--out", help="GROUPS.csv to write: group, person")],
+    history: Annotated[
+        Path | None, typer.Option("--history", help="HISTORY.csv: date, group, person")
+    ] = None,
+    exclusions: Annotated[
+        Path | None, typer.Option("--exclusions", help="EXCL.csv: person_a, person_b")
+    ] = None,
+    group_size: Annotated[int, typer.Option("--group-size", min=2, max=5)] = 2,
+    no_repeat_weeks: Annotated[int, typer.Option("--no-repeat-weeks", min=0)] = 26,
+    min_overlap_hours: Annotated[float, typer.Option("--min-overlap-hours", min=0)] = 1.0,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Pair people from your own CSV files (no database): one round, checked, as GROUPS.csv."""
+    from connectwell.matching import MatchingInputError, run_pair
+
+    try:
+        summary = run_pair(
+            people,
+            out,
+            history_path=history,
+            exclusions_path=exclusions,
+            group_size=group_size,
+            no_repeat_weeks=no_repeat_weeks,
+            min_overlap_hours=min_overlap_hours,
+            seed=seed,
+        )
+    except MatchingInputError as error:
+        raise _fail(str(error)) from None
+    for line in summary.lines():
+        typer.echo(line)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
