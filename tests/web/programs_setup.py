@@ -1,0 +1,46 @@
+"""A running programme with one round for the cast, shared by the programme page tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectwell.programs import rounds, service
+from connectwell.programs.models import Group, GroupMember, Program
+from connectwell.programs.schemas import ProgramIn
+from tests.conftest import Cast
+
+ROUND_ON = dt.date.today() - dt.timedelta(days=2)
+
+
+def coffee(db: Session, **changes: object) -> Program:
+    values: dict[str, object] = {
+        "name": "Coffee",
+        "cadence": "weekly",
+        "weekday": dt.date.today().weekday(),
+        "starts_on": dt.date.today() - dt.timedelta(weeks=4),
+        "min_overlap_hours": 0,
+        "no_repeat_weeks": 0,
+    }
+    values.update(changes)
+    program = service.create_program(db, ProgramIn.model_validate(values))
+    db.commit()
+    return program
+
+
+def group_of(db: Session, program: Program, person_id: int) -> Group:
+    """Run a round (once) and return ``person_id``'s group."""
+    rounds.run_round(db, program, ROUND_ON)
+    db.commit()
+    group = db.scalar(select(Group).join(GroupMember).where(GroupMember.person_id == person_id))
+    assert group is not None
+    return group
+
+
+def outsider_of(group: Group, cast: Cast):  # type: ignore[no-untyped-def]
+    inside = {m.person_id for m in group.members}
+    return next(
+        p for p in (cast.admin, cast.lead, cast.member, cast.other_member) if p.id not in inside
+    )

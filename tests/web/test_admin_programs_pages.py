@@ -1,0 +1,125 @@
+"""/admin/programs: set a programme up, run a round, see the rounds in aggregate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connectwell.programs import rounds
+from connectwell.programs.models import Program, ProgramTeam, Round
+from connectwell.programs.schemas import Answer
+from tests.conftest import Cast
+from tests.web.conftest import post_form
+from tests.web.programs_setup import ROUND_ON, coffee, group_of
+
+FORM = {
+    "name": "Cross-team coffee",
+    "kind": "coffee",
+    "group_size": "2",
+    "audience": "teams",
+    "team_ids": "",
+    "cadence": "weekly",
+    "weekday": "0",
+    "local_hour": "9",
+    "starts_on": "2026-12-01",
+    "team_mix": "across",
+    "no_repeat_weeks": "26",
+    "min_overlap_hours": "1",
+}
+
+
+def test_an_admin_creates_a_programme_for_chosen_teams(db: Session, cast: Cast, as_person) -> None:  # type: ignore[no-untyped-def]
+    response = post_form(
+        as_person(cast.admin), "/admin/programs", {**FORM, "team_ids": str(cast.platform.id)}
+    )
+
+    assert response.status_code == 303
+    program = db.scalar(select(Program))
+    assert program is not None and response.headers["location"] == f"/admin/programs/{program.id}"
+    assert (program.name, program.audience, program.cadence) == (
+        "Cross-team coffee",
+        "teams",
+        "weekly",
+    )
+    assert db.scalars(select(ProgramTeam.team_id)).all() == [cast.platform.id]
+
+
+def test_a_bad_programme_is_refused_naming_each_field_and_nothing_is_created(
+    db: Session, cast: Cast, as_person
+) -> None:  # type: ignore[no-untyped-def]
+    bad = {**FORM, "name": "", "local_hour": "25", "starts_on": "someday"}
+
+    response = post_form(as_person(cast.admin), "/admin/programs", bad)
+
+    assert response.status_code == 422
+    for field in ("name", "local_hour", "starts_on"):
+        assert f"{field}:" in response.text
+    no_teams = post_form(as_person(cast.admin), "/admin/programs", FORM)
+    assert no_teams.status_code == 422
+    assert "team_ids: choose at least one team" in no_teams.text
+    assert db.scalar(select(func.count()).select_from(Program)) == 0
+
+
+def test_running_a_round_from_the_page_runs_it_once(db: Session, cast: Cast, as_person) -> None:  # type: ignore[no-untyped-def]
+    program = coffee(db)
+    client = as_person(cast.admin)
+
+    first = post_form(client, f"/admin/programs/{program.id}/run", {"round_on": "2026-11-30"})
+    second = post_form(client, f"/admin/programs/{program.id}/run", {"round_on": "2026-11-30"})
+
+    assert first.headers["location"].endswith("?round=ran")
+    assert second.headers["location"].endswith("?round=exists")
+    assert db.scalar(select(func.count()).select_from(Round)) == 1
+
+
+def test_the_overview_hides_check_in_scores_below_the_anonymity_floor(
+    db: Session, cast: Cast, as_person
+) -> None:  # type: ignore[no-untyped-def]
+    program = coffee(db)
+    group = group_of(db, program, cast.member.id)
+    rounds.answer(
+        db,
+        group.id,
+        cast.member,
+        Answer(met=True, positive_regard=5, mutuality=5, vitality=5),
+        dt.date.today(),
+    )
+    db.commit()
+
+    page = as_person(cast.admin).get(f"/admin/programs/{program.id}")
+
+    assert page.status_code == 200
+    assert "fewer than 5 check-ins" in page.text
+    assert "5.0" not in page.text
+    assert ROUND_ON.strftime("%-d %b %Y") in page.text
+
+
+def test_an_admin_stops_and_restarts_a_programme(db: Session, cast: Cast, as_person) -> None:  # type: ignore[no-untyped-def]
+    program = coffee(db)
+    client = as_person(cast.admin)
+
+    post_form(client, f"/admin/programs/{program.id}/active")
+    db.expire_all()
+    assert db.get(Program, program.id).is_active is False  # type: ignore[union-attr]
+    post_form(client, f"/admin/programs/{program.id}/active", {"active": "true"})
+    db.expire_all()
+    assert db.get(Program, program.id).is_active is True  # type: ignore[union-attr]
+
+
+def test_members_and_leads_cannot_reach_programme_administration(
+    db: Session, cast: Cast, as_person
+) -> None:  # type: ignore[no-untyped-def]
+    program = coffee(db)
+    for person in (cast.member, cast.lead):
+        client = as_person(person)
+        assert client.get("/admin/programs").status_code == 403
+        assert client.get(f"/admin/programs/{program.id}").status_code == 403
+        assert (
+            post_form(
+                client, f"/admin/programs/{program.id}/run", {"round_on": "2026-11-30"}
+            ).status_code
+            == 403
+        )
+    assert db.scalar(select(func.count()).select_from(Round)) == 0
