@@ -15,7 +15,7 @@ from connectwell.core.config import Settings
 from connectwell.core.db import transaction
 from connectwell.core.notify import Notification, OutboxEmail
 from connectwell.people.models import Person
-from connectwell.programs import rounds, service
+from connectwell.programs import answers, intros, rounds, service
 from connectwell.programs.models import CheckIn, Group, GroupMember, Membership, Program, Round
 from connectwell.programs.schedule import local_moment
 from connectwell.programs.schemas import Answer
@@ -131,15 +131,15 @@ def test_intros_go_out_at_the_programmes_hour_in_each_persons_time_zone(
     rounds.run_round(db, coffee, MONDAY)
     singapore_nine = local_moment(MONDAY, 9, "Asia/Singapore")
 
-    sent = rounds.send_due_intros(db, settings, singapore_nine)
+    sent = intros.send_due_intros(db, settings, singapore_nine)
 
     in_singapore = [p for p in org if p.timezone == "Asia/Singapore"]
     assert sent == len(in_singapore) > 0
     sent_to = set(db.scalars(select(Notification.person_id).where(Notification.kind == "intro")))
     assert sent_to == {p.id for p in in_singapore}
-    later = rounds.send_due_intros(db, settings, local_moment(MONDAY, 9, "America/New_York"))
+    later = intros.send_due_intros(db, settings, local_moment(MONDAY, 9, "America/New_York"))
     assert sent + later == len(org)
-    assert rounds.send_due_intros(db, settings, local_moment(MONDAY, 23, "America/New_York")) == 0
+    assert intros.send_due_intros(db, settings, local_moment(MONDAY, 23, "America/New_York")) == 0
 
 
 def test_an_intro_email_carries_an_invite_for_the_groups_proposed_slot(
@@ -147,7 +147,7 @@ def test_an_intro_email_carries_an_invite_for_the_groups_proposed_slot(
 ) -> None:
     row = rounds.run_round(db, coffee, MONDAY)
     assert row is not None
-    rounds.send_due_intros(db, settings, local_moment(MONDAY, 10, "America/New_York"))
+    intros.send_due_intros(db, settings, local_moment(MONDAY, 10, "America/New_York"))
     email = db.scalar(select(OutboxEmail).order_by(OutboxEmail.id).limit(1))
     assert email is not None and email.attachments
     [attachment] = email.attachments
@@ -170,15 +170,15 @@ def test_the_follow_up_asks_once_after_a_few_days_and_only_who_has_not_answered(
 ) -> None:
     rounds.run_round(db, coffee, MONDAY)
     sent_at = local_moment(MONDAY, 23, "America/New_York")
-    rounds.send_due_intros(db, settings, sent_at)
+    intros.send_due_intros(db, settings, sent_at)
     first = db.scalar(select(GroupMember).order_by(GroupMember.id).limit(1))
     assert first is not None
-    rounds.answer(db, first.group_id, first.person, Answer(met=True), MONDAY)
+    answers.answer(db, first.group_id, first.person, Answer(met=True), MONDAY)
 
-    assert rounds.send_due_followups(db, settings, sent_at + dt.timedelta(days=1)) == 0
+    assert intros.send_due_followups(db, settings, sent_at + dt.timedelta(days=1)) == 0
     later = sent_at + dt.timedelta(days=coffee.followup_days, minutes=1)
-    assert rounds.send_due_followups(db, settings, later) == len(org) - 1
-    assert rounds.send_due_followups(db, settings, later) == 0
+    assert intros.send_due_followups(db, settings, later) == len(org) - 1
+    assert intros.send_due_followups(db, settings, later) == 0
     asked = set(db.scalars(select(Notification.person_id).where(Notification.kind == "followup")))
     assert first.person_id not in asked
 
@@ -192,7 +192,7 @@ def test_an_answer_keeps_the_check_in_apart_from_who_gave_it(
     assert member is not None
     scores = Answer(met=True, positive_regard=5, mutuality=4, vitality=3, private_note="Nice")
 
-    rounds.answer(db, member.group_id, member.person, scores, MONDAY)
+    answers.answer(db, member.group_id, member.person, scores, MONDAY)
     db.commit()
 
     [check_in] = db.scalars(select(CheckIn)).all()
@@ -210,12 +210,12 @@ def test_a_second_answer_and_someone_elses_group_are_refused(
     rounds.run_round(db, coffee, MONDAY)
     member = db.scalar(select(GroupMember).order_by(GroupMember.id).limit(1))
     assert member is not None
-    rounds.answer(db, member.group_id, member.person, Answer(met=False), MONDAY)
+    answers.answer(db, member.group_id, member.person, Answer(met=False), MONDAY)
     outsider = next(p for p in org if p.id not in {m.person_id for m in member.group.members})
 
     for person in (member.person, outsider):
         try:
-            rounds.answer(db, member.group_id, person, Answer(met=True), MONDAY)
+            answers.answer(db, member.group_id, person, Answer(met=True), MONDAY)
         except service.ProgramError as error:
             assert error.field in ("met", "group")
         else:
@@ -228,7 +228,7 @@ def test_a_pair_that_did_not_meet_may_meet_again_within_the_window(
     row = rounds.run_round(db, coffee, MONDAY)
     assert row is not None
     for member in db.scalars(select(GroupMember)):
-        rounds.answer(db, member.group_id, member.person, Answer(met=False), MONDAY)
+        answers.answer(db, member.group_id, member.person, Answer(met=False), MONDAY)
 
     history = rounds._history(db, coffee, MONDAY + dt.timedelta(weeks=1))
 
@@ -242,10 +242,10 @@ def test_three_ignored_intros_in_a_row_pause_the_person_with_a_friendly_notice(
     for week in range(4):
         day = MONDAY + dt.timedelta(weeks=week)
         rounds.run_round(db, coffee, day)
-        rounds.send_due_intros(db, settings, local_moment(day, 23, "America/New_York"))
+        intros.send_due_intros(db, settings, local_moment(day, 23, "America/New_York"))
         for member in db.scalars(select(GroupMember).where(GroupMember.answered_at.is_(None))):
             if member.person_id != quiet.id:
-                rounds.answer(db, member.group_id, member.person, Answer(met=True), day)
+                answers.answer(db, member.group_id, member.person, Answer(met=True), day)
         db.commit()
 
     membership = db.scalar(select(Membership).where(Membership.person_id == quiet.id))
@@ -268,25 +268,25 @@ def test_the_overview_shows_check_in_means_only_from_the_anonymity_floor(
     assert row is not None
     members = list(db.scalars(select(GroupMember).order_by(GroupMember.id)))
     for member in members[:4]:
-        rounds.answer(
+        answers.answer(
             db,
             member.group_id,
             member.person,
             Answer(met=True, positive_regard=4, mutuality=4, vitality=5),
             MONDAY,
         )
-    [below] = rounds.overview(db, coffee, floor=5)
+    [below] = answers.overview(db, coffee, floor=5)
     assert below.check_ins == 4 and below.scores is None
     assert below.met_rate == 1.0 and below.answered == 4
 
-    rounds.answer(
+    answers.answer(
         db,
         members[4].group_id,
         members[4].person,
         Answer(met=True, positive_regard=2, mutuality=4, vitality=5),
         MONDAY,
     )
-    [above] = rounds.overview(db, coffee, floor=5)
+    [above] = answers.overview(db, coffee, floor=5)
     assert above.scores == {"positive_regard": 3.6, "mutuality": 4.0, "vitality": 5.0}
 
 

@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from connectwell.programs import rounds
+from connectwell.programs import answers
 from connectwell.programs.models import Program, ProgramTeam, Round
 from connectwell.programs.schemas import Answer
 from tests.conftest import Cast
-from tests.web.conftest import post_form
+from tests.web.conftest import AsPerson, post_form
 from tests.web.programs_setup import ROUND_ON, coffee, group_of
 
 FORM = {
@@ -30,7 +30,7 @@ FORM = {
 }
 
 
-def test_an_admin_creates_a_programme_for_chosen_teams(db: Session, cast: Cast, as_person) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_creates_a_programme_for_chosen_teams(db: Session, cast: Cast, as_person: AsPerson) -> None:
     response = post_form(
         as_person(cast.admin), "/admin/programs", {**FORM, "team_ids": str(cast.platform.id)}
     )
@@ -48,7 +48,7 @@ def test_an_admin_creates_a_programme_for_chosen_teams(db: Session, cast: Cast, 
 
 def test_a_bad_programme_is_refused_naming_each_field_and_nothing_is_created(
     db: Session, cast: Cast, as_person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     bad = {**FORM, "name": "", "local_hour": "25", "starts_on": "someday"}
 
     response = post_form(as_person(cast.admin), "/admin/programs", bad)
@@ -62,7 +62,7 @@ def test_a_bad_programme_is_refused_naming_each_field_and_nothing_is_created(
     assert db.scalar(select(func.count()).select_from(Program)) == 0
 
 
-def test_running_a_round_from_the_page_runs_it_once(db: Session, cast: Cast, as_person) -> None:  # type: ignore[no-untyped-def]
+def test_running_a_round_from_the_page_runs_it_once(db: Session, cast: Cast, as_person: AsPerson) -> None:
     program = coffee(db)
     client = as_person(cast.admin)
 
@@ -76,10 +76,10 @@ def test_running_a_round_from_the_page_runs_it_once(db: Session, cast: Cast, as_
 
 def test_the_overview_hides_check_in_scores_below_the_anonymity_floor(
     db: Session, cast: Cast, as_person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     program = coffee(db)
     group = group_of(db, program, cast.member.id)
-    rounds.answer(
+    answers.answer(
         db,
         group.id,
         cast.member,
@@ -96,7 +96,7 @@ def test_the_overview_hides_check_in_scores_below_the_anonymity_floor(
     assert ROUND_ON.strftime("%-d %b %Y") in page.text
 
 
-def test_an_admin_stops_and_restarts_a_programme(db: Session, cast: Cast, as_person) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_stops_and_restarts_a_programme(db: Session, cast: Cast, as_person: AsPerson) -> None:
     program = coffee(db)
     client = as_person(cast.admin)
 
@@ -110,7 +110,7 @@ def test_an_admin_stops_and_restarts_a_programme(db: Session, cast: Cast, as_per
 
 def test_members_and_leads_cannot_reach_programme_administration(
     db: Session, cast: Cast, as_person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     program = coffee(db)
     for person in (cast.member, cast.lead):
         client = as_person(person)

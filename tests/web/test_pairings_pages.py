@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from connectwell.programs.models import CheckIn, GroupMember
+from connectwell.programs.models import CheckIn, Group, GroupMember
 from tests.conftest import Cast
-from tests.web.conftest import post_form
+from tests.web.conftest import AsPerson, post_form
 from tests.web.programs_setup import coffee, group_of, outsider_of
 
 
 def test_the_pairing_page_shows_who_when_and_a_conversation_starter(
     db: Session, cast: Cast, as_person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     group = group_of(db, coffee(db), cast.member.id)
     others = [m.person.name for m in group.members if m.person_id != cast.member.id]
 
@@ -30,7 +33,7 @@ def test_the_pairing_page_shows_who_when_and_a_conversation_starter(
 
 def test_nobody_outside_the_group_can_see_it_or_its_invite(
     db: Session, cast: Cast, as_person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     group = group_of(db, coffee(db), cast.member.id)
     client = as_person(outsider_of(group, cast))
 
@@ -42,7 +45,7 @@ def test_nobody_outside_the_group_can_see_it_or_its_invite(
 
 def test_answering_with_three_taps_stores_an_anonymous_check_in_once(
     db: Session, cast: Cast, as_person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     group = group_of(db, coffee(db), cast.member.id)
     client = as_person(cast.member)
     taps = {
@@ -69,7 +72,7 @@ def test_answering_with_three_taps_stores_an_anonymous_check_in_once(
 
 def test_half_a_check_in_or_no_answer_is_refused_and_nothing_is_stored(
     db: Session, cast: Cast, as_person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     group = group_of(db, coffee(db), cast.member.id)
     client = as_person(cast.member)
 
@@ -96,7 +99,7 @@ def test_half_a_check_in_or_no_answer_is_refused_and_nothing_is_stored(
 
 def test_the_invite_download_is_an_ics_for_the_groups_slot(
     db: Session, cast: Cast, as_person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     group = group_of(db, coffee(db), cast.member.id)
 
     response = as_person(cast.member).get(f"/pairings/{group.id}/invite.ics")
@@ -105,3 +108,19 @@ def test_the_invite_download_is_an_ics_for_the_groups_slot(
     event = Calendar.from_ical(response.text).walk("VEVENT")[0]
     assert str(event["UID"]) == f"{group.uid}@connectwell"
     assert event.decoded("DTSTART") == group.slot_start
+
+
+def test_a_member_moves_the_slot_in_their_own_time_zone(db: Session, cast: Cast, as_person: AsPerson) -> None:
+    group = group_of(db, coffee(db), cast.member.id)
+    when = (dt.date.today() + dt.timedelta(days=5)).isoformat() + "T15:30"
+
+    moved = post_form(as_person(cast.member), f"/pairings/{group.id}/reschedule", {"start": when})
+    bad = post_form(as_person(cast.member), f"/pairings/{group.id}/reschedule", {"start": "soon"})
+
+    assert moved.status_code == 303
+    assert bad.status_code == 422 and "start: not a date and time" in bad.text
+    db.expire_all()
+    stored = db.get(Group, group.id)
+    assert stored is not None and stored.sequence == 1
+    local = stored.slot_start.astimezone(ZoneInfo(cast.member.timezone))  # Europe/Berlin
+    assert local.strftime("%Y-%m-%dT%H:%M") == when

@@ -14,9 +14,9 @@ from connectwell.core.config import get_settings
 from connectwell.demo.generator import DemoOrg, DemoPerson, generate_org
 from connectwell.people import roster
 from connectwell.people.models import Person
-from connectwell.programs import rounds
+from connectwell.programs import answers, intros, rounds
 from connectwell.programs import service as programs
-from connectwell.programs.models import GroupMember, Program
+from connectwell.programs.models import Cadence, GroupMember, Kind, Program
 from connectwell.programs.schedule import round_dates
 from connectwell.programs.schemas import Answer, ProgramIn
 
@@ -95,7 +95,7 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
         ProgramIn(
             name="Coffee across teams",
             description="Thirty minutes with someone from another team, every week.",
-            cadence="weekly",
+            cadence=Cadence.weekly,
             weekday=0,
             local_hour=9,
             starts_on=today - dt.timedelta(weeks=weeks),
@@ -105,7 +105,7 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
     settings = get_settings()
     for day in past[-weeks:]:
         rounds.run_round(session, coffee, day)
-        rounds.send_due_intros(session, settings, after_every_zone(day))
+        intros.send_due_intros(session, settings, after_every_zone(day))
         for member in session.scalars(
             select(GroupMember).where(
                 GroupMember.answered_at.is_(None), GroupMember.intro_sent_at.is_not(None)
@@ -119,7 +119,7 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
                 if met
                 else [None] * 3
             )
-            rounds.answer(
+            answers.answer(
                 session,
                 member.group_id,
                 member.person,
@@ -130,8 +130,8 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
         session,
         ProgramIn(
             name="Onboarding buddies",
-            kind="buddies",
-            cadence="weekly",
+            kind=Kind.buddies,
+            cadence=Cadence.weekly,
             weekday=0,
             starts_on=today,
             description="Every new hire gets a buddy from another team.",

@@ -9,8 +9,8 @@ library, numpy and scipy: nothing of the rest of connectwell, no database, no we
 - :func:`run_pair`: the engine of ``connectwell pair`` on CSV files.
 """
 
-
-
+from connectwell.matching.buddies import BuddyResult, assign_buddies, verify_buddies
+from connectwell.matching.csv_io import PairSummary, read_people, run_pair
 from connectwell.matching.model import (
     InvalidResultError,
     MatchingInputError,

@@ -23,6 +23,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,9 +143,7 @@ def candidate_graph(
     return _edges(n, [graph.u, i2], [graph.v, j2], [graph.weight, w2])
 
 
-def _edges(
-    n: int, us: list[IntArray], vs: list[IntArray], ws: list[IntArray]
-) -> CandidateGraph:
+def _edges(n: int, us: list[IntArray], vs: list[IntArray], ws: list[IntArray]) -> CandidateGraph:
     if not us:
         empty = np.zeros(0, dtype=np.int64)
         return CandidateGraph(n, empty, empty.copy(), empty.copy())
@@ -185,7 +184,7 @@ def _team_blocks(roster: Roster, rng: np.random.Generator) -> list[IntArray]:
     order = np.lexsort((rng.random(roster.n), roster.team))
     teams = roster.team[order]
     cuts = np.flatnonzero(np.r_[True, teams[1:] != teams[:-1], True])
-    return [order[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    return [order[a:b] for a, b in itertools.pairwise(cuts)]
 
 
 def _draw_within(

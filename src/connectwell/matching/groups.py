@@ -32,23 +32,33 @@ from connectwell.matching.roster import BASE, IntArray, Roster
 #: The value of an excluded pair inside a group: never worth it.
 EXCLUDED = -(10**9)
 DENSE_SCORES = 1500
+SMALL = 60
+RESTARTS = 8
 
 
 def group_sizes(n: int, size: int) -> list[int]:
     """Balanced group sizes for ``n`` people and a target ``size``: within 2..5, near ``size``.
+
+    The number of groups is the one whose balanced sizes stay within 2..5 and closest to
+    ``size`` (ties: larger groups). Fewer than 4 people make one group.
 
     >>> group_sizes(10, 4)
     [4, 3, 3]
     """
     if n <= 0:
         return []
-    if n <= max(size, 2) or n < 4:
+    if n < 4:
         return [n]
-    count = max(1, round(n / size))
-    while -(-n // count) > max(size + 1, 2) or -(-n // count) > 5:
-        count += 1
-    while count > 1 and n // count < max(2, size - 1):
-        count -= 1
+    best: tuple[int, int] | None = None
+    for count in range(max(1, n // 5), n // 2 + 1):
+        low, high = n // count, -(-n // count)
+        if low < 2 or high > 5:
+            continue
+        key = (max(abs(low - size), abs(high - size)), count)
+        if best is None or key < best:
+            best = key
+    assert best is not None
+    count = best[1]
     base, extra = divmod(n, count)
     return [base + 1] * extra + [base] * (count - extra)
 
@@ -200,14 +210,30 @@ def form_groups(
             open_ = [g for g in range(count) if len(groups[g]) < cap]
             if len(free) == 0 or not open_:
                 break
-            for person, g in _assign(scorer, groups, open_, free, neighbours, rng):
-                groups[g].append(person)
+            for person, chosen in _assign(scorer, groups, open_, free, neighbours, rng):
+                groups[chosen].append(person)
                 seated[person] = True
     free = np.flatnonzero(~seated)
     if len(free):
         place_leftovers(roster, scorer, groups, [int(p) for p in free])
     improve_by_swaps(scorer, groups, neighbours, rng, time_budget=time_budget)
-    return groups
+    if n > SMALL:
+        return groups
+    # Small rosters: restart the local search from random partitions, keep the best.
+    best, best_value = groups, total_value(scorer, groups)
+    for _ in range(RESTARTS):
+        order = rng.permutation(n).tolist()
+        trial, start = [], 0
+        for group_size in sizes:
+            trial.append(order[start : start + group_size])
+            start += group_size
+        if any(group_value(scorer, g) <= EXCLUDED // 2 for g in trial):
+            continue
+        improve_by_swaps(scorer, trial, neighbours, rng, time_budget=time_budget)
+        trial_value = total_value(scorer, trial)
+        if trial_value > best_value:
+            best, best_value = trial, trial_value
+    return best
 
 
 def _neighbours(graph: CandidateGraph) -> list[IntArray]:
@@ -232,9 +258,7 @@ def _assign(
         allowed = values > EXCLUDED // 2
         cost = np.where(allowed, -values, 10**12)
         rows, cols = linear_sum_assignment(cost)
-        return [
-            (int(free[r]), open_[c]) for r, c in zip(rows, cols, strict=True) if allowed[r, c]
-        ]
+        return [(int(free[r]), open_[c]) for r, c in zip(rows, cols, strict=True) if allowed[r, c]]
     group_of = np.full(len(neighbours), -1, dtype=np.int64)
     slot = {g: k for k, g in enumerate(open_)}
     for g in open_:
@@ -298,51 +322,92 @@ def improve_by_swaps(
     time_budget: float = 5.0,
     max_passes: int = 20,
 ) -> int:
-    """Swap people between groups while the total weight grows; return the number of swaps.
+    """Swap two people of different groups, or move one from a larger group to a smaller one,
+    while the total weight grows; return the number of changes. The multiset of sizes never
+    changes.
 
-    Up to 60 people every pair of people is tried; above, each person tries the groups of its
-    candidates. Sizes never change.
+    Up to 60 people every other person is tried; above, each person tries the members of its
+    candidates' groups. With a dense score table the gain of every option of a person is one
+    vectorised expression over ``P[x, g]``, the weight of ``x`` with group ``g``, kept up to date
+    in O(n) per change.
     """
     n = len(neighbours)
+    count = len(groups)
     group_of = np.empty(n, dtype=np.int64)
     for g, members in enumerate(groups):
         group_of[members] = g
+    size = np.array([len(g) for g in groups], dtype=np.int64)
+    table = scorer.table
+    with_group: IntArray | None = None
+    if table is not None:
+        with_group = np.zeros((n, count), dtype=np.int64)
+        np.add.at(with_group.T, group_of, table.T)  # with_group[x, g] = sum T[x, members of g]
+
+    def value(xs: IntArray, gs: IntArray) -> IntArray:
+        if with_group is not None:
+            return with_group[xs, gs]
+        out = np.zeros(len(xs), dtype=np.int64)
+        members = padded(groups)[gs]
+        for col in range(members.shape[1]):
+            present = members[:, col] >= 0
+            out[present] += scorer(xs[present], members[present, col])
+        return out
+
     everyone = np.arange(n)
     deadline = time.perf_counter() + time_budget
-    swaps = 0
+    changes = 0
     for _ in range(max_passes):
         improved = False
-        for a in rng.permutation(n):
+        for a in rng.permutation(n).tolist():
             if time.perf_counter() > deadline:
-                return swaps
+                return changes
             ga = int(group_of[a])
             pool = everyone if n <= 60 else neighbours[a]
             others = np.unique(group_of[pool])
             others = others[others != ga]
             if len(others) == 0:
                 continue
-            bs = np.concatenate([np.array(groups[g], dtype=np.int64) for g in others])
-            a_rest = [m for m in groups[ga] if m != a]
+            bs = np.flatnonzero(np.isin(group_of, others)) if n <= 60 else _members(groups, others)
+            gb = group_of[bs]
             a_arr = np.full(len(bs), a, dtype=np.int64)
-            before_a = int(scorer.with_group(np.array([a]), a_rest)[0])
-            b_in_a = scorer.with_group(bs, a_rest)
-            delta = np.zeros(len(bs), dtype=np.int64)
-            for k, b in enumerate(bs):
-                gb = groups[int(group_of[b])]
-                b_rest = np.array([m for m in gb if m != b], dtype=np.int64)
-                a_in_b = int(scorer(a_arr[: len(b_rest)], b_rest).sum())
-                b_before = int(scorer(np.full(len(b_rest), b, dtype=np.int64), b_rest).sum())
-                delta[k] = a_in_b + b_in_a[k] - before_a - b_before
-            k = int(np.argmax(delta))
-            if delta[k] <= 0:
+            ga_arr = np.full(len(bs), ga, dtype=np.int64)
+            stay = int(value(np.array([a]), np.array([ga]))[0])
+            cross = scorer(a_arr, bs)
+            swap = value(a_arr, gb) - cross + value(bs, ga_arr) - cross - stay - value(bs, gb)
+            best_k = int(np.argmax(swap))
+            best_gain, move_to = int(swap[best_k]), -1
+            smaller = others[size[others] == size[ga] - 1]
+            if len(smaller):
+                move = value(np.full(len(smaller), a, dtype=np.int64), smaller) - stay
+                k = int(np.argmax(move))
+                if move[k] > best_gain:
+                    best_gain, move_to = int(move[k]), int(smaller[k])
+            if best_gain <= 0:
                 continue
-            b = int(bs[k])
-            gb_index = int(group_of[b])
-            groups[ga][groups[ga].index(a)] = b
-            groups[gb_index][groups[gb_index].index(b)] = int(a)
-            group_of[a], group_of[b] = gb_index, ga
-            swaps += 1
+            if move_to >= 0:
+                groups[ga].remove(a)
+                groups[move_to].append(a)
+                group_of[a] = move_to
+                size[ga] -= 1
+                size[move_to] += 1
+                if with_group is not None and table is not None:
+                    with_group[:, ga] -= table[:, a]
+                    with_group[:, move_to] += table[:, a]
+            else:
+                b = int(bs[best_k])
+                g2 = int(group_of[b])
+                groups[ga][groups[ga].index(a)] = b
+                groups[g2][groups[g2].index(b)] = a
+                group_of[a], group_of[b] = g2, ga
+                if with_group is not None and table is not None:
+                    with_group[:, ga] += table[:, b] - table[:, a]
+                    with_group[:, g2] += table[:, a] - table[:, b]
+            changes += 1
             improved = True
         if not improved:
             break
-    return swaps
+    return changes
+
+
+def _members(groups: list[list[int]], chosen: IntArray) -> IntArray:
+    return np.array([m for g in chosen.tolist() for m in groups[g]], dtype=np.int64)

@@ -144,9 +144,7 @@ class Roster:
         rules = self.rules
         weight = np.full(len(i), BASE, dtype=np.int64)
         age = self.repeat_age(i, j)
-        credit = (REPEAT_AGE_CREDIT * np.clip(age, 0, self.window_days)) // max(
-            1, self.window_days
-        )
+        credit = (REPEAT_AGE_CREDIT * np.clip(age, 0, self.window_days)) // max(1, self.window_days)
         weight -= np.where(age >= 0, REPEAT_PENALTY - credit, 0)
         overlap = self.overlap_minutes(i, j)
         weight -= np.where(overlap < self.min_overlap_minutes, NO_OVERLAP_PENALTY, 0)
@@ -251,8 +249,10 @@ def compile_roster(
         masks.append(mask)
     interests = np.array(masks, dtype=np.uint64)
     priority = np.array(
-        [0.0 if p.recent_connections is None else 1.0 / (1 + p.recent_connections)
-         for p in participants],
+        [
+            0.0 if p.recent_connections is None else 1.0 / (1 + p.recent_connections)
+            for p in participants
+        ],
         dtype=np.float64,
     )
     hours: dict[tuple[str, dt.time, dt.time], tuple[int, int]] = {}
@@ -294,39 +294,34 @@ def _history_pairs(
     history: list[PastGroup], index: dict[str, int], ref: dt.date, window_days: int, n: int
 ) -> tuple[IntArray, IntArray]:
     """Sorted keys of the pairs met within the window, with the age of their latest meeting."""
-    ages_of: dict[dt.date, int] = {}
-    members: list[int] = []
-    sizes: list[int] = []
-    ages: list[int] = []
-    for row, group in enumerate(history):
-        age = ages_of.get(group.date)
-        if age is None:
-            age = max(0, (ref - group.date).days)
-            ages_of[group.date] = age
-        try:
-            indices = [index[m] for m in group.members]
-        except KeyError as missing:
-            raise MatchingInputError(
-                "history", row, "members", f"unknown person {missing.args[0]!r}"
-            ) from None
-        if len(set(indices)) != len(indices):
-            raise MatchingInputError("history", row, "members", "a person appears twice")
-        if age >= window_days:
-            continue
-        members.extend(indices)
-        sizes.append(len(indices))
-        ages.append(age)
-    if not sizes:
+    ages_of = {date: max(0, (ref - date).days) for date in {g.date for g in history}}
+    names = [m for g in history for m in g.members]
+    try:
+        flat = np.fromiter(map(index.__getitem__, names), dtype=np.int64, count=len(names))
+    except KeyError as missing:
+        row = next(r for r, g in enumerate(history) if missing.args[0] in g.members)
+        raise MatchingInputError(
+            "history", row, "members", f"unknown person {missing.args[0]!r}"
+        ) from None
+    size_array = np.fromiter((len(g.members) for g in history), dtype=np.int64, count=len(history))
+    age_array = np.fromiter((ages_of[g.date] for g in history), dtype=np.int64, count=len(history))
+    offsets = np.concatenate([[0], np.cumsum(size_array)[:-1]]).astype(np.int64)
+    recent = age_array < window_days
+    if not recent.any():
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    flat = np.array(members, dtype=np.int64)
-    size_array = np.array(sizes, dtype=np.int64)
-    age_array = np.array(ages, dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(size_array)[:-1]])
     key_parts: list[IntArray] = []
     age_parts: list[IntArray] = []
     for size in np.unique(size_array):
         chosen = np.flatnonzero(size_array == size)
         block = flat[offsets[chosen][:, None] + np.arange(size)[None, :]]
+        for a in range(size):
+            for b in range(a + 1, size):
+                twice = block[:, a] == block[:, b]
+                if twice.any():
+                    row = int(chosen[np.argmax(twice)])
+                    raise MatchingInputError("history", row, "members", "a person appears twice")
+        keep = recent[chosen]
+        chosen, block = chosen[keep], block[keep]
         for a in range(size):
             for b in range(a + 1, size):
                 low = np.minimum(block[:, a], block[:, b])
@@ -342,7 +337,9 @@ def _history_pairs(
     return keys[first], pair_ages[first]
 
 
-def _exclusion_keys(exclusions: Iterable[tuple[str, str]], index: dict[str, int], n: int) -> IntArray:
+def _exclusion_keys(
+    exclusions: Iterable[tuple[str, str]], index: dict[str, int], n: int
+) -> IntArray:
     keys = []
     for a, b in exclusions:
         i, j = index[a], index[b]

@@ -74,9 +74,9 @@ def pair_round(
     clock = time.perf_counter()
     participants = list(participants)
     history = list(history)
-    exclusions = [tuple(pair) for pair in exclusions]
-    validate_inputs(participants, exclusions, rules)  # type: ignore[arg-type]
-    roster = compile_roster(participants, history, exclusions, rules, seed)  # type: ignore[arg-type]
+    exclusions = [(a, b) for a, b in exclusions]
+    validate_inputs(participants, exclusions, rules)
+    roster = compile_roster(participants, history, exclusions, rules, seed)
     seconds = {"compile": time.perf_counter() - clock}
     rng = np.random.default_rng(seed)
 

@@ -134,7 +134,7 @@ def verify(
         frozenset(pair): group
         for group in groups
         for pair in combinations(group, 2)
-        if pair[0] in people and pair[1] in people
+        if pair[0] in people and pair[1] in people and pair[0] != pair[1]
     }
     excluded = sum(1 for a, b in exclusions if frozenset((a, b)) in pairs)
     if excluded:

@@ -11,22 +11,16 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from connectwell.core.config import Settings
-from connectwell.core.db import utcnow
-from connectwell.core.notify import Attachment, Message, Recipient, notify
+from connectwell.core.notify import Message, Recipient, notify
 from connectwell.matching import Participant, PastGroup, Rules, assign_buddies, pair_round, verify
 from connectwell.people.models import Person
 from connectwell.programs import service
-from connectwell.programs.invites import invite_ics
 from connectwell.programs.models import (
-    CheckIn,
     Group,
     GroupMember,
     Kind,
@@ -36,11 +30,9 @@ from connectwell.programs.models import (
 )
 from connectwell.programs.schedule import (
     earliest_moment,
-    local_moment,
     propose_meeting,
     round_dates,
 )
-from connectwell.programs.schemas import Answer
 from connectwell.programs.starters import starter_for
 
 log = logging.getLogger(__name__)
@@ -49,10 +41,6 @@ IGNORED_BEFORE_PAUSE = 3
 IGNORE_PAUSE = dt.timedelta(weeks=8)
 RECENT = dt.timedelta(days=90)
 NINE, FIVE = dt.time(9), dt.time(17)
-
-
-class AnswerError(service.ProgramError):
-    pass
 
 
 # --- computing a round ---------------------------------------------------------------------
@@ -310,266 +298,3 @@ def _tell_paused(
                 link=f"/programs/{program.id}",
             ),
         )
-
-
-# --- intros and follow-ups -----------------------------------------------------------------
-
-
-def _others(group: Group, person_id: int) -> list[Person]:
-    return [member.person for member in group.members if member.person_id != person_id]
-
-
-def _pending(session: Session, *conditions: object) -> list[GroupMember]:
-    statement = (
-        select(GroupMember)
-        .join(Group, Group.id == GroupMember.group_id)
-        .join(Round, Round.id == Group.round_id)
-        .where(*conditions)  # type: ignore[arg-type]
-        .options(
-            selectinload(GroupMember.person),
-            selectinload(GroupMember.group)
-            .selectinload(Group.members)
-            .selectinload(GroupMember.person),
-            selectinload(GroupMember.group).selectinload(Group.round).selectinload(Round.program),
-        )
-        .order_by(GroupMember.id)
-    )
-    return list(session.scalars(statement))
-
-
-def invite_for(group: Group, settings: Settings, stamp: dt.datetime) -> str:
-    program = group.round.program
-    names = ", ".join(member.person.name for member in group.members)
-    return invite_ics(
-        uid=group.uid,
-        sequence=group.sequence,
-        start=group.slot_start,
-        end=group.slot_end,
-        summary=f"{program.name}: {names}",
-        description=f"A 30-minute conversation. To start: {group.starter}",
-        organiser=settings.mail_from,
-        attendees=[(member.person.name, member.person.email) for member in group.members],
-        stamp=stamp,
-    )
-
-
-def send_due_intros(session: Session, settings: Settings, now: dt.datetime) -> int:
-    """Introduce each person to their group at the programme's hour in their time zone."""
-    sent = 0
-    horizon = now.date() + dt.timedelta(days=1)
-    for member in _pending(session, GroupMember.intro_sent_at.is_(None), Round.round_on <= horizon):
-        group, person = member.group, member.person
-        program = group.round.program
-        if local_moment(group.round.round_on, program.local_hour, person.timezone) > now:
-            continue
-        others = _others(group, person.id)
-        who = " and ".join(other.name for other in others) or "nobody this time"
-        lines = [f"Hello {person.name},", "", f"This round of {program.name} you meet {who}."]
-        for other in others:
-            where = other.location or other.timezone
-            lines.append(f"  - {other.name}, {other.title or 'colleague'}, {where}")
-        slot = group.slot_start.astimezone(ZoneInfo(person.timezone))
-        lines += [
-            "",
-            f"A proposed 30 minutes: {slot:%A %-d %B, %H:%M} ({person.timezone})"
-            + (
-                ""
-                if group.shared_hours
-                else " — your working hours do not overlap, so pick a time that suits you both"
-            ),
-            "The calendar invite is attached; move it if another time suits you better.",
-            "",
-            f"To start: {group.starter}",
-            "",
-            f"{settings.base_url}/pairings/{group.id}",
-        ]
-        notify(
-            session,
-            [Recipient(person.id, person.email, person.name)],
-            Message(
-                kind="intro",
-                subject=f"{program.name}: meet {who}",
-                text="\n".join(lines),
-                link=f"/pairings/{group.id}",
-                attachments=(
-                    Attachment(
-                        "invite.ics",
-                        "text/calendar; method=REQUEST",
-                        invite_for(group, settings, now),
-                    ),
-                ),
-            ),
-        )
-        member.intro_sent_at = now
-        sent += 1
-    session.flush()
-    return sent
-
-
-def send_due_followups(session: Session, settings: Settings, now: dt.datetime) -> int:
-    """Ask "did you meet?" a few days after the intro, once, to who has not answered yet."""
-    sent = 0
-    for member in _pending(
-        session,
-        GroupMember.intro_sent_at.is_not(None),
-        GroupMember.followup_sent_at.is_(None),
-        GroupMember.answered_at.is_(None),
-    ):
-        program = member.group.round.program
-        assert member.intro_sent_at is not None
-        if member.intro_sent_at + dt.timedelta(days=program.followup_days) > now:
-            continue
-        others = " and ".join(p.name for p in _others(member.group, member.person_id))
-        notify(
-            session,
-            [Recipient(member.person.id, member.person.email, member.person.name)],
-            Message(
-                kind="followup",
-                subject=f"Did you meet {others}?",
-                text=(
-                    f"Hello {member.person.name},\n\nDid you and {others} get to talk? Three taps "
-                    "tell us how it felt (only totals of five or more answers are ever shown):\n"
-                    f"{settings.base_url}/pairings/{member.group.id}"
-                ),
-                link=f"/pairings/{member.group.id}",
-            ),
-        )
-        member.followup_sent_at = now
-        sent += 1
-    session.flush()
-    return sent
-
-
-# --- answers -------------------------------------------------------------------------------
-
-
-def group_for(session: Session, group_id: int, person: Person) -> tuple[Group, GroupMember]:
-    """A group and the viewer's place in it; only its members may see it."""
-    group = session.get(Group, group_id)
-    member = None
-    if group is not None:
-        member = next((m for m in group.members if m.person_id == person.id), None)
-    if group is None or member is None:
-        raise service.ProgramNotFound("group", f"no group {group_id} of yours")
-    return group, member
-
-
-def answer(session: Session, group_id: int, person: Person, data: Answer, today: dt.date) -> None:
-    """Record "did you meet?" and, if so, an anonymous micro check-in. Once per person."""
-    group, member = group_for(session, group_id, person)
-    if member.answered_at is not None:
-        raise AnswerError("met", "you have answered for this group already")
-    member.met = data.met
-    member.answered_at = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    member.private_note = data.private_note
-    if data.met and data.positive_regard is not None:
-        assert data.mutuality is not None and data.vitality is not None
-        session.add(
-            CheckIn(
-                program_id=group.round.program_id,
-                round_id=group.round_id,
-                positive_regard=data.positive_regard,
-                mutuality=data.mutuality,
-                vitality=data.vitality,
-                created_on=today,
-            )
-        )
-    membership = session.scalar(
-        select(Membership).where(
-            Membership.program_id == group.round.program_id, Membership.person_id == person.id
-        )
-    )
-    if membership is not None:
-        membership.ignored_in_a_row = 0
-    session.flush()
-
-
-def my_groups(session: Session, person: Person, *, limit: int = 20) -> list[Group]:
-    return list(
-        session.scalars(
-            select(Group)
-            .join(GroupMember, GroupMember.group_id == Group.id)
-            .join(Round, Round.id == Group.round_id)
-            .where(GroupMember.person_id == person.id)
-            .options(
-                selectinload(Group.members).selectinload(GroupMember.person),
-                selectinload(Group.round).selectinload(Round.program),
-            )
-            .order_by(Round.round_on.desc(), Group.id)
-            .limit(limit)
-        )
-    )
-
-
-# --- the admin's view ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RoundSummary:
-    round: Round
-    groups: int
-    answered: int
-    met_rate: float | None  # share of answers that said "we met"
-    check_ins: int
-    scores: dict[str, float] | None  # None below the anonymity floor
-
-
-def overview(session: Session, program: Program, *, floor: int) -> list[RoundSummary]:
-    """Each round's aggregates; check-in means only from ``floor`` answers up."""
-    rounds = list(
-        session.scalars(
-            select(Round).where(Round.program_id == program.id).order_by(Round.round_on.desc())
-        )
-    )
-    ids = [r.id for r in rounds]
-    groups = dict(
-        session.execute(
-            select(Group.round_id, func.count())
-            .where(Group.round_id.in_(ids))
-            .group_by(Group.round_id)
-        ).all()
-    )
-    answers = {
-        round_id: (answered, met)
-        for round_id, answered, met in session.execute(
-            select(
-                Group.round_id,
-                func.count(GroupMember.answered_at),
-                func.count().filter(GroupMember.met.is_(True)),
-            )
-            .join(GroupMember, GroupMember.group_id == Group.id)
-            .where(Group.round_id.in_(ids))
-            .group_by(Group.round_id)
-        )
-    }
-    scores = {
-        round_id: (n, regard, mutuality, vitality)
-        for round_id, n, regard, mutuality, vitality in session.execute(
-            select(
-                CheckIn.round_id,
-                func.count(),
-                func.avg(CheckIn.positive_regard),
-                func.avg(CheckIn.mutuality),
-                func.avg(CheckIn.vitality),
-            )
-            .where(CheckIn.round_id.in_(ids))
-            .group_by(CheckIn.round_id)
-        )
-    }
-    summaries = []
-    for row in rounds:
-        answered, met = answers.get(row.id, (0, 0))
-        n, regard, mutuality, vitality = scores.get(row.id, (0, None, None, None))
-        shown = None
-        if n >= floor:
-            shown = {
-                "positive_regard": float(regard),
-                "mutuality": float(mutuality),
-                "vitality": float(vitality),
-            }
-        summaries.append(
-            RoundSummary(
-                row, groups.get(row.id, 0), answered, met / answered if answered else None, n, shown
-            )
-        )
-    return summaries

@@ -16,7 +16,7 @@ from connectwell.accounts import service as accounts
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import deliver_pending
-from connectwell.programs import rounds
+from connectwell.programs import intros, rounds
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,11 @@ def run_due_rounds(session: Session, settings: Settings) -> str:
 
 
 def send_intros(session: Session, settings: Settings) -> str:
-    return f"{rounds.send_due_intros(session, settings, utcnow())} intros sent"
+    return f"{intros.send_due_intros(session, settings, utcnow())} intros sent"
 
 
 def send_followups(session: Session, settings: Settings) -> str:
-    return f"{rounds.send_due_followups(session, settings, utcnow())} follow-ups sent"
+    return f"{intros.send_due_followups(session, settings, utcnow())} follow-ups sent"
 
 
 def _hour(now: dt.datetime) -> str:

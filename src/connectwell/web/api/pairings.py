@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import APIRouter
 
 from connectwell.people.models import Person
-from connectwell.programs import rounds
+from connectwell.programs import answers
 from connectwell.programs.models import Group
 from connectwell.programs.schemas import Answer, GroupOut
 from connectwell.web.deps import DB, ApiViewer
@@ -38,12 +38,12 @@ def _out(group: Group, person: Person) -> GroupOut:
 
 @router.get("", response_model=list[GroupOut])
 def my_pairings(session: DB, viewer: ApiViewer) -> list[GroupOut]:
-    return [_out(g, viewer.person) for g in rounds.my_groups(session, viewer.person)]
+    return [_out(g, viewer.person) for g in answers.my_groups(session, viewer.person)]
 
 
 @router.post("/{group_id}/answer", response_model=GroupOut)
 def answer(data: Answer, session: DB, viewer: ApiViewer, group_id: int) -> GroupOut:
     """Did you meet? With three taps (1-5) for positive regard, mutuality and vitality."""
-    rounds.answer(session, group_id, viewer.person, data, dt.date.today())
-    group, _ = rounds.group_for(session, group_id, viewer.person)
+    answers.answer(session, group_id, viewer.person, data, dt.date.today())
+    group, _ = answers.group_for(session, group_id, viewer.person)
     return _out(group, viewer.person)

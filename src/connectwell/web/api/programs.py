@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from connectwell.programs import rounds
+from connectwell.programs import answers
 from connectwell.programs import service as programs
 from connectwell.programs.models import Program
 from connectwell.programs.schemas import MembershipOut, ProgramIn, ProgramOut
@@ -116,5 +116,5 @@ def rounds_overview(
             "pairs_without_shared_hours": s.round.pairs_without_shared_hours,
             "certified_ratio": s.round.certified_ratio,
         }
-        for s in rounds.overview(session, program, floor=settings.anonymity_floor)
+        for s in answers.overview(session, program, floor=settings.anonymity_floor)
     ]

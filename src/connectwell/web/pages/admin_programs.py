@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from connectwell.people import service as people
-from connectwell.programs import rounds
+from connectwell.programs import answers, rounds
 from connectwell.programs import service as programs
 from connectwell.programs.schemas import ProgramIn
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin
@@ -50,7 +50,9 @@ async def create(request: Request, session: DB, viewer: PageAdmin) -> Response:
     values: dict[str, object] = {
         k: v for k, v in form.items() if k not in ("csrf_token", "team_ids")
     }
-    values["team_ids"] = [int(v) for v in form.getlist("team_ids") if str(v).isdigit()]
+    values["team_ids"] = [
+        int(v) for v in form.getlist("team_ids") if isinstance(v, str) and v.isdigit()
+    ]
     values = {k: v for k, v in values.items() if v != ""}
     try:
         data = ProgramIn.model_validate(values)
@@ -87,7 +89,7 @@ def program_admin(
     request: Request, session: DB, settings: AppSettings, viewer: PageAdmin, program_id: int
 ) -> Response:
     program = programs.get_program(session, program_id)
-    summaries = rounds.overview(session, program, floor=settings.anonymity_floor)
+    summaries = answers.overview(session, program, floor=settings.anonymity_floor)
     today = dt.date.today()
     return render(
         request,

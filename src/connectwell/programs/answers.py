@@ -1,0 +1,154 @@
+"""People's answers to "did you meet?", their groups, and the admin's aggregate view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from connectwell.core.db import utcnow
+from connectwell.people.models import Person
+from connectwell.programs import service
+from connectwell.programs.models import CheckIn, Group, GroupMember, Membership, Program, Round
+from connectwell.programs.schemas import Answer
+
+
+class AnswerError(service.ProgramError):
+    pass
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+def group_for(session: Session, group_id: int, person: Person) -> tuple[Group, GroupMember]:
+    """A group and the viewer's place in it; only its members may see it."""
+    group = session.get(Group, group_id)
+    member = None
+    if group is not None:
+        member = next((m for m in group.members if m.person_id == person.id), None)
+    if group is None or member is None:
+        raise service.ProgramNotFound("group", f"no group {group_id} of yours")
+    return group, member
+
+
+def answer(session: Session, group_id: int, person: Person, data: Answer, today: dt.date) -> None:
+    """Record "did you meet?" and, if so, an anonymous micro check-in. Once per person."""
+    group, member = group_for(session, group_id, person)
+    if member.answered_at is not None:
+        raise AnswerError("met", "you have answered for this group already")
+    member.met = data.met
+    member.answered_at = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    member.private_note = data.private_note
+    if data.met and data.positive_regard is not None:
+        assert data.mutuality is not None and data.vitality is not None
+        session.add(
+            CheckIn(
+                program_id=group.round.program_id,
+                round_id=group.round_id,
+                positive_regard=data.positive_regard,
+                mutuality=data.mutuality,
+                vitality=data.vitality,
+                created_on=today,
+            )
+        )
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.program_id == group.round.program_id, Membership.person_id == person.id
+        )
+    )
+    if membership is not None:
+        membership.ignored_in_a_row = 0
+    session.flush()
+
+
+def my_groups(session: Session, person: Person, *, limit: int = 20) -> list[Group]:
+    return list(
+        session.scalars(
+            select(Group)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .join(Round, Round.id == Group.round_id)
+            .where(GroupMember.person_id == person.id)
+            .options(
+                selectinload(Group.members).selectinload(GroupMember.person),
+                selectinload(Group.round).selectinload(Round.program),
+            )
+            .order_by(Round.round_on.desc(), Group.id)
+            .limit(limit)
+        )
+    )
+
+
+# --- the admin's view ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    round: Round
+    groups: int
+    answered: int
+    met_rate: float | None  # share of answers that said "we met"
+    check_ins: int
+    scores: dict[str, float] | None  # None below the anonymity floor
+
+
+def overview(session: Session, program: Program, *, floor: int) -> list[RoundSummary]:
+    """Each round's aggregates; check-in means only from ``floor`` answers up."""
+    rounds = list(
+        session.scalars(
+            select(Round).where(Round.program_id == program.id).order_by(Round.round_on.desc())
+        )
+    )
+    ids = [r.id for r in rounds]
+    groups = dict(
+        session.execute(
+            select(Group.round_id, func.count())
+            .where(Group.round_id.in_(ids))
+            .group_by(Group.round_id)
+        ).all()
+    )
+    answers = {
+        round_id: (answered, met)
+        for round_id, answered, met in session.execute(
+            select(
+                Group.round_id,
+                func.count(GroupMember.answered_at),
+                func.count().filter(GroupMember.met.is_(True)),
+            )
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .where(Group.round_id.in_(ids))
+            .group_by(Group.round_id)
+        )
+    }
+    scores = {
+        round_id: (n, regard, mutuality, vitality)
+        for round_id, n, regard, mutuality, vitality in session.execute(
+            select(
+                CheckIn.round_id,
+                func.count(),
+                func.avg(CheckIn.positive_regard),
+                func.avg(CheckIn.mutuality),
+                func.avg(CheckIn.vitality),
+            )
+            .where(CheckIn.round_id.in_(ids))
+            .group_by(CheckIn.round_id)
+        )
+    }
+    summaries = []
+    for row in rounds:
+        answered, met = answers.get(row.id, (0, 0))
+        n, regard, mutuality, vitality = scores.get(row.id, (0, None, None, None))
+        shown = None
+        if n >= floor:
+            shown = {
+                "positive_regard": float(regard),
+                "mutuality": float(mutuality),
+                "vitality": float(vitality),
+            }
+        summaries.append(
+            RoundSummary(
+                row, groups.get(row.id, 0), answered, met / answered if answered else None, n, shown
+            )
+        )
+    return summaries
