@@ -84,14 +84,11 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def _empty_all_tables(engine: Engine) -> None:
-    tables = [table.name for table in Base.metadata.sorted_tables]
+    """DELETE every row, children first: on tables this small about 3 ms, where PostgreSQL's
+    TRUNCATE takes 100-350 ms a test."""
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        else:
-            for name in reversed(tables):
-                connection.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 - table names
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture

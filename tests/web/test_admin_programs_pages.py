@@ -30,7 +30,9 @@ FORM = {
 }
 
 
-def test_an_admin_creates_a_programme_for_chosen_teams(db: Session, cast: Cast, as_person: AsPerson) -> None:
+def test_an_admin_creates_a_programme_for_chosen_teams(
+    db: Session, cast: Cast, as_person: AsPerson
+) -> None:
     response = post_form(
         as_person(cast.admin), "/admin/programs", {**FORM, "team_ids": str(cast.platform.id)}
     )
@@ -62,7 +64,9 @@ def test_a_bad_programme_is_refused_naming_each_field_and_nothing_is_created(
     assert db.scalar(select(func.count()).select_from(Program)) == 0
 
 
-def test_running_a_round_from_the_page_runs_it_once(db: Session, cast: Cast, as_person: AsPerson) -> None:
+def test_running_a_round_from_the_page_runs_it_once(
+    db: Session, cast: Cast, as_person: AsPerson
+) -> None:
     program = coffee(db)
     client = as_person(cast.admin)
 
@@ -96,7 +100,9 @@ def test_the_overview_hides_check_in_scores_below_the_anonymity_floor(
     assert ROUND_ON.strftime("%-d %b %Y") in page.text
 
 
-def test_an_admin_stops_and_restarts_a_programme(db: Session, cast: Cast, as_person: AsPerson) -> None:
+def test_an_admin_stops_and_restarts_a_programme(
+    db: Session, cast: Cast, as_person: AsPerson
+) -> None:
     program = coffee(db)
     client = as_person(cast.admin)
 

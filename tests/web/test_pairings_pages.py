@@ -110,7 +110,9 @@ def test_the_invite_download_is_an_ics_for_the_groups_slot(
     assert event.decoded("DTSTART") == group.slot_start
 
 
-def test_a_member_moves_the_slot_in_their_own_time_zone(db: Session, cast: Cast, as_person: AsPerson) -> None:
+def test_a_member_moves_the_slot_in_their_own_time_zone(
+    db: Session, cast: Cast, as_person: AsPerson
+) -> None:
     group = group_of(db, coffee(db), cast.member.id)
     when = (dt.date.today() + dt.timedelta(days=5)).isoformat() + "T15:30"
 

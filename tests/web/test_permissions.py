@@ -1,0 +1,280 @@
+"""Who may reach what: every page and API route of the foundation × every role of the cast.
+
+Each row of ``ROUTES`` names one route, the request that exercises it (a valid one: forms
+carry the CSRF token a browser would have, session API writes the X-CSRF-Token header), and
+the exact status each role gets. The roles are the cast (nobody, a member, a member of another
+team, a lead, an admin) and a personal API token of the member and of the admin, which must
+act with exactly their owner's rights. Tokens carry no cookie, so they cannot post forms.
+
+One test per route sends its request as each role in turn, on one database (the rows are
+chosen so that one role's request does not change what the next may do), and compares the
+whole row at once: a failure shows the row of the table that differs.
+
+``test_the_matrix_covers_every_route`` fails when a route is added to one of these modules
+without a row here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from connectwell.accounts import service as accounts
+from connectwell.core.config import Settings
+from connectwell.people.models import Person
+from connectwell.web.api import me as api_me
+from connectwell.web.api import people as api_people
+from connectwell.web.api import roster as api_roster
+from connectwell.web.api import teams as api_teams
+from connectwell.web.deps import ANON_COOKIE, SESSION_COOKIE
+from connectwell.web.pages import admin, auth, home, inbox, me, people, teams
+from tests.conftest import Cast
+from tests.web.conftest import NEW_PEOPLE, Tokens, bearer, form_token, send
+
+ANONYMOUS = "anonymous"
+SESSION_ROLES = ("member", "other_member", "lead", "admin")
+TOKEN_ROLES = ("member_token", "admin_token")
+ROLES = (ANONYMOUS, *SESSION_ROLES, *TOKEN_ROLES)
+NON_ADMINS = ("member", "other_member", "lead", "member_token")
+
+PAGE_MODULES: tuple[ModuleType, ...] = (auth, home, people, teams, me, inbox, admin)
+API_MODULES = {api_me: "/api/v1/me", api_people: "/api/v1/people",
+               api_teams: "/api/v1/teams", api_roster: "/api/v1/roster"}  # fmt: skip
+APP_ROUTES = {("GET", "/api/docs"), ("GET", "/api/openapi.json"), ("GET", "/healthz")}
+
+
+def everyone(code: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, code)
+
+
+def cookie_holders(code: int) -> dict[str, int]:
+    """Forms anyone with a browser may post; a token has no cookie, so no CSRF token."""
+    return {**everyone(code), **dict.fromkeys(TOKEN_ROLES, 403)}
+
+
+def page(code: int) -> dict[str, int]:
+    """A page for anyone signed in (a token acts as its owner); nobody is sent to sign in."""
+    return {**everyone(code), ANONYMOUS: 303}
+
+
+def admin_page(code: int) -> dict[str, int]:
+    return {**page(code), **dict.fromkeys(NON_ADMINS, 403)}
+
+
+def form(code: int) -> dict[str, int]:
+    return {**page(code), **dict.fromkeys(TOKEN_ROLES, 403)}
+
+
+def admin_form(code: int) -> dict[str, int]:
+    return {**admin_page(code), **dict.fromkeys(TOKEN_ROLES, 403)}
+
+
+def api(code: int) -> dict[str, int]:
+    return {**everyone(code), ANONYMOUS: 401}
+
+
+def api_admin(code: int) -> dict[str, int]:
+    return {**api(code), **dict.fromkeys(NON_ADMINS, 403)}
+
+
+def admins_only(allowed: int, denied: int, anonymous: int) -> dict[str, int]:
+    """Admins (and their token) see it, everyone else gets ``denied``."""
+    return {**everyone(allowed), **dict.fromkeys(NON_ADMINS, denied), ANONYMOUS: anonymous}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # a template: {member}, {inactive}, {platform}, {notification}, {token}
+    # form values may name {role}
+    expect: dict[str, int]
+    form: dict[str, str] | None = None
+    json: Any = None
+    upload: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+# An e-mail of its own for each role, so that the five failures do not trip the slow-down.
+LOGIN = {"email": "{role}@example.org", "password": "not the password"}
+NEW_PASSWORD = {"password": "a new passphrase", "confirm": "a new passphrase"}
+
+ROUTES = [
+    # --- auth ------------------------------------------------------------------------------
+    Route("GET", "/login", {**everyone(303), ANONYMOUS: 200}),
+    Route("POST", "/login", cookie_holders(401), form=LOGIN),
+    Route("POST", "/logout", cookie_holders(303), form={}),
+    Route("GET", "/password/forgot", everyone(200)),
+    Route("POST", "/password/forgot", cookie_holders(200), form={"email": "x@example.org"}),
+    Route("GET", "/password/{secret}", everyone(410)),
+    Route("POST", "/password/{secret}", cookie_holders(410), form=NEW_PASSWORD),
+    # --- home, people, teams ---------------------------------------------------------------
+    Route("GET", "/", page(200)),
+    Route("GET", "/people", page(200)),
+    Route("GET", "/people/{member}", page(200)),
+    Route("GET", "/people/{admin}", page(200)),
+    Route("GET", "/people/{inactive}", admins_only(200, 404, 303)),
+    Route("GET", "/teams", page(200)),
+    Route("GET", "/teams/{platform}", page(200)),
+    Route(
+        "POST", "/teams/{platform}/leads", admin_form(303), form={"emails": "lee.lead@example.org"}
+    ),
+    # --- me and the inbox ------------------------------------------------------------------
+    Route("GET", "/me", page(200)),
+    Route("POST", "/me", form(303), form={"bio": "Hello", "interests": "tea"}),
+    Route("POST", "/me/pause", form(303), form={"until": TOMORROW}),
+    Route("POST", "/me/resume", form(303), form={}),
+    Route("GET", "/me/data", page(200)),
+    Route("GET", "/inbox", page(200)),
+    Route("POST", "/inbox/read", form(303), form={}),
+    Route("POST", "/inbox/{notification}/read", form(303), form={}),
+    # --- admin -----------------------------------------------------------------------------
+    Route("GET", "/admin", admin_page(200)),
+    Route("GET", "/admin/roster", admin_page(200)),
+    Route("POST", "/admin/roster", admin_form(200), form={}, upload=NEW_PEOPLE),
+    Route("GET", "/admin/roster.csv", admin_page(200)),
+    Route("GET", "/admin/tokens", admin_page(200)),
+    Route(
+        "POST",
+        "/admin/tokens",
+        admin_form(201),
+        form={"owner_email": "mia.member@example.org", "name": "ci"},
+    ),
+    Route("POST", "/admin/tokens/{token}/revoke", admin_form(303), form={}),
+    Route("GET", "/admin/outbox", admin_page(200)),
+    # --- the app itself --------------------------------------------------------------------
+    Route("GET", "/api/docs", everyone(200)),
+    Route("GET", "/api/openapi.json", everyone(200)),
+    Route("GET", "/healthz", everyone(200)),
+    # --- API: me ---------------------------------------------------------------------------
+    Route("GET", "/api/v1/me", api(200)),
+    Route("PATCH", "/api/v1/me", api(200), json={"bio": "Hello"}),
+    Route("PUT", "/api/v1/me/pause", api(200), json={"until": TOMORROW}),
+    Route("DELETE", "/api/v1/me/pause", api(200)),
+    Route("GET", "/api/v1/me/notifications", api(200)),
+    Route("POST", "/api/v1/me/notifications/read", api(200)),
+    Route("GET", "/api/v1/me/data", api(200)),
+    # --- API: people and teams -------------------------------------------------------------
+    Route("GET", "/api/v1/people", api(200)),
+    Route("GET", "/api/v1/people/{member}", api(200)),
+    Route("GET", "/api/v1/people/{inactive}", admins_only(200, 404, 401)),
+    Route("GET", "/api/v1/teams", api(200)),
+    Route("GET", "/api/v1/teams/{platform}", api(200)),
+    Route("GET", "/api/v1/teams/{platform}/members", api(200)),
+    Route("PUT", "/api/v1/teams/{platform}/leads", api_admin(200), json={"person_ids": []}),
+    # --- API: roster -----------------------------------------------------------------------
+    Route("GET", "/api/v1/roster", api_admin(200)),
+    Route("POST", "/api/v1/roster", api_admin(200), upload=NEW_PEOPLE),
+]
+
+
+@dataclass
+class World:
+    cast: Cast
+    tokens: Tokens
+    ids: dict[str, int]
+    cookies: dict[str, dict[str, str]]  # each browser's cookies: one per role but the tokens
+
+
+@pytest.fixture
+def world(db: Session, cast: Cast, tokens: Tokens, settings: Settings) -> World:
+    """The cast signed in, their tokens, someone who has left, a notification for the member."""
+    inactive = Person(
+        email="left@example.org", name="Left Already", team=cast.support, is_active=False
+    )
+    db.add(inactive)
+    cookies = {ANONYMOUS: {ANON_COOKIE: "an-anonymous-visitor"}}
+    for role in SESSION_ROLES:
+        cookies[role] = {SESSION_COOKIE: accounts.start_session(db, getattr(cast, role), settings)}
+    db.commit()
+    ids = {
+        "member": cast.member.id,
+        "admin": cast.admin.id,
+        "inactive": inactive.id,
+        "platform": cast.platform.id,
+        "notification": send(db, cast.member, "For Mia"),
+        "token": tokens.member_id,
+    }
+    return World(cast, tokens, ids, cookies)
+
+
+def _path(route: Route, world: World) -> str:
+    return route.path.format(secret="no-such-link", **world.ids)
+
+
+def _call(
+    client: TestClient, route: Route, world: World, role: str, csrf: str | None
+) -> httpx.Response:
+    """One request as ``role``: a browser with its cookies, or a script with its token."""
+    client.cookies = world.cookies.get(role, {})
+    headers: dict[str, str] = {}
+    data = (
+        {k: v.format(role=role) for k, v in route.form.items()} if route.form is not None else None
+    )
+    if role in TOKEN_ROLES:
+        headers |= bearer(world.tokens.member if role == "member_token" else world.tokens.admin)
+    elif csrf is not None:  # what this browser's pages carry
+        if data is not None:
+            data["csrf_token"] = csrf
+        else:
+            headers["X-CSRF-Token"] = csrf
+    files = {"file": ("roster.csv", route.upload.encode(), "text/csv")} if route.upload else None
+    return client.request(
+        route.method, _path(route, world), data=data, json=route.json, files=files,
+        params=route.params, headers=headers,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("route", [pytest.param(route, id=route.id) for route in ROUTES])
+def test_each_role_gets_exactly_the_expected_status(
+    client: TestClient, world: World, route: Route
+) -> None:
+    got: dict[str, int] = {}
+    for role in ROLES:
+        csrf = None
+        if route.method != "GET" and role not in TOKEN_ROLES:
+            client.cookies = world.cookies[role]
+            csrf = form_token(client)
+        response = _call(client, route, world, role, csrf)
+        got[role] = response.status_code
+        if role == ANONYMOUS and response.status_code == 303 and route.id != "POST /logout":
+            assert response.headers["location"] == f"/login?next={_path(route, world)}"
+
+    assert got == route.expect
+
+
+def test_the_matrix_covers_every_route() -> None:
+    served: set[tuple[str, str]] = set(APP_ROUTES)
+    for module in PAGE_MODULES:
+        for route in module.router.routes:
+            assert isinstance(route, APIRoute)
+            served |= {(method, route.path) for method in route.methods}
+    for module, prefix in API_MODULES.items():
+        for route in module.router.routes:
+            assert isinstance(route, APIRoute)
+            served |= {(method, prefix + route.path) for method in route.methods}
+
+    placeholders = {"member": "person_id", "admin": "person_id", "inactive": "person_id",
+                    "platform": "team_id", "notification": "notification_id",
+                    "token": "token_id", "secret": "secret"}  # fmt: skip
+    covered = {(r.method, r.path.format(**{k: "{" + v + "}" for k, v in placeholders.items()}))
+               for r in ROUTES}  # fmt: skip
+    assert served - covered == set()
+    assert covered - served == set()
+
+
+def test_every_row_names_every_role() -> None:
+    for route in ROUTES:
+        assert set(route.expect) == set(ROLES), route.id
