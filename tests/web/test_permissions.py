@@ -30,14 +30,30 @@ from sqlalchemy.orm import Session
 from connectwell.accounts import service as accounts
 from connectwell.core.config import Settings
 from connectwell.people.models import Person
+from connectwell.programs import service as programs_service
+from connectwell.programs.models import Group, GroupMember, Round
+from connectwell.programs.schemas import ProgramIn
 from connectwell.web.api import me as api_me
+from connectwell.web.api import pairings as api_pairings
 from connectwell.web.api import people as api_people
+from connectwell.web.api import programs as api_programs
 from connectwell.web.api import roster as api_roster
 from connectwell.web.api import teams as api_teams
 from connectwell.web.deps import ANON_COOKIE, SESSION_COOKIE
-from connectwell.web.pages import admin, auth, home, inbox, me, people, teams
+from connectwell.web.pages import (
+    admin,
+    admin_programs,
+    auth,
+    home,
+    inbox,
+    me,
+    pairings,
+    people,
+    programs,
+    teams,
+)
 from tests.conftest import Cast
-from tests.web.conftest import NEW_PEOPLE, Tokens, bearer, form_token, send
+from tests.web.conftest import NEW_PEOPLE, Tokens, bearer, form_token, now, send
 
 ANONYMOUS = "anonymous"
 SESSION_ROLES = ("member", "other_member", "lead", "admin")
@@ -45,9 +61,12 @@ TOKEN_ROLES = ("member_token", "admin_token")
 ROLES = (ANONYMOUS, *SESSION_ROLES, *TOKEN_ROLES)
 NON_ADMINS = ("member", "other_member", "lead", "member_token")
 
-PAGE_MODULES: tuple[ModuleType, ...] = (auth, home, people, teams, me, inbox, admin)
+PAGE_MODULES: tuple[ModuleType, ...] = (
+    auth, home, people, teams, me, inbox, admin, programs, pairings, admin_programs,
+)  # fmt: skip
 API_MODULES = {api_me: "/api/v1/me", api_people: "/api/v1/people",
-               api_teams: "/api/v1/teams", api_roster: "/api/v1/roster"}  # fmt: skip
+               api_teams: "/api/v1/teams", api_roster: "/api/v1/roster",
+               api_programs: "/api/v1/programs", api_pairings: "/api/v1/pairings"}  # fmt: skip
 APP_ROUTES = {("GET", "/api/docs"), ("GET", "/api/openapi.json"), ("GET", "/healthz")}
 
 
@@ -85,6 +104,16 @@ def api_admin(code: int) -> dict[str, int]:
     return {**api(code), **dict.fromkeys(NON_ADMINS, 403)}
 
 
+def group_members(code: int, *, outsiders: int = 404, anonymous: int = 303) -> dict[str, int]:
+    """The member's group is the member and the lead; everyone else is an outsider to it."""
+    return {**everyone(outsiders), "member": code, "lead": code, "member_token": code,
+            ANONYMOUS: anonymous}  # fmt: skip
+
+
+def group_form(code: int) -> dict[str, int]:
+    return {**group_members(code), **dict.fromkeys(TOKEN_ROLES, 403)}
+
+
 def admins_only(allowed: int, denied: int, anonymous: int) -> dict[str, int]:
     """Admins (and their token) see it, everyone else gets ``denied``."""
     return {**everyone(allowed), **dict.fromkeys(NON_ADMINS, denied), ANONYMOUS: anonymous}
@@ -110,6 +139,11 @@ TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
 # An e-mail of its own for each role, so that the five failures do not trip the slow-down.
 LOGIN = {"email": "{role}@example.org", "password": "not the password"}
 NEW_PASSWORD = {"password": "a new passphrase", "confirm": "a new passphrase"}
+IN_A_WEEK = (dt.date.today() + dt.timedelta(days=7)).isoformat() + "T10:00"
+NEW_PROGRAM = {"name": "Coffee", "kind": "coffee", "group_size": "2", "audience": "everyone",
+               "cadence": "weekly", "weekday": "0", "local_hour": "9", "starts_on": TOMORROW,
+               "team_mix": "across", "no_repeat_weeks": "26", "min_overlap_hours": "1"}  # fmt: skip
+TAPS = {"met": True, "positive_regard": 4, "mutuality": 4, "vitality": 5}
 
 ROUTES = [
     # --- auth ------------------------------------------------------------------------------
@@ -174,6 +208,44 @@ ROUTES = [
     Route("GET", "/api/v1/teams/{platform}", api(200)),
     Route("GET", "/api/v1/teams/{platform}/members", api(200)),
     Route("PUT", "/api/v1/teams/{platform}/leads", api_admin(200), json={"person_ids": []}),
+    # --- programmes, pairings and never-pair ------------------------------------------------
+    Route("GET", "/programs", page(200)),
+    Route("POST", "/programs/{program}/join", form(303), form={}),
+    Route("POST", "/programs/{program}/leave", form(303), form={}),
+    Route("POST", "/programs/{program}/skip", form(303), form={}),
+    Route("POST", "/programs/{program}/pause", form(303), form={"until": TOMORROW}),
+    Route("POST", "/programs/{program}/resume", form(303), form={}),
+    Route("POST", "/programs/{program}/buddy", form(303), form={"capacity": "1"}),
+    Route("GET", "/me/never-pair", page(200)),
+    Route("POST", "/me/never-pair", form(303), form={"email": "extra@example.org"}),
+    Route("POST", "/me/never-pair/{extra}/remove", form(303), form={}),
+    Route("GET", "/pairings", page(200)),
+    Route("GET", "/pairings/{group}", group_members(200)),
+    Route("GET", "/pairings/{group}/invite.ics", group_members(200)),
+    Route("POST", "/pairings/{group}/answer", group_form(303), form={"met": "no"}),
+    Route("POST", "/pairings/{group}/reschedule", group_form(303), form={"start": IN_A_WEEK}),
+    Route("GET", "/admin/programs", admin_page(200)),
+    Route("POST", "/admin/programs", admin_form(303), form=NEW_PROGRAM),
+    Route("GET", "/admin/programs/{program}", admin_page(200)),
+    Route("POST", "/admin/programs/{program}/run", admin_form(303), form={"round_on": TOMORROW}),
+    Route("POST", "/admin/programs/{program}/active", admin_form(303), form={"active": "true"}),
+    # --- API: programmes and pairings ------------------------------------------------------
+    Route("GET", "/api/v1/programs", api(200)),
+    Route("POST", "/api/v1/programs", api_admin(201), json={"name": "API", "starts_on": TOMORROW}),
+    Route("GET", "/api/v1/programs/{program}", api(200)),
+    Route("GET", "/api/v1/programs/{program}/membership", api(200)),
+    Route("POST", "/api/v1/programs/{program}/join", api(200)),
+    Route("POST", "/api/v1/programs/{program}/leave", api(200)),
+    Route("POST", "/api/v1/programs/{program}/skip", api(200)),
+    Route("GET", "/api/v1/programs/{program}/rounds", api_admin(200)),
+    Route("GET", "/api/v1/pairings", api(200)),
+    # The member answers first (by session), so the member's token finds it answered.
+    Route(
+        "POST",
+        "/api/v1/pairings/{group}/answer",
+        {**group_members(200, anonymous=401), "member_token": 422},
+        json=TAPS,
+    ),
     # --- API: roster -----------------------------------------------------------------------
     Route("GET", "/api/v1/roster", api_admin(200)),
     Route("POST", "/api/v1/roster", api_admin(200), upload=NEW_PEOPLE),
@@ -194,7 +266,17 @@ def world(db: Session, cast: Cast, tokens: Tokens, settings: Settings) -> World:
     inactive = Person(
         email="left@example.org", name="Left Already", team=cast.support, is_active=False
     )
-    db.add(inactive)
+    extra = Person(email="extra@example.org", name="Extra Person", team=cast.support)
+    db.add_all([inactive, extra])
+    program = programs_service.create_program(
+        db, ProgramIn(name="Coffee", starts_on=dt.date.today(), cadence="weekly")
+    )
+    db.flush()
+    round_ = Round(program_id=program.id, round_on=dt.date.today())
+    group = Group(round=round_, uid="permissions-group", slot_start=now(),
+                  slot_end=now() + dt.timedelta(minutes=30), starter="Hello?")  # fmt: skip
+    group.members = [GroupMember(person_id=cast.member.id), GroupMember(person_id=cast.lead.id)]
+    db.add(group)
     cookies = {ANONYMOUS: {ANON_COOKIE: "an-anonymous-visitor"}}
     for role in SESSION_ROLES:
         cookies[role] = {SESSION_COOKIE: accounts.start_session(db, getattr(cast, role), settings)}
@@ -206,6 +288,9 @@ def world(db: Session, cast: Cast, tokens: Tokens, settings: Settings) -> World:
         "platform": cast.platform.id,
         "notification": send(db, cast.member, "For Mia"),
         "token": tokens.member_id,
+        "program": program.id,
+        "group": group.id,
+        "extra": extra.id,
     }
     return World(cast, tokens, ids, cookies)
 
@@ -268,7 +353,8 @@ def test_the_matrix_covers_every_route() -> None:
 
     placeholders = {"member": "person_id", "admin": "person_id", "inactive": "person_id",
                     "platform": "team_id", "notification": "notification_id",
-                    "token": "token_id", "secret": "secret"}  # fmt: skip
+                    "token": "token_id", "secret": "secret", "program": "program_id",
+                    "group": "group_id", "extra": "other_id"}  # fmt: skip
     covered = {(r.method, r.path.format(**{k: "{" + v + "}" for k, v in placeholders.items()}))
                for r in ROUTES}  # fmt: skip
     assert served - covered == set()
