@@ -101,3 +101,16 @@ def test_what_is_stored_about_a_person_covers_every_profile_field(db: Session, c
     renamed = {"team_id": "team", "manager_id": "manager", "is_active": "active"}
     columns = {renamed.get(c.name, c.name) for c in Person.__table__.columns}
     assert columns <= set(stored)
+
+
+def test_a_person_sets_their_working_hours_and_half_a_pair_is_refused(
+    db: Session, cast: Cast
+) -> None:
+    people.update_profile(
+        db, cast.member, ProfileUpdate(work_start=dt.time(7, 30), work_end=dt.time(15, 30))
+    )
+    assert (cast.member.work_start, cast.member.work_end) == (dt.time(7, 30), dt.time(15, 30))
+    with pytest.raises(ValueError, match="go together"):
+        ProfileUpdate(work_start=dt.time(8))
+    with pytest.raises(ValueError, match="must differ"):
+        ProfileUpdate(work_start=dt.time(8), work_end=dt.time(8))

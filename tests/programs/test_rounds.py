@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 from collections import Counter
 from itertools import combinations
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 from sqlalchemy import func, select
@@ -300,3 +301,22 @@ def test_due_rounds_start_when_the_first_time_zone_reaches_the_hour(
     assert (coffee, MONDAY) in rounds.due_rounds(db, before + dt.timedelta(minutes=2))
     rounds.run_round(db, coffee, MONDAY)
     assert (coffee, MONDAY) not in rounds.due_rounds(db, before + dt.timedelta(minutes=2))
+
+
+def test_the_proposed_slot_falls_inside_each_members_own_working_hours(
+    db: Session, org: list[Person], coffee: Program
+) -> None:
+    early = org[9]
+    early.work_start, early.work_end = dt.time(6), dt.time(10)
+    db.commit()
+
+    row = rounds.run_round(db, coffee, MONDAY)
+
+    assert row is not None
+    for group in row.groups:
+        for member in group.members:
+            person = member.person
+            local_start = group.slot_start.astimezone(ZoneInfo(person.timezone)).time()
+            local_end = group.slot_end.astimezone(ZoneInfo(person.timezone)).time()
+            if group.shared_hours:
+                assert person.work_start <= local_start and local_end <= person.work_end

@@ -33,7 +33,7 @@ NEW_PEOPLE = HEADER + (  # two new people in a new team, one managed by the othe
     "Europe/Berlin,Berlin,,\n"
 )
 PUBLIC_FIELDS = {"id", "name", "email", "title", "team_id", "team", "manager_id", "timezone",
-                 "location", "bio", "interests", "paused"}  # fmt: skip
+                 "location", "work_start", "work_end", "bio", "interests", "paused"}  # fmt: skip
 PRIVATE_FIELDS = PUBLIC_FIELDS | {"role", "is_lead", "start_date", "paused_until", "pause_reason",
                                   "active"}  # fmt: skip
 

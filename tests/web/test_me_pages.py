@@ -168,9 +168,18 @@ def test_my_data_shows_what_is_stored_and_never_a_password_or_token_hash(
 
     assert response.status_code == 200
     page = response.text
-    for shown in ("mia.member@example.org", "Engineering &gt; Platform", "lee.lead@example.org",
-                  "Bio for the record", "go, tea", "Europe/Berlin", "Signed-in browsers (1)",
-                  "API tokens (1)", "member script", "Notifications (1)"):  # fmt: skip
+    for shown in (
+        "mia.member@example.org",
+        "Engineering &gt; Platform",
+        "lee.lead@example.org",
+        "Bio for the record",
+        "go, tea",
+        "Europe/Berlin",
+        "Signed-in browsers (1)",
+        "API tokens (1)",
+        "member script",
+        "Notifications (1)",
+    ):
         assert shown in page, shown
     token = db.scalars(select(ApiToken).where(ApiToken.person_id == cast.member.id)).one()
     assert f"({token.prefix}…)" in page
@@ -194,3 +203,21 @@ def test_my_data_shows_only_my_own_tokens(as_person: AsPerson, cast: Cast, token
 
     assert "API tokens (0)" in page
     assert "member script" not in page and "admin sync" not in page
+
+
+def test_a_member_sets_their_working_hours_on_the_profile_page(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    client = as_person(cast.member)
+
+    saved = post_form(
+        client, "/me", {"bio": "", "interests": "", "work_start": "08:00", "work_end": "16:30"}
+    )
+    refused = post_form(
+        client, "/me", {"bio": "", "interests": "", "work_start": "08:00", "work_end": "08:00"}
+    )
+
+    assert saved.status_code == 303
+    assert refused.status_code == 422 and "must differ" in refused.text
+    person = fresh(db, cast.member)
+    assert (person.work_start, person.work_end) == (dt.time(8), dt.time(16, 30))

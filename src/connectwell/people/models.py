@@ -56,6 +56,9 @@ class Person(Base):
     )
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     location: Mapped[str] = mapped_column(String(120), default="")
+    # Local working hours: pairings need shared ones, invites fall inside them.
+    work_start: Mapped[dt.time] = mapped_column(default=dt.time(9))
+    work_end: Mapped[dt.time] = mapped_column(default=dt.time(17))
     start_date: Mapped[dt.date | None]
     role: Mapped[str] = mapped_column(String(16), default=Role.member.value)
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Interest = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
@@ -17,6 +24,17 @@ class ProfileUpdate(BaseModel):
 
     bio: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
     interests: Annotated[list[Interest], Field(max_length=15)] | None = None
+    work_start: dt.time | None = Field(default=None, description="Local time, e.g. 09:00")
+    work_end: dt.time | None = Field(default=None, description="Local time, e.g. 17:00")
+
+    @model_validator(mode="after")
+    def _hours_make_sense(self) -> ProfileUpdate:
+        start, end = self.work_start, self.work_end
+        if (start is None) != (end is None):
+            raise ValueError("work_start and work_end go together")
+        if start is not None and end is not None and start == end:
+            raise ValueError("work_end: must differ from work_start")
+        return self
 
     @field_validator("interests")
     @classmethod
@@ -63,6 +81,8 @@ class PersonOut(BaseModel):
     manager_id: int | None
     timezone: str
     location: str
+    work_start: dt.time
+    work_end: dt.time
     bio: str
     interests: list[str]
     paused: bool

@@ -325,6 +325,8 @@ def stored_about(session: Session, person: Person) -> dict[str, Any]:
         "manager": person.manager.email if person.manager else None,
         "timezone": person.timezone,
         "location": person.location,
+        "work_start": person.work_start.strftime("%H:%M"),
+        "work_end": person.work_end.strftime("%H:%M"),
         "start_date": person.start_date.isoformat() if person.start_date else None,
         "role": person.role,
         "leads_teams": sorted(

@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 IGNORED_BEFORE_PAUSE = 3
 IGNORE_PAUSE = dt.timedelta(weeks=8)
 RECENT = dt.timedelta(days=90)
-NINE, FIVE = dt.time(9), dt.time(17)
 
 
 # --- computing a round ---------------------------------------------------------------------
@@ -68,8 +67,8 @@ def _participant(person: Person, recent: dict[int, int]) -> Participant:
         team=str(person.team_id or f"none-{person.id}"),
         manager=str(person.manager_id) if person.manager_id else None,
         timezone=person.timezone,
-        work_start=NINE,
-        work_end=FIVE,
+        work_start=person.work_start,
+        work_end=person.work_end,
         location=person.location or None,
         interests=frozenset(person.interest_list),
         joined=person.start_date,
@@ -262,7 +261,9 @@ def _store_group(session: Session, row: Round, members: list[Person]) -> Group:
         str(m.id) for m in sorted(members, key=lambda m: m.id)
     )
     uid = hashlib.sha256(key.encode()).hexdigest()[:32]
-    start, end, shared = propose_meeting(row.round_on, [(m.timezone, NINE, FIVE) for m in members])
+    start, end, shared = propose_meeting(
+        row.round_on, [(m.timezone, m.work_start, m.work_end) for m in members]
+    )
     group = Group(
         round=row,
         uid=uid,

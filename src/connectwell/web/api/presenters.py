@@ -22,6 +22,8 @@ def person_out(
         "manager_id": person.manager_id,
         "timezone": person.timezone,
         "location": person.location,
+        "work_start": person.work_start,
+        "work_end": person.work_end,
         "bio": person.bio,
         "interests": person.interest_list,
         "paused": person.is_paused(dt.date.today()),

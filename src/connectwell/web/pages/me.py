@@ -50,13 +50,16 @@ def update_me(
     viewer: PageViewer,
     bio: Annotated[str, Form(max_length=5000)] = "",
     interests: Annotated[str, Form(max_length=2000)] = "",
+    work_start: Annotated[str, Form(max_length=8)] = "",
+    work_end: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     items = [item.strip() for item in interests.replace(";", ",").split(",") if item.strip()]
+    hours = {"work_start": work_start, "work_end": work_end} if work_start or work_end else {}
     try:
-        changes = ProfileUpdate(bio=bio, interests=items)
+        changes = ProfileUpdate.model_validate({"bio": bio, "interests": items, **hours})
     except ValidationError as error:
         problem = error.errors()[0]
-        field = str(problem["loc"][0])
+        field = str(problem["loc"][0]) if problem["loc"] else "work_end"
         return _me_page(
             request,
             session,
