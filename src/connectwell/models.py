@@ -4,10 +4,13 @@ A new domain adds its ``models`` module here.
 """
 
 from connectwell.accounts import models as accounts_models
-from connectwell.core import notify
+from connectwell.core import audit, notify
 from connectwell.core.db import Base, claims
 from connectwell.people import models as people_models
 from connectwell.programs import models as programs_models
+from connectwell.shoutouts import models as shoutouts_models
 
-MODEL_MODULES = (people_models, accounts_models, programs_models, notify, claims)
+MODEL_MODULES = (
+    people_models, accounts_models, programs_models, shoutouts_models, notify, audit, claims
+)
 metadata = Base.metadata

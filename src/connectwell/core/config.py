@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     login_max_failures: Annotated[int, Field(ge=1)] = 5
     login_failure_window_seconds: Annotated[int, Field(ge=1)] = 900
     anonymity_floor: Annotated[int, Field(ge=3)] = 5
+    shoutout_daily_quota: Annotated[int, Field(ge=1, le=100)] = 5
+    shoutout_repeat_minutes: Annotated[int, Field(ge=0, le=1440)] = 10
     cookie_secure: bool = False
 
     @field_validator("base_url")

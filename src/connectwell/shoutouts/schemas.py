@@ -1,0 +1,96 @@
+"""What the shout-out API and forms read and write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from connectwell.shoutouts.models import Pathway, Visibility
+
+
+class ShoutOutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    pathway: Pathway
+    value_id: int | None = None
+    visibility: Visibility = Visibility.everyone
+    person_ids: Annotated[list[int], Field(max_length=20)] = []
+    team_ids: Annotated[list[int], Field(max_length=5)] = []
+
+    @model_validator(mode="after")
+    def _someone(self) -> ShoutOutIn:
+        if not self.person_ids and not self.team_ids:
+            raise ValueError("recipients: name at least one person or team")
+        return self
+
+
+class FeedFilter(BaseModel):
+    """What the feed may be narrowed to; all optional."""
+
+    team_id: int | None = None
+    pathway: Pathway | None = None
+    value_id: int | None = None
+    person_id: int | None = None
+
+
+class RecipientOut(BaseModel):
+    person_id: int | None
+    team_id: int | None
+    name: str
+
+
+class ShoutOutOut(BaseModel):
+    id: int
+    sender_id: int
+    sender: str
+    message: str
+    pathway: str
+    value: str | None
+    visibility: str
+    created_at: dt.datetime
+    recipients: list[RecipientOut]
+    thanks: int
+    reactions: dict[str, int]
+
+
+class FeedPage(BaseModel):
+    items: list[ShoutOutOut]
+    next_cursor: int | None = Field(description="Pass as `before` for the next page.")
+
+
+class ReactionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="'thanks' for +1, or one of the allowed emoji")
+
+
+class HideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+
+
+class Breadth(BaseModel):
+    """A person's own appreciation breadth this quarter (no ranks, no comparisons)."""
+
+    since: dt.date
+    appreciated_people: int
+    appreciated_teams: int
+    appreciated_by_people: int
+    appreciated_by_teams: int
+
+
+class TeamAppreciation(BaseModel):
+    """A team's counts for its lead: given, received, across teams; a nudge, never names."""
+
+    team_id: int
+    since: dt.date
+    given: int
+    received: int
+    given_across_teams: int
+    received_from_other_teams: int
+    members: int
+    not_appreciated_in_30_days: int

@@ -1,0 +1,396 @@
+"""Shout-outs: give, see, react, hide. Plain functions, the session first; never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from connectwell.core import audit
+from connectwell.core.config import Settings
+from connectwell.core.db import utcnow
+from connectwell.core.notify import Message, notify
+from connectwell.core.notify import Recipient as NotifyRecipient
+from connectwell.people import service as people
+from connectwell.people.models import Person, Team
+from connectwell.shoutouts.models import (
+    REACTIONS,
+    DailyCount,
+    Reaction,
+    Recipient,
+    ShoutOut,
+    Value,
+    Visibility,
+)
+from connectwell.shoutouts.schemas import FeedFilter, ShoutOutIn
+
+PATHWAY_NAMES = {
+    "respect": "respectful engagement",
+    "enabling": "task enabling",
+    "trust": "trusting",
+    "play": "play",
+}
+
+
+class ShoutOutError(Exception):
+    """A shout-out that cannot be given or changed; ``field`` names the culprit."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class ShoutOutNotFound(ShoutOutError):
+    pass
+
+
+def message_hash(message: str, person_ids: list[int], team_ids: list[int]) -> str:
+    """The identity of a shout-out for duplicate checks: words (case and spacing aside) and
+    recipients. A unique index on (sender, hash) refuses a double-click even when it races."""
+    words = " ".join(message.split()).lower()
+    key = f"{words}|{sorted(set(person_ids))}|{sorted(set(team_ids))}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+# --- giving --------------------------------------------------------------------------------
+
+
+def _take_quota(session: Session, person_id: int, day: dt.date, limit: int) -> bool:
+    """Count one more shout-out for today, atomically; False when the quota is used up.
+
+    A conditional UPDATE is atomic on both databases: two racing requests can never both
+    take the last one (PostgreSQL re-checks the condition on the locked row; SQLite has one
+    writer at a time).
+    """
+    dialect = session.get_bind().dialect.name
+    values = {"person_id": person_id, "day": day, "given": 0}
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(DailyCount).values(values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        session.execute(sqlite.insert(DailyCount).values(values).on_conflict_do_nothing())
+    else:  # pragma: no cover - the two supported databases are above
+        session.execute(insert(DailyCount).values(values))
+    result = session.execute(
+        update(DailyCount)
+        .where(DailyCount.person_id == person_id, DailyCount.day == day, DailyCount.given < limit)
+        .values(given=DailyCount.given + 1)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def give(
+    session: Session,
+    sender: Person,
+    data: ShoutOutIn,
+    settings: Settings,
+    *,
+    now: dt.datetime | None = None,
+) -> ShoutOut:
+    """Give a shout-out, refusing what games the system; notifies the recipients.
+
+    Raises
+    ------
+    ShoutOutError
+        To yourself; to nobody active; an unknown value; the same recipient within
+        ``shoutout_repeat_minutes``; an exact duplicate of one you gave before; over the daily
+        quota (``shoutout_daily_quota``). Each names its field.
+    """
+    now = now or utcnow()
+    person_ids = sorted(set(data.person_ids))
+    if sender.id in person_ids:
+        raise ShoutOutError("person_ids", "a shout-out to yourself is not a shout-out")
+    recipients = list(
+        session.scalars(select(Person).where(Person.id.in_(person_ids), Person.is_active))
+    )
+    if len(recipients) != len(person_ids):
+        missing = sorted(set(person_ids) - {p.id for p in recipients})
+        raise ShoutOutError("person_ids", f"no active person {missing[0]}")
+    teams = list(session.scalars(select(Team).where(Team.id.in_(sorted(set(data.team_ids))))))
+    if len(teams) != len(set(data.team_ids)):
+        raise ShoutOutError("team_ids", "no such team")
+    if data.value_id is not None:
+        value = session.get(Value, data.value_id)
+        if value is None or not value.is_active:
+            raise ShoutOutError("value_id", "not one of the organisation's values")
+    digest = message_hash(data.message, person_ids, data.team_ids)
+    if session.scalar(
+        select(ShoutOut.id).where(ShoutOut.sender_id == sender.id, ShoutOut.message_hash == digest)
+    ):
+        raise _duplicate()
+    if person_ids:
+        since = now - dt.timedelta(minutes=settings.shoutout_repeat_minutes)
+        recent = session.scalar(
+            select(Recipient.person_id)
+            .join(ShoutOut, ShoutOut.id == Recipient.shoutout_id)
+            .where(
+                ShoutOut.sender_id == sender.id,
+                ShoutOut.created_at >= since,
+                Recipient.person_id.in_(person_ids),
+            )
+            .limit(1)
+        )
+        if recent is not None:
+            raise ShoutOutError(
+                "person_ids",
+                f"you appreciated this colleague in the last {settings.shoutout_repeat_minutes} "
+                "minutes; give it a little time",
+            )
+    if not _take_quota(session, sender.id, now.date(), settings.shoutout_daily_quota):
+        raise ShoutOutError(
+            "quota",
+            f"you have given {settings.shoutout_daily_quota} shout-outs today: come back tomorrow",
+        )
+    shoutout = ShoutOut(
+        sender_id=sender.id,
+        message=data.message,
+        message_hash=digest,
+        pathway=data.pathway.value,
+        value_id=data.value_id,
+        visibility=data.visibility.value,
+        created_at=now,
+    )
+    shoutout.recipients = [
+        Recipient(person_id=p.id, recipient_team_id=p.team_id) for p in recipients
+    ] + [Recipient(team_id=t.id, recipient_team_id=t.id) for t in teams]
+    try:
+        with session.begin_nested():
+            session.add(shoutout)
+            session.flush()
+    except IntegrityError:  # the same shout-out, sent twice at once
+        raise _duplicate() from None
+    _notify_recipients(session, shoutout, sender, recipients, teams, settings)
+    return shoutout
+
+
+def _duplicate() -> ShoutOutError:
+    return ShoutOutError(
+        "message", "you sent this exact shout-out to the same people already: say it anew"
+    )
+
+
+def _notify_recipients(
+    session: Session,
+    shoutout: ShoutOut,
+    sender: Person,
+    people_: list[Person],
+    teams: list[Team],
+    settings: Settings,
+) -> None:
+    targets = {p.id: p for p in people_}
+    for team in teams:
+        for member in people.team_members(session, team.id):
+            if member.id != sender.id:
+                targets.setdefault(member.id, member)
+    if not targets:
+        return
+    notify(
+        session,
+        [NotifyRecipient(p.id, p.email, p.name) for p in targets.values()],
+        Message(
+            kind="shoutout",
+            subject=f"{sender.name} appreciated you",
+            # Plain text everywhere; the HTML part escapes it (see digests).
+            text=f"{sender.name} gave you a shout-out ({PATHWAY_NAMES[shoutout.pathway]}):\n\n"
+            f"{shoutout.message}\n\n{settings.base_url}/shoutouts/{shoutout.id}",
+            link=f"/shoutouts/{shoutout.id}",
+        ),
+    )
+
+
+# --- seeing --------------------------------------------------------------------------------
+
+
+def _visible_to(viewer: Person) -> object:
+    """The SQL condition: shout-outs ``viewer`` may see (hidden ones never)."""
+    mine = exists().where(Recipient.shoutout_id == ShoutOut.id, Recipient.person_id == viewer.id)
+    conditions = [
+        ShoutOut.visibility == Visibility.everyone.value,
+        ShoutOut.sender_id == viewer.id,
+        mine,
+    ]
+    if viewer.team_id is not None:
+        conditions.append(
+            and_(
+                ShoutOut.visibility == Visibility.teams.value,
+                exists().where(
+                    Recipient.shoutout_id == ShoutOut.id,
+                    Recipient.recipient_team_id == viewer.team_id,
+                ),
+            )
+        )
+        conditions.append(
+            exists().where(
+                Recipient.shoutout_id == ShoutOut.id, Recipient.team_id == viewer.team_id
+            )
+        )
+    return and_(ShoutOut.hidden_at.is_(None), or_(*conditions))
+
+
+def may_see(session: Session, viewer: Person, shoutout: ShoutOut) -> bool:
+    return bool(
+        session.scalar(select(ShoutOut.id).where(ShoutOut.id == shoutout.id, _visible_to(viewer)))  # type: ignore[arg-type]
+    )
+
+
+def feed(
+    session: Session,
+    viewer: Person,
+    filters: FeedFilter | None = None,
+    *,
+    before: int | None = None,
+    limit: int = 20,
+) -> tuple[list[ShoutOut], int | None]:
+    """Newest first, a page at a time (keyset on id: pass the returned cursor as ``before``).
+
+    Complexity: walks the feed index from ``before`` down, stopping after ``limit`` visible
+    rows; recipients, senders, values and reactions load in one query each (no N+1).
+    """
+    filters = filters or FeedFilter()
+    statement = select(ShoutOut).where(_visible_to(viewer))  # type: ignore[arg-type]
+    if before is not None:
+        statement = statement.where(ShoutOut.id < before)
+    if filters.pathway is not None:
+        statement = statement.where(ShoutOut.pathway == filters.pathway.value)
+    if filters.value_id is not None:
+        statement = statement.where(ShoutOut.value_id == filters.value_id)
+    if filters.team_id is not None:
+        statement = statement.where(
+            exists().where(
+                Recipient.shoutout_id == ShoutOut.id,
+                Recipient.recipient_team_id == filters.team_id,
+            )
+        )
+    if filters.person_id is not None:
+        statement = statement.where(
+            or_(
+                ShoutOut.sender_id == filters.person_id,
+                exists().where(
+                    Recipient.shoutout_id == ShoutOut.id,
+                    Recipient.person_id == filters.person_id,
+                ),
+            )
+        )
+    statement = (
+        statement.order_by(ShoutOut.id.desc())
+        .limit(limit + 1)
+        .options(
+            selectinload(ShoutOut.sender),
+            selectinload(ShoutOut.value),
+            selectinload(ShoutOut.recipients).selectinload(Recipient.person),
+            selectinload(ShoutOut.recipients).selectinload(Recipient.team),
+            selectinload(ShoutOut.reactions),
+        )
+    )
+    rows = list(session.scalars(statement))
+    cursor = rows[limit - 1].id if len(rows) > limit else None
+    return rows[:limit], cursor
+
+
+def get_visible(session: Session, viewer: Person, shoutout_id: int) -> ShoutOut:
+    shoutout = session.get(ShoutOut, shoutout_id)
+    if shoutout is None or not may_see(session, viewer, shoutout):
+        raise ShoutOutNotFound("shoutout", f"no shout-out {shoutout_id}")
+    return shoutout
+
+
+@dataclass(frozen=True)
+class ReactionCounts:
+    thanks: int
+    emoji: dict[str, int]
+
+
+def reaction_counts(shoutout: ShoutOut) -> ReactionCounts:
+    counts = Counter(r.kind for r in shoutout.reactions)
+    thanks = counts.pop("thanks", 0)
+    return ReactionCounts(thanks, {kind: counts[kind] for kind in REACTIONS if counts.get(kind)})
+
+
+def react(session: Session, viewer: Person, shoutout_id: int, kind: str) -> bool:
+    """Add a +1 ("thanks") or an emoji; True when added, False when it was there already."""
+    if kind not in REACTIONS:
+        raise ShoutOutError("kind", f"one of {', '.join(REACTIONS)}")
+    shoutout = get_visible(session, viewer, shoutout_id)
+    if kind == "thanks" and shoutout.sender_id == viewer.id:
+        raise ShoutOutError("kind", "you cannot add your thanks to your own shout-out")
+    existing = session.scalar(
+        select(Reaction).where(
+            Reaction.shoutout_id == shoutout.id,
+            Reaction.person_id == viewer.id,
+            Reaction.kind == kind,
+        )
+    )
+    if existing is not None:
+        return False
+    session.add(Reaction(shoutout_id=shoutout.id, person_id=viewer.id, kind=kind))
+    session.flush()
+    return True
+
+
+def unreact(session: Session, viewer: Person, shoutout_id: int, kind: str) -> None:
+    shoutout = get_visible(session, viewer, shoutout_id)
+    for reaction in list(shoutout.reactions):
+        if reaction.person_id == viewer.id and reaction.kind == kind:
+            session.delete(reaction)
+    session.flush()
+
+
+def hide(session: Session, admin: Person, shoutout_id: int, reason: str) -> ShoutOut:
+    """An admin hides a shout-out; the audit log keeps who and why."""
+    if not admin.is_admin:
+        raise ShoutOutError("shoutout", "only admins hide shout-outs")
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise ShoutOutError("reason", "say why (at least 3 characters)")
+    shoutout = session.get(ShoutOut, shoutout_id)
+    if shoutout is None:
+        raise ShoutOutNotFound("shoutout", f"no shout-out {shoutout_id}")
+    if shoutout.hidden_at is None:
+        shoutout.hidden_at = utcnow()
+        audit.record(
+            session,
+            actor_id=admin.id,
+            action="hide",
+            target_type="shoutout",
+            target_id=shoutout.id,
+            reason=reason,
+        )
+    session.flush()
+    return shoutout
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+def list_values(session: Session, *, active_only: bool = True) -> list[Value]:
+    statement = select(Value).order_by(Value.name)
+    if active_only:
+        statement = statement.where(Value.is_active)
+    return list(session.scalars(statement))
+
+
+def add_value(session: Session, name: str, description: str = "") -> Value:
+    name = name.strip()
+    if not 1 <= len(name) <= 60:
+        raise ShoutOutError("name", "1 to 60 characters")
+    if session.scalar(select(Value.id).where(func.lower(Value.name) == name.lower())):
+        raise ShoutOutError("name", f"the value {name!r} exists already")
+    value = Value(name=name, description=description.strip()[:1000], is_active=True)
+    session.add(value)
+    session.flush()
+    return value
+
+
+def retire_value(session: Session, value_id: int) -> Value:
+    value = session.get(Value, value_id)
+    if value is None:
+        raise ShoutOutNotFound("value", f"no value {value_id}")
+    value.is_active = False
+    session.flush()
+    return value
