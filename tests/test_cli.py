@@ -15,6 +15,8 @@ from connectwell.cli import app
 from connectwell.core.config import get_settings
 from connectwell.core.notify import OutboxEmail
 from connectwell.people.models import Person
+from connectwell.programs.models import Round
+from connectwell.shoutouts.models import ShoutOut
 
 runner = CliRunner()
 
@@ -112,6 +114,8 @@ def test_demo_seeds_an_empty_database_once_and_prints_the_sign_ins(
 
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert _count(db) == 60
+    assert db.scalar(select(func.count()).select_from(ShoutOut)) == 360
+    assert db.scalar(select(func.count()).select_from(Round)) == 12  # 12 weeks of coffee
     for role in ("admin", "lead", "member"):
         assert f"  {role} " in first.output
     assert "password: connectwell-demo" in second.output

@@ -19,6 +19,9 @@ from connectwell.programs import service as programs
 from connectwell.programs.models import Cadence, GroupMember, Kind, Program
 from connectwell.programs.schedule import round_dates
 from connectwell.programs.schemas import Answer, ProgramIn
+from connectwell.shoutouts import service as shoutouts
+from connectwell.shoutouts.models import Recipient as ShoutOutRecipient
+from connectwell.shoutouts.models import ShoutOut
 
 DEMO_PASSWORD = "connectwell-demo"  # noqa: S105 - a public demo, printed on start
 
@@ -78,6 +81,7 @@ def seed_demo(
             DemoSignIn(role, person.email, DEMO_PASSWORD, person.name, demo_person.team)
         )
     seed_programs(session, today=today, seed=seed)
+    seed_shoutouts(session, today=today, seed=seed)
     return sign_ins
 
 
@@ -160,3 +164,50 @@ def demo_sign_ins(session: Session, *, people: int = 240, seed: int = 7) -> list
                 )
             )
     return result
+
+
+SHOUTOUT_MESSAGES = (
+    ("enabling", "Thank you for pairing with me on the migration: I would still be stuck."),
+    ("enabling", "Your review caught the bug before our customers did. Thank you!"),
+    ("respect", "Thanks for really listening in the retro, it made it easy to speak up."),
+    ("respect", "You made the new starters feel at home this week."),
+    ("trust", "Thank you for owning the outage calmly and sharing what we learned."),
+    ("trust", "You always do what you say you will. It makes planning so much easier."),
+    ("play", "The quiz on Friday was the best half hour of my week!"),
+    ("play", "Thanks for organising the walk at lunch, great idea."),
+    ("enabling", "Your docs for the release process saved me an afternoon."),
+    ("respect", "Thank you for making time for my questions despite your deadline."),
+)
+
+
+def seed_shoutouts(session: Session, *, today: dt.date, seed: int, count: int = 360) -> None:
+    """A few hundred shout-outs over the last 12 weeks, mostly across teams, some to a team."""
+    rng = random.Random(seed + 1)
+    members = list(session.scalars(select(Person).where(Person.is_active).order_by(Person.id)))
+    teams = sorted({p.team_id for p in members if p.team_id})
+    start = dt.datetime.combine(today - dt.timedelta(weeks=12), dt.time(9), tzinfo=dt.UTC)
+    rows = []
+    for n in range(count):
+        sender = rng.choice(members)
+        pathway, message = rng.choice(SHOUTOUT_MESSAGES)
+        when = start + dt.timedelta(minutes=int(n * 12 * 7 * 24 * 60 / count))
+        to_team = rng.random() < 0.1
+        other = rng.choice([p for p in members[:200] if p.id != sender.id])
+        visibility = rng.choices(["everyone", "teams", "private"], weights=[85, 10, 5])[0]
+        shoutout = ShoutOut(
+            sender_id=sender.id,
+            message=message,
+            pathway=pathway,
+            visibility=visibility,
+            created_at=when,
+            message_hash=shoutouts.message_hash(f"{message} #{n}", [other.id], []),
+        )
+        team_id = rng.choice(teams)
+        shoutout.recipients = (
+            [ShoutOutRecipient(team_id=team_id, recipient_team_id=team_id)]
+            if to_team
+            else [ShoutOutRecipient(person_id=other.id, recipient_team_id=other.team_id)]
+        )
+        rows.append(shoutout)
+    session.add_all(rows)
+    session.flush()
