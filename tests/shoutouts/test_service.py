@@ -13,7 +13,7 @@ from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import Notification
 from connectwell.shoutouts import service
-from connectwell.shoutouts.models import DailyCount, Reaction, ShoutOut
+from connectwell.shoutouts.models import DailyCount, Reaction, Recipient, ShoutOut
 from connectwell.shoutouts.schemas import FeedFilter, ShoutOutIn
 from tests.conftest import Cast
 
@@ -176,3 +176,97 @@ def test_an_admin_hides_a_shout_out_and_the_audit_log_says_who_and_why(
     assert service.feed(db, cast.lead)[0] == []
     with pytest.raises(service.ShoutOutNotFound):
         service.get_visible(db, cast.lead, shoutout.id)
+
+
+def test_paging_a_persons_feed_returns_exactly_what_the_viewer_may_see_in_order(
+    db: Session, cast: Cast
+) -> None:
+    """500 shout-outs, a person in a third of them, many private: the pages, joined, equal
+    the brute-force answer, whatever the candidate window cuts."""
+    rows = []
+    for n in range(500):
+        sender = cast.member if n % 3 == 0 else cast.admin
+        target = cast.lead if n % 3 == 0 else (cast.member if n % 3 == 1 else cast.other_member)
+        shoutout = ShoutOut(
+            sender_id=sender.id,
+            message=f"#{n}",
+            message_hash=f"{n:064d}",
+            pathway="play",
+            visibility="private" if n % 7 == 0 else "everyone",
+        )
+        shoutout.recipients = [Recipient(person_id=target.id, recipient_team_id=target.team_id)]
+        rows.append(shoutout)
+    db.add_all(rows)
+    db.flush()
+
+    def expected(viewer) -> list[int]:  # type: ignore[no-untyped-def]
+        involved = [
+            s for s in rows if cast.member.id in {s.sender_id, *(r.person_id for r in s.recipients)}
+        ]
+        return sorted(
+            (
+                s.id
+                for s in involved
+                if s.visibility == "everyone"
+                or viewer.id in {s.sender_id, *(r.person_id for r in s.recipients)}
+            ),
+            reverse=True,
+        )
+
+    for viewer in (cast.other_member, cast.lead, cast.member):
+        seen: list[int] = []
+        cursor = None
+        for _ in range(100):
+            page, cursor = service.feed(
+                db, viewer, FeedFilter(person_id=cast.member.id), before=cursor, limit=20
+            )
+            seen += [s.id for s in page]
+            if cursor is None:
+                break
+        assert seen == expected(viewer)
+
+
+def test_recipients_named_by_email_are_found_whatever_the_separators_and_case(
+    db: Session, cast: Cast
+) -> None:
+    emails = f" {cast.lead.email.upper()}, {cast.other_member.email};{cast.lead.email}\n"
+    assert service.people_ids_for_emails(db, emails) == sorted([cast.lead.id, cast.other_member.id])
+    assert service.people_ids_for_emails(db, " , ") == []
+
+
+def test_an_unknown_or_departed_email_is_refused_naming_the_field(db: Session, cast: Cast) -> None:
+    cast.other_member.is_active = False
+    db.flush()
+    for emails in ("ghost@example.org", f"{cast.lead.email}, {cast.other_member.email}"):
+        with pytest.raises(service.ShoutOutError) as refused:
+            service.people_ids_for_emails(db, emails)
+        assert (
+            refused.value.field == "emails"
+            and "nobody here has the e-mail" in refused.value.message
+        )
+    with pytest.raises(service.ShoutOutError):
+        service.people_ids_for_emails(db, ",".join(f"p{n}@example.org" for n in range(21)))
+
+
+def test_the_viewers_own_reactions_are_told_apart(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    shoutout = _give(db, settings, cast.lead, person_ids=[cast.member.id])
+    service.react(db, cast.member, shoutout.id, "thanks")
+    service.react(db, cast.other_member, shoutout.id, "🎉")
+    db.refresh(shoutout)
+    assert service.reactions_of(shoutout, cast.member.id) == {"thanks"}
+    assert service.reactions_of(shoutout, cast.lead.id) == set()
+
+
+def test_the_audit_trail_names_the_admin_and_keeps_the_hidden_shout_out(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    shoutout = _give(db, settings, cast.lead, "Oops", person_ids=[cast.member.id])
+    service.hide(db, cast.admin, shoutout.id, "Sent by mistake")
+
+    [row] = service.audit_trail(db)
+
+    assert row.actor is not None and row.actor.id == cast.admin.id
+    assert row.shoutout is not None and row.shoutout.message == "Oops"
+    assert row.shoutout.sender.name == cast.lead.name and row.entry.reason == "Sent by mistake"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -60,6 +61,24 @@ def message_hash(message: str, person_ids: list[int], team_ids: list[int]) -> st
 
 
 # --- giving --------------------------------------------------------------------------------
+
+_EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def people_ids_for_emails(session: Session, emails: str) -> list[int]:
+    """The active people named by a list of e-mails (commas, semicolons or spaces between).
+
+    Raises ``ShoutOutError("emails", …)`` naming the first e-mail nobody active has.
+    """
+    wanted = [e.lower() for e in _EMAIL_SEPARATORS.split(emails) if e]
+    if len(wanted) > 20:
+        raise ShoutOutError("emails", "at most 20 people in one shout-out")
+    found = people.people_by_email(session, set(wanted))
+    for email in wanted:
+        person = found.get(email)
+        if person is None or not person.is_active:
+            raise ShoutOutError("emails", f"nobody here has the e-mail {email!r}")
+    return sorted({found[email].id for email in wanted})
 
 
 def _take_quota(session: Session, person_id: int, day: dt.date, limit: int) -> bool:
@@ -216,18 +235,13 @@ def _visible_to(viewer: Person) -> object:
         mine,
     ]
     if viewer.team_id is not None:
-        conditions.append(
-            and_(
-                ShoutOut.visibility == Visibility.teams.value,
-                exists().where(
-                    Recipient.shoutout_id == ShoutOut.id,
-                    Recipient.recipient_team_id == viewer.team_id,
-                ),
-            )
-        )
+        # One look-up on the recipients' team index covers both: a "teams" shout-out to
+        # someone in the viewer's team, and any shout-out to the viewer's whole team.
         conditions.append(
             exists().where(
-                Recipient.shoutout_id == ShoutOut.id, Recipient.team_id == viewer.team_id
+                Recipient.shoutout_id == ShoutOut.id,
+                Recipient.recipient_team_id == viewer.team_id,
+                or_(ShoutOut.visibility == Visibility.teams.value, Recipient.team_id.is_not(None)),
             )
         )
     return and_(ShoutOut.hidden_at.is_(None), or_(*conditions))
@@ -267,16 +281,12 @@ def feed(
                 Recipient.recipient_team_id == filters.team_id,
             )
         )
+    truncated_at: int | None = None
     if filters.person_id is not None:
-        statement = statement.where(
-            or_(
-                ShoutOut.sender_id == filters.person_id,
-                exists().where(
-                    Recipient.shoutout_id == ShoutOut.id,
-                    Recipient.person_id == filters.person_id,
-                ),
-            )
+        candidates, truncated_at = _person_candidates(
+            session, filters.person_id, before, window=max(200, 10 * limit)
         )
+        statement = statement.where(ShoutOut.id.in_(candidates))
     statement = (
         statement.order_by(ShoutOut.id.desc())
         .limit(limit + 1)
@@ -289,8 +299,30 @@ def feed(
         )
     )
     rows = list(session.scalars(statement))
-    cursor = rows[limit - 1].id if len(rows) > limit else None
-    return rows[:limit], cursor
+    if len(rows) > limit:
+        return rows[:limit], rows[limit - 1].id
+    # A person's window of candidates was full: older ones may follow, so keep paging.
+    return rows, truncated_at
+
+
+def _person_candidates(
+    session: Session, person_id: int, before: int | None, *, window: int
+) -> tuple[list[int], int | None]:
+    """The newest ``window`` shout-outs a person sent or received, below ``before``.
+
+    Two index look-ups instead of a scan of the feed for a rare person: every shout-out of
+    theirs newer than the oldest id returned is in the list (each side is cut at ``window``).
+    Returns the ids and, when the window was full, the oldest id (the next page's cursor).
+    """
+    sent = select(ShoutOut.id).where(ShoutOut.sender_id == person_id)
+    got = select(Recipient.shoutout_id).where(Recipient.person_id == person_id)
+    if before is not None:
+        sent = sent.where(ShoutOut.id < before)
+        got = got.where(Recipient.shoutout_id < before)
+    ids = set(session.scalars(sent.order_by(ShoutOut.id.desc()).limit(window)))
+    ids |= set(session.scalars(got.order_by(Recipient.shoutout_id.desc()).limit(window)))
+    newest = sorted(ids, reverse=True)[:window]
+    return newest, (newest[-1] if len(newest) == window else None)
 
 
 def get_visible(session: Session, viewer: Person, shoutout_id: int) -> ShoutOut:
@@ -310,6 +342,11 @@ def reaction_counts(shoutout: ShoutOut) -> ReactionCounts:
     counts = Counter(r.kind for r in shoutout.reactions)
     thanks = counts.pop("thanks", 0)
     return ReactionCounts(thanks, {kind: counts[kind] for kind in REACTIONS if counts.get(kind)})
+
+
+def reactions_of(shoutout: ShoutOut, person_id: int) -> set[str]:
+    """The kinds of reaction ``person_id`` has added to ``shoutout``."""
+    return {r.kind for r in shoutout.reactions if r.person_id == person_id}
 
 
 def react(session: Session, viewer: Person, shoutout_id: int, kind: str) -> bool:
@@ -363,6 +400,39 @@ def hide(session: Session, admin: Person, shoutout_id: int, reason: str) -> Shou
         )
     session.flush()
     return shoutout
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """An audit entry with who did it and, for a shout-out, the shout-out (hidden or not)."""
+
+    entry: audit.AuditEntry
+    actor: Person | None
+    shoutout: ShoutOut | None
+
+
+def audit_trail(session: Session, *, limit: int = 200) -> list[AuditRow]:
+    """The newest audit entries, with their actors and shout-outs loaded in one query each."""
+    entries = audit.entries(session, limit=limit)
+    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    shoutout_ids = {e.target_id for e in entries if e.target_type == "shoutout"}
+    actors = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(actor_ids)))}
+    shoutouts = {
+        s.id: s
+        for s in session.scalars(
+            select(ShoutOut)
+            .where(ShoutOut.id.in_(shoutout_ids))
+            .options(selectinload(ShoutOut.sender))
+        )
+    }
+    return [
+        AuditRow(
+            entry,
+            actors.get(entry.actor_id) if entry.actor_id is not None else None,
+            shoutouts.get(entry.target_id) if entry.target_type == "shoutout" else None,
+        )
+        for entry in entries
+    ]
 
 
 # --- values --------------------------------------------------------------------------------
