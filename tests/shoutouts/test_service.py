@@ -270,3 +270,42 @@ def test_the_audit_trail_names_the_admin_and_keeps_the_hidden_shout_out(
     assert row.actor is not None and row.actor.id == cast.admin.id
     assert row.shoutout is not None and row.shoutout.message == "Oops"
     assert row.shoutout.sender.name == cast.lead.name and row.entry.reason == "Sent by mistake"
+
+
+def test_paging_a_teams_feed_matches_the_brute_force_answer(db: Session, cast: Cast) -> None:
+    rows = []
+    for n in range(450):
+        target = cast.member if n % 4 == 0 else cast.other_member  # Platform or Support
+        shoutout = ShoutOut(
+            sender_id=cast.admin.id,
+            message=f"#{n}",
+            message_hash=f"{n:064d}",
+            pathway="trust",
+            visibility="teams" if n % 5 == 0 else "everyone",
+        )
+        shoutout.recipients = [Recipient(person_id=target.id, recipient_team_id=target.team_id)]
+        rows.append(shoutout)
+    db.add_all(rows)
+    db.flush()
+
+    for viewer in (cast.lead, cast.other_member):
+        for team in (cast.platform, cast.support):
+            seen: list[int] = []
+            cursor = None
+            for _ in range(100):
+                page, cursor = service.feed(
+                    db, viewer, FeedFilter(team_id=team.id), before=cursor, limit=25
+                )
+                seen += [s.id for s in page]
+                if cursor is None:
+                    break
+            expected = sorted(
+                (
+                    s.id
+                    for s in rows
+                    if s.recipients[0].recipient_team_id == team.id
+                    and (s.visibility == "everyone" or viewer.team_id == team.id)
+                ),
+                reverse=True,
+            )
+            assert seen == expected

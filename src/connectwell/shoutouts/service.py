@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -274,19 +275,25 @@ def feed(
         statement = statement.where(ShoutOut.pathway == filters.pathway.value)
     if filters.value_id is not None:
         statement = statement.where(ShoutOut.value_id == filters.value_id)
-    if filters.team_id is not None:
-        statement = statement.where(
-            exists().where(
-                Recipient.shoutout_id == ShoutOut.id,
-                Recipient.recipient_team_id == filters.team_id,
-            )
-        )
+    # A team's or a person's shout-outs are rare among all: start from their own index
+    # entries (candidates) rather than walk the whole feed looking for them.
     truncated_at: int | None = None
+    sources = []
+    if filters.team_id is not None:
+        sources.append((Recipient.shoutout_id, Recipient.recipient_team_id == filters.team_id))
     if filters.person_id is not None:
-        candidates, truncated_at = _person_candidates(
-            session, filters.person_id, before, window=max(200, 10 * limit)
-        )
-        statement = statement.where(ShoutOut.id.in_(candidates))
+        sources.append((ShoutOut.id, ShoutOut.sender_id == filters.person_id))
+        sources.append((Recipient.shoutout_id, Recipient.person_id == filters.person_id))
+    if sources:
+        window = max(200, 10 * limit)
+        groups = [sources[:1], sources[1:]] if filters.team_id and filters.person_id else [sources]
+        for group in groups:
+            candidates, cut = _candidates(session, group, before, window=window)
+            statement = statement.where(ShoutOut.id.in_(candidates))
+            if cut is not None:
+                truncated_at = cut if truncated_at is None else max(truncated_at, cut)
+        if truncated_at is not None:  # exact only above the highest cut
+            statement = statement.where(ShoutOut.id >= truncated_at)
     statement = (
         statement.order_by(ShoutOut.id.desc())
         .limit(limit + 1)
@@ -305,22 +312,22 @@ def feed(
     return rows, truncated_at
 
 
-def _person_candidates(
-    session: Session, person_id: int, before: int | None, *, window: int
+def _candidates(
+    session: Session, sources: list[tuple[Any, Any]], before: int | None, *, window: int
 ) -> tuple[list[int], int | None]:
-    """The newest ``window`` shout-outs a person sent or received, below ``before``.
+    """The newest ``window`` shout-out ids from the union of ``sources`` (column, condition),
+    below ``before``: one index range scan each.
 
-    Two index look-ups instead of a scan of the feed for a rare person: every shout-out of
-    theirs newer than the oldest id returned is in the list (each side is cut at ``window``).
-    Returns the ids and, when the window was full, the oldest id (the next page's cursor).
+    Every matching id newer than the oldest one returned is in the list (each source is cut
+    at ``window``). Returns the ids and, when the window was full, the oldest id: older
+    matches may follow, so it is the next page's cursor.
     """
-    sent = select(ShoutOut.id).where(ShoutOut.sender_id == person_id)
-    got = select(Recipient.shoutout_id).where(Recipient.person_id == person_id)
-    if before is not None:
-        sent = sent.where(ShoutOut.id < before)
-        got = got.where(Recipient.shoutout_id < before)
-    ids = set(session.scalars(sent.order_by(ShoutOut.id.desc()).limit(window)))
-    ids |= set(session.scalars(got.order_by(Recipient.shoutout_id.desc()).limit(window)))
+    ids: set[int] = set()
+    for column, condition in sources:
+        query = select(column).where(condition)
+        if before is not None:
+            query = query.where(column < before)
+        ids |= set(session.scalars(query.order_by(column.desc()).limit(window)))
     newest = sorted(ids, reverse=True)[:window]
     return newest, (newest[-1] if len(newest) == window else None)
 
