@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from connectwell.accounts import service as accounts
 from connectwell.core.config import get_settings
 from connectwell.demo.generator import DemoOrg, DemoPerson, generate_org
+from connectwell.goals import service as goals
+from connectwell.goals.schemas import GoalIn, ProgressIn
 from connectwell.people import roster
-from connectwell.people.models import Person
+from connectwell.people.models import Person, Team
 from connectwell.programs import answers, intros, rounds
 from connectwell.programs import service as programs
 from connectwell.programs.models import Cadence, GroupMember, Kind, Program
@@ -81,6 +83,7 @@ def seed_demo(
             DemoSignIn(role, person.email, DEMO_PASSWORD, person.name, demo_person.team)
         )
     seed_programs(session, today=today, seed=seed)
+    seed_goals(session, today=today, seed=seed)
     seed_shoutouts(session, today=today, seed=seed)
     return sign_ins
 
@@ -211,3 +214,76 @@ def seed_shoutouts(session: Session, *, today: dt.date, seed: int, count: int = 
         rows.append(shoutout)
     session.add_all(rows)
     session.flush()
+
+
+# --- team goals ----------------------------------------------------------------------------
+
+REACHED_GOALS = (
+    ("Ten help sessions for other teams", "Ten sessions where we helped another team", 10,
+     "help sessions"),
+    ("Every newcomer has a buddy", "Each new hire this quarter met a buddy in week one", 4,
+     "newcomers"),
+    ("Write our team's runbook together", "A runbook everyone has read and added to", 6,
+     "sections"),
+)  # fmt: skip
+OPEN_GOALS = (
+    ("20 help sessions across teams this quarter", "Twenty sessions helping other teams", 20,
+     "help sessions"),
+    ("Thank someone outside the team every week", "A shout-out to another team each week", 12,
+     "weeks"),
+)  # fmt: skip
+
+
+def seed_goals(session: Session, *, today: dt.date, seed: int) -> int:
+    """A reached goal (celebrated; for every other team within the last week, so the digest
+    has celebrations) and an open goal with progress, for each team with two or more people.
+    Returns how many goals were set."""
+    rng = random.Random(seed)
+    settings = get_settings()
+    noon = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
+    count = 0
+    for index, team in enumerate(session.scalars(select(Team).order_by(Team.id)).all()):
+        members = list(
+            session.scalars(
+                select(Person)
+                .where(Person.team_id == team.id, Person.is_active)
+                .order_by(Person.id)
+            )
+        )
+        if len(members) < 2:
+            continue
+        helpers = rng.sample(members, min(len(members), rng.randint(2, 4)))
+        title, done, target, unit = REACHED_GOALS[index % len(REACHED_GOALS)]
+        reached_on = noon - dt.timedelta(days=rng.randint(1, 5) + (0 if index % 2 else 14))
+        reached = goals.create_goal(
+            session,
+            helpers[0],
+            GoalIn(team_id=team.id, title=title, done_looks_like=done, target=target, unit=unit),
+            now=reached_on - dt.timedelta(weeks=6),
+        )
+        shares = [target // len(helpers)] * len(helpers)
+        shares[-1] += target - sum(shares)
+        for step, (person, share) in enumerate(zip(helpers, shares, strict=True)):
+            at = reached_on - dt.timedelta(days=3 * (len(helpers) - 1 - step))
+            goals.record_progress(
+                session, reached.id, person, ProgressIn(amount=share), settings, now=at
+            )
+        title, done, target, unit = OPEN_GOALS[index % len(OPEN_GOALS)]
+        started = noon - dt.timedelta(weeks=4)
+        open_goal = goals.create_goal(
+            session,
+            helpers[-1],
+            GoalIn(team_id=team.id, title=title, done_looks_like=done, target=target, unit=unit),
+            now=started,
+        )
+        for step, person in enumerate(rng.sample(members, min(len(members), 3))):
+            goals.record_progress(
+                session,
+                open_goal.id,
+                person,
+                ProgressIn(amount=rng.randint(1, 3), note=rng.choice(("", "Paired with Support"))),
+                settings,
+                now=started + dt.timedelta(days=5 * (step + 1)),
+            )
+        count += 2
+    return count

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from connectwell.core.db import utcnow
 from connectwell.people.models import Person
 from connectwell.programs import service
 from connectwell.programs.models import CheckIn, Group, GroupMember, Membership, Program, Round
@@ -39,7 +38,8 @@ def answer(session: Session, group_id: int, person: Person, data: Answer, today:
     if member.answered_at is not None:
         raise AnswerError("met", "you have answered for this group already")
     member.met = data.met
-    member.answered_at = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    # The day only: a precise time could be matched with a check-in or a request log.
+    member.answered_at = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     member.private_note = data.private_note
     if data.met and data.positive_regard is not None:
         assert data.mutuality is not None and data.vitality is not None

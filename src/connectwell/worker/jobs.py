@@ -16,6 +16,7 @@ from connectwell.accounts import service as accounts
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import deliver_pending
+from connectwell.digests import service as digests
 from connectwell.programs import intros, rounds
 
 
@@ -54,6 +55,12 @@ def send_followups(session: Session, settings: Settings) -> str:
     return f"{intros.send_due_followups(session, settings, utcnow())} follow-ups sent"
 
 
+def send_digests(session: Session, settings: Settings) -> str:
+    """The weekly digest to each person whose team's local day and hour has come (once:
+    the unique (person, week) delivery row)."""
+    return f"{digests.send_due_digests(session, settings, utcnow())} digests sent"
+
+
 def _hour(now: dt.datetime) -> str:
     return now.strftime("%Y-%m-%dT%H")
 
@@ -64,4 +71,5 @@ JOBS: tuple[Job, ...] = (
     Job("program-followups", dt.timedelta(minutes=15), send_followups),
     Job("deliver-email", dt.timedelta(seconds=15), deliver_email),
     Job("forget-login-failures", dt.timedelta(hours=1), forget_login_failures, period=_hour),
+    Job("weekly-digests", dt.timedelta(minutes=5), send_digests),
 )

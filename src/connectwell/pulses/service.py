@@ -1,0 +1,371 @@
+"""Pulses: the item bank, set-up, rounds, invitations, the one reminder, and answers.
+
+Plain functions, the session first; they flush, never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from connectwell.core.config import Settings
+from connectwell.core.notify import Message, Recipient, notify
+from connectwell.people import service as people
+from connectwell.people.models import Person
+from connectwell.programs.schedule import earliest_moment, local_moment, round_dates
+from connectwell.pulses.bank import BANK
+from connectwell.pulses.models import (
+    Answer,
+    Construct,
+    Item,
+    Participation,
+    Pulse,
+    PulseRound,
+    Response,
+)
+from connectwell.pulses.schemas import ConstructIn, ItemIn, PulseAnswer, PulseIn
+
+MAX_ITEMS = 5
+ITEMS_PER_CONSTRUCT = 3
+
+
+class PulseError(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class PulseNotFound(PulseError):
+    pass
+
+
+# --- the item bank -------------------------------------------------------------------------
+
+
+def ensure_bank(session: Session) -> None:
+    """Add connectwell's own constructs and items that are not in the database yet."""
+    known = {
+        c.key: c for c in session.scalars(select(Construct).options(selectinload(Construct.items)))
+    }
+    for entry in BANK:
+        construct = known.get(entry.key)
+        if construct is None:
+            construct = Construct(
+                key=entry.key,
+                name=entry.name,
+                family=entry.family,
+                description=entry.description,
+                builtin=True,
+            )
+            session.add(construct)
+            session.flush()
+        texts = {item.text for item in construct.items}
+        for text, reverse in entry.items:
+            if text not in texts:
+                session.add(
+                    Item(
+                        construct_id=construct.id,
+                        text=text,
+                        reverse_coded=reverse,
+                        builtin=True,
+                        is_active=True,
+                    )
+                )
+    session.flush()
+
+
+def constructs(session: Session) -> list[Construct]:
+    return list(
+        session.scalars(
+            select(Construct).options(selectinload(Construct.items)).order_by(Construct.id)
+        )
+    )
+
+
+def add_construct(session: Session, data: ConstructIn) -> Construct:
+    if session.scalar(select(Construct.id).where(Construct.key == data.key)):
+        raise PulseError("key", f"a construct {data.key!r} exists already")
+    construct = Construct(
+        key=data.key, name=data.name, family="custom", description=data.description, builtin=False
+    )
+    session.add(construct)
+    session.flush()
+    return construct
+
+
+def add_item(session: Session, data: ItemIn) -> Item:
+    construct = session.get(Construct, data.construct_id)
+    if construct is None:
+        raise PulseError("construct_id", f"no construct {data.construct_id}")
+    item = Item(
+        construct_id=construct.id,
+        text=data.text,
+        reverse_coded=data.reverse_coded,
+        builtin=False,
+        is_active=True,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def items_for_round(session: Session, sequence: int) -> list[int]:
+    """At most five items for the ``sequence``-th round: two constructs, rotating.
+
+    Two constructs a round, up to three items each, so every construct's reliability can be
+    computed from the same respondents, and each construct comes back every few rounds.
+    Within a construct with more items, which ones rotate too.
+    """
+    ensure_bank(session)
+    active = [c for c in constructs(session) if any(i.is_active for i in c.items)]
+    if not active:
+        raise PulseError("items", "the item bank is empty")
+    chosen: list[int] = []
+    for slot in range(2):
+        construct = active[(2 * sequence + slot) % len(active)]
+        items = [i.id for i in construct.items if i.is_active]
+        take = min(ITEMS_PER_CONSTRUCT, len(items), MAX_ITEMS - len(chosen))
+        offset = (sequence // max(1, len(active) // 2)) % len(items)
+        rotated = items[offset:] + items[:offset]
+        chosen += [i for i in rotated[:take] if i not in chosen]
+        if len(active) == 1:
+            break
+    return chosen
+
+
+# --- set-up --------------------------------------------------------------------------------
+
+
+def create_pulse(session: Session, data: PulseIn) -> Pulse:
+    ensure_bank(session)
+    if data.audience == "teams":
+        for team_id in data.team_ids:
+            people.get_team(session, team_id)
+    pulse = Pulse(**data.model_dump())
+    session.add(pulse)
+    session.flush()
+    return pulse
+
+
+def list_pulses(session: Session) -> list[Pulse]:
+    return list(session.scalars(select(Pulse).order_by(Pulse.name)))
+
+
+def get_pulse(session: Session, pulse_id: int) -> Pulse:
+    pulse = session.get(Pulse, pulse_id)
+    if pulse is None:
+        raise PulseNotFound("pulse", f"no pulse {pulse_id}")
+    return pulse
+
+
+def audience(session: Session, pulse: Pulse, on: dt.date) -> list[Person]:
+    """Active, unpaused people the pulse is for on ``on``."""
+    statement = select(Person).where(Person.is_active).order_by(Person.id)
+    if pulse.audience == "teams":
+        statement = statement.where(
+            Person.team_id.in_(people.descendant_team_ids(session, pulse.team_ids))
+        )
+    return [p for p in session.scalars(statement) if not p.is_paused(on)]
+
+
+# --- rounds --------------------------------------------------------------------------------
+
+
+def due_rounds(session: Session, now: dt.datetime) -> list[tuple[Pulse, dt.date]]:
+    zones = set(session.scalars(select(Person.timezone).where(Person.is_active).distinct()))
+    due = []
+    for pulse in session.scalars(select(Pulse).where(Pulse.is_active)):
+        done = set(
+            session.scalars(select(PulseRound.opens_on).where(PulseRound.pulse_id == pulse.id))
+        )
+        start = max(pulse.starts_on, now.date() - dt.timedelta(days=2))
+        for day in round_dates(
+            start, pulse.weekday, pulse.cadence, now.date() + dt.timedelta(days=1)
+        ):
+            if day not in done and earliest_moment(day, pulse.local_hour, zones) <= now:
+                due.append((pulse, day))
+    return due
+
+
+def open_round(session: Session, pulse: Pulse, opens_on: dt.date) -> PulseRound | None:
+    """Open the round of ``opens_on`` (once: the unique key is the claim); None if taken."""
+    sequence = len(
+        list(session.scalars(select(PulseRound.id).where(PulseRound.pulse_id == pulse.id)))
+    )
+    row = PulseRound(
+        pulse_id=pulse.id,
+        opens_on=opens_on,
+        closes_on=opens_on + dt.timedelta(days=pulse.open_days),
+        sequence=sequence,
+        item_ids=items_for_round(session, sequence),
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    invited = audience(session, pulse, opens_on)
+    session.add_all(Participation(round_id=row.id, person_id=p.id) for p in invited)
+    row.invited = len(invited)
+    session.flush()
+    return row
+
+
+def _participations(
+    session: Session, *conditions: object
+) -> list[tuple[Participation, PulseRound, Person]]:
+    rows = session.execute(
+        select(Participation, PulseRound, Person)
+        .join(PulseRound, PulseRound.id == Participation.round_id)
+        .join(Person, Person.id == Participation.person_id)
+        .where(*conditions)  # type: ignore[arg-type]
+        .options(selectinload(PulseRound.pulse))
+        .order_by(Participation.round_id, Participation.person_id)
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def send_due_invitations(session: Session, settings: Settings, now: dt.datetime) -> int:
+    """Invite each person when the pulse's hour comes in their own time zone."""
+    sent = 0
+    for participation, row, person in _participations(
+        session, Participation.invited_at.is_(None), PulseRound.closes_on >= now.date()
+    ):
+        if local_moment(row.opens_on, row.pulse.local_hour, person.timezone) > now:
+            continue
+        notify(
+            session,
+            [Recipient(person.id, person.email, person.name)],
+            Message(
+                kind="pulse",
+                subject=f"{row.pulse.name}: {len(row.item_ids)} quick questions",
+                text=(
+                    f"Hello {person.name},\n\nA 60-second pulse is open until "
+                    f"{row.closes_on:%-d %B}. Your answers are anonymous: they are stored "
+                    "without your name and shown only as totals of five or more people.\n\n"
+                    f"{settings.base_url}/pulses/{row.id}"
+                ),
+                link=f"/pulses/{row.id}",
+            ),
+        )
+        participation.invited_at = now
+        sent += 1
+    session.flush()
+    return sent
+
+
+def send_due_reminders(session: Session, settings: Settings, now: dt.datetime) -> int:
+    """One reminder to each person who has not answered. It says the same to everyone and
+    nothing about how many others answered."""
+    sent = 0
+    for participation, row, person in _participations(
+        session,
+        Participation.invited_at.is_not(None),
+        Participation.reminded_at.is_(None),
+        Participation.answered.is_(False),
+        PulseRound.closes_on >= now.date(),
+    ):
+        if row.opens_on + dt.timedelta(days=row.pulse.reminder_after_days) > now.date():
+            continue
+        notify(
+            session,
+            [Recipient(person.id, person.email, person.name)],
+            Message(
+                kind="pulse-reminder",
+                subject=f"{row.pulse.name} is open until {row.closes_on:%-d %B}",
+                text=(
+                    f"Hello {person.name},\n\nIn case you have a minute: the pulse is open "
+                    f"until {row.closes_on:%-d %B}.\n\n{settings.base_url}/pulses/{row.id}"
+                ),
+                link=f"/pulses/{row.id}",
+            ),
+        )
+        participation.reminded_at = now
+        sent += 1
+    session.flush()
+    return sent
+
+
+# --- answering -----------------------------------------------------------------------------
+
+
+def tenure_band(start: dt.date | None, today: dt.date) -> str:
+    if start is None:
+        return ""
+    years = (today - start).days / 365.25
+    return "under 1 year" if years < 1 else ("1-3 years" if years < 3 else "3 years or more")
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    round: PulseRound
+    items: list[Item]
+    answered: bool
+
+
+def round_for(session: Session, person: Person, round_id: int, today: dt.date) -> OpenRound:
+    """A round the person was invited to, with its items."""
+    row = session.get(PulseRound, round_id)
+    participation = session.get(Participation, (round_id, person.id))
+    if row is None or participation is None:
+        raise PulseNotFound("round", f"no pulse {round_id} for you")
+    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(row.item_ids)))}
+    return OpenRound(row, [items[i] for i in row.item_ids if i in items], participation.answered)
+
+
+def answer(
+    session: Session, person: Person, round_id: int, data: PulseAnswer, today: dt.date
+) -> None:
+    """Store an anonymous response and mark (apart from it) that the person answered."""
+    open_round_ = round_for(session, person, round_id, today)
+    row = open_round_.round
+    if open_round_.answered:
+        raise PulseError("answers", "you have answered this pulse already")
+    if today > row.closes_on:
+        raise PulseError("answers", f"this pulse closed on {row.closes_on:%-d %B}")
+    asked = {item.id for item in open_round_.items}
+    given = {k: v for k, v in data.answers.items() if v is not None}
+    if unknown := set(given) - asked:
+        raise PulseError("answers", f"item {sorted(unknown)[0]} is not in this pulse")
+    if not given:
+        raise PulseError("answers", "answer at least one question")
+    response = Response(
+        round_id=row.id,
+        team_id=person.team_id,
+        tenure_band=tenure_band(person.start_date, today),
+        location=person.location,
+        answered_on=today,
+        comment=data.comment,
+    )
+    response.answers = [
+        Answer(item_id=item_id, value=value) for item_id, value in sorted(given.items())
+    ]
+    session.add(response)
+    participation = session.get(Participation, (round_id, person.id))
+    assert participation is not None
+    participation.answered = True
+    session.flush()
+
+
+def open_rounds_for(session: Session, person: Person, today: dt.date) -> list[PulseRound]:
+    """Rounds open to the person that they have not answered."""
+    return list(
+        session.scalars(
+            select(PulseRound)
+            .join(Participation, Participation.round_id == PulseRound.id)
+            .where(
+                Participation.person_id == person.id,
+                Participation.answered.is_(False),
+                PulseRound.opens_on <= today,
+                PulseRound.closes_on >= today,
+            )
+            .options(selectinload(PulseRound.pulse))
+            .order_by(PulseRound.opens_on)
+        )
+    )

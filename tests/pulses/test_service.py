@@ -1,0 +1,187 @@
+"""Pulses: the bank, rotation, rounds claimed once, invitations at the local hour, the one
+reminder that reveals nothing, and answers kept apart from who gave them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectwell.core.config import Settings
+from connectwell.core.db import transaction
+from connectwell.core.notify import Notification
+from connectwell.programs.schedule import local_moment
+from connectwell.pulses import service
+from connectwell.pulses.bank import BANK
+from connectwell.pulses.models import (
+    Answer,
+    Construct,
+    Item,
+    Participation,
+    Pulse,
+    PulseRound,
+    Response,
+)
+from connectwell.pulses.schemas import PulseAnswer, PulseIn
+from tests.conftest import Cast
+
+TUESDAY = dt.date(2026, 12, 1)
+
+
+def _pulse(db: Session, **changes: object) -> Pulse:
+    values: dict[str, object] = {"name": "Team pulse", "starts_on": TUESDAY, "weekday": 1}
+    values.update(changes)
+    pulse = service.create_pulse(db, PulseIn.model_validate(values))
+    db.commit()
+    return pulse
+
+
+def test_the_bank_has_every_construct_with_its_reverse_coded_items(db: Session) -> None:
+    service.ensure_bank(db)
+    service.ensure_bank(db)  # twice changes nothing
+
+    keys = {c.key for c in service.constructs(db)}
+    assert keys == {entry.key for entry in BANK}
+    safety = next(c for c in service.constructs(db) if c.key == "psychological_safety")
+    assert len(safety.items) == 7 and sum(i.reverse_coded for i in safety.items) == 3
+    assert db.scalar(select(func.count()).select_from(Item)) == sum(len(e.items) for e in BANK)
+
+
+def test_each_round_asks_at_most_five_items_and_every_construct_comes_round(db: Session) -> None:
+    service.ensure_bank(db)
+    construct_of = {i.id: i.construct_id for i in db.scalars(select(Item))}
+    seen: set[int] = set()
+    for sequence in range(len(BANK) // 2):
+        items = service.items_for_round(db, sequence)
+        assert 1 <= len(items) <= 5 and len(set(items)) == len(items)
+        per_construct = {construct_of[i] for i in items}
+        assert len(per_construct) == 2  # two constructs, so each one's alpha can be computed
+        seen |= per_construct
+    assert seen == set(db.scalars(select(Construct.id)))
+
+
+def test_a_round_opens_once_for_the_active_unpaused_audience(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    cast.other_member.paused_until = TUESDAY + dt.timedelta(days=3)
+    pulse = _pulse(db, audience="teams", team_ids=[cast.platform.id])
+
+    row = service.open_round(db, pulse, TUESDAY)
+    again = service.open_round(db, pulse, TUESDAY)
+
+    assert row is not None and again is None
+    invited = set(db.scalars(select(Participation.person_id)))
+    assert invited == {cast.lead.id, cast.member.id}
+    assert row.invited == 2 and len(row.item_ids) <= 5
+
+
+def test_two_workers_racing_open_a_round_once(factory: sessionmaker[Session], cast: Cast) -> None:
+    with transaction(factory) as session:
+        pulse_id = service.create_pulse(session, PulseIn(name="P", starts_on=TUESDAY)).id
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def worker() -> None:
+        try:
+            with transaction(factory) as session:
+                pulse = session.get(Pulse, pulse_id)
+                barrier.wait()
+                results.append(service.open_round(session, pulse, TUESDAY))  # type: ignore[arg-type]
+        except Exception as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sum(isinstance(r, PulseRound) for r in results) == 1, results
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(PulseRound)) == 1
+        assert session.scalar(select(func.count()).select_from(Participation)) == 4
+
+
+def test_invitations_go_out_at_the_local_hour_and_reminders_once_to_who_has_not_answered(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    pulse = _pulse(db)
+    row = service.open_round(db, pulse, TUESDAY)
+    assert row is not None
+    berlin_ten = local_moment(TUESDAY, 10, "Europe/Berlin")
+
+    assert service.send_due_invitations(db, settings, berlin_ten) == 2  # Lee and Mia
+    assert (
+        service.send_due_invitations(db, settings, local_moment(TUESDAY, 10, "America/New_York"))
+        == 2
+    )
+    service.answer(db, cast.member, row.id, PulseAnswer(answers={row.item_ids[0]: 4}), TUESDAY)
+
+    later = local_moment(TUESDAY + dt.timedelta(days=2), 12, "UTC")
+    assert service.send_due_reminders(db, settings, later) == 3
+    assert service.send_due_reminders(db, settings, later) == 0
+    reminders = list(db.scalars(select(Notification).where(Notification.kind == "pulse-reminder")))
+    assert cast.member.id not in {n.person_id for n in reminders}
+    bodies = {n.body.replace(n.body.splitlines()[0], "") for n in reminders}
+    assert len(bodies) == 1  # the same words for everyone but the greeting
+    assert "answered" not in next(iter(bodies)) and "others" not in next(iter(bodies))
+
+
+def test_an_answer_is_stored_without_the_person_and_only_once(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    pulse = _pulse(db)
+    row = service.open_round(db, pulse, TUESDAY)
+    assert row is not None
+    answers = dict.fromkeys(row.item_ids, 4)
+
+    service.answer(
+        db, cast.member, row.id, PulseAnswer(answers=answers, comment="Good week"), TUESDAY
+    )
+    with pytest.raises(service.PulseError) as again:
+        service.answer(db, cast.member, row.id, PulseAnswer(answers=answers), TUESDAY)
+    db.commit()
+
+    assert "already" in again.value.message
+    [response] = db.scalars(select(Response)).all()
+    assert response.team_id == cast.platform.id and response.answered_on == TUESDAY
+    assert len(response.id) == 32  # a random key, not a counter
+    columns = {c.key for c in inspect(Response).columns} | {c.key for c in inspect(Answer).columns}
+    assert not columns & {"person_id", "created_at", "participation_id"}
+    assert db.get(Participation, (row.id, cast.member.id)).answered is True  # type: ignore[union-attr]
+    assert sorted(a.value for a in response.answers) == [4] * len(row.item_ids)
+
+
+def test_it_refuses_items_not_in_the_round_a_closed_round_and_strangers(
+    db: Session, cast: Cast
+) -> None:
+    pulse = _pulse(db, audience="teams", team_ids=[cast.platform.id])
+    row = service.open_round(db, pulse, TUESDAY)
+    assert row is not None
+    foreign = db.scalar(select(Item.id).where(Item.id.not_in(row.item_ids)).limit(1))
+    assert foreign is not None
+
+    with pytest.raises(service.PulseError, match="not in this pulse"):
+        service.answer(db, cast.member, row.id, PulseAnswer(answers={foreign: 3}), TUESDAY)
+    with pytest.raises(service.PulseError, match="closed"):
+        service.answer(
+            db,
+            cast.member,
+            row.id,
+            PulseAnswer(answers={row.item_ids[0]: 3}),
+            row.closes_on + dt.timedelta(days=1),
+        )
+    with pytest.raises(service.PulseNotFound):
+        service.answer(
+            db, cast.other_member, row.id, PulseAnswer(answers={row.item_ids[0]: 3}), TUESDAY
+        )
+    assert db.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_a_round_is_due_when_the_first_time_zone_reaches_the_hour(db: Session, cast: Cast) -> None:
+    pulse = _pulse(db)
+    berlin = local_moment(TUESDAY, 10, "Europe/Berlin")  # the earliest of the cast's zones
+    assert (pulse, TUESDAY) not in service.due_rounds(db, berlin - dt.timedelta(minutes=1))
+    assert (pulse, TUESDAY) in service.due_rounds(db, berlin)
