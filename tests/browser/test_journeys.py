@@ -326,3 +326,69 @@ def test_an_admin_runs_a_round_and_a_member_answers_did_you_meet_with_three_taps
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_role("alert")).to_contain_text("ghost@example.org")
     axe.check(page, "member: never pair with an unknown e-mail")
+
+
+def test_a_member_gives_a_shout_out_and_the_colleague_adds_a_plus_one(
+    page: Page, axe: Axe, live_app: LiveApp
+) -> None:
+    from connectwell.core.notify import Notification
+    from connectwell.shoutouts.models import Reaction, ShoutOut
+
+    member, lead = live_app.sign_ins["member"], live_app.sign_ins["lead"]
+    stamp = dt.datetime.now().strftime("%H:%M:%S.%f")
+    message = f"Thank you for the review <b>today</b> ({stamp}).\nNotes: https://example.org/notes"
+    sign_in(page, member.email, member.password)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Shout-outs").click()
+    expect(page).to_have_url(live_app.base_url + "/shoutouts")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Shout-outs")
+    axe.check(page, "member: shout-outs")
+
+    page.get_by_label("To colleagues").fill(lead.email)
+    page.get_by_label("What did they do that mattered?").fill(message)
+    page.get_by_label("Task enabling").check()
+    page.get_by_role("button", name="Send the shout-out").click()
+    expect(page.get_by_role("status")).to_contain_text("Your shout-out is on its way")
+    top = page.locator("#feed > li").first
+    expect(top.get_by_role("heading", level=3)).to_have_text(
+        f"{member.name} appreciated {lead.name}"
+    )
+    expect(top.locator(".message")).to_have_text(message)  # the <b> shown as text
+    expect(top.get_by_role("link", name="https://example.org/notes")).to_have_attribute(
+        "rel", "noopener nofollow ugc"
+    )
+    axe.check(page, "member: shout-out given")
+    screenshot(page, "shoutout-given")
+    with live_app.factory() as session:
+        shoutout = session.scalar(select(ShoutOut).order_by(ShoutOut.id.desc()).limit(1))
+        assert shoutout is not None and shoutout.message == message
+        assert shoutout.sender.email == member.email and shoutout.pathway == "enabling"
+        assert [r.person.email for r in shoutout.recipients if r.person] == [lead.email]
+        shoutout_id = shoutout.id
+        note = session.scalar(
+            select(Notification).where(Notification.link == f"/shoutouts/{shoutout_id}")
+        )
+        assert note is not None and message in note.body
+
+    page.get_by_role("button", name=f"Sign out {member.name}").click()
+    sign_in(page, lead.email, lead.password)
+    _visit(page, axe, "/inbox", "lead: inbox with a shout-out")
+    expect(page.get_by_role("heading", name=f"{member.name} appreciated you").first).to_be_visible()
+    _visit(page, axe, "/shoutouts", "lead: shout-outs")
+    top = page.locator("#feed > li").first
+    expect(top.locator(".message")).to_have_text(message)
+    plus_one = top.get_by_role("button", name="+1 thanks")
+    expect(plus_one).to_have_attribute("aria-pressed", "false")
+    plus_one.click()  # htmx swaps in the shout-out's reactions; the page stays
+    expect(top.get_by_role("button", name="+1 thanks 1")).to_have_attribute("aria-pressed", "true")
+    expect(page).to_have_url(live_app.base_url + "/shoutouts")
+    axe.check(page, "lead: +1 added")
+    with live_app.factory() as session:
+        kinds = session.scalars(
+            select(Reaction.kind).where(
+                Reaction.shoutout_id == shoutout_id,
+                Reaction.person_id
+                == select(Person.id).where(Person.email == lead.email).scalar_subquery(),
+            )
+        ).all()
+        assert kinds == ["thanks"]
+    _visit(page, axe, "/me/appreciation", "lead: my appreciation")

@@ -29,20 +29,35 @@ from sqlalchemy.orm import Session
 
 from connectwell.accounts import service as accounts
 from connectwell.core.config import Settings
+from connectwell.digests import service as digests_service
+from connectwell.goals import service as goals_service
+from connectwell.goals.schemas import GoalIn
 from connectwell.people.models import Person
 from connectwell.programs import service as programs_service
 from connectwell.programs.models import Group, GroupMember, Round
 from connectwell.programs.schemas import ProgramIn
+from connectwell.pulses import service as pulses_service
+from connectwell.pulses.schemas import PulseIn
+from connectwell.shoutouts import service as shoutouts_service
+from connectwell.shoutouts.schemas import ShoutOutIn
+from connectwell.web.api import appreciation as api_appreciation
+from connectwell.web.api import goals as api_goals
 from connectwell.web.api import me as api_me
 from connectwell.web.api import pairings as api_pairings
 from connectwell.web.api import people as api_people
 from connectwell.web.api import programs as api_programs
+from connectwell.web.api import pulses as api_pulses
 from connectwell.web.api import roster as api_roster
+from connectwell.web.api import shoutouts as api_shoutouts
 from connectwell.web.api import teams as api_teams
+from connectwell.web.api import values as api_values
 from connectwell.web.deps import ANON_COOKIE, SESSION_COOKIE
 from connectwell.web.pages import (
     admin,
     admin_programs,
+    admin_pulses,
+    admin_shoutouts,
+    appreciation,
     auth,
     home,
     inbox,
@@ -50,8 +65,12 @@ from connectwell.web.pages import (
     pairings,
     people,
     programs,
+    shoutouts,
     teams,
 )
+from connectwell.web.pages import digests as digest_pages
+from connectwell.web.pages import goals as goal_pages
+from connectwell.web.pages import pulses as pulse_pages
 from tests.conftest import Cast
 from tests.web.conftest import NEW_PEOPLE, Tokens, bearer, form_token, now, send
 
@@ -63,10 +82,19 @@ NON_ADMINS = ("member", "other_member", "lead", "member_token")
 
 PAGE_MODULES: tuple[ModuleType, ...] = (
     auth, home, people, teams, me, inbox, admin, programs, pairings, admin_programs,
+    shoutouts, appreciation, admin_shoutouts,
 )  # fmt: skip
 API_MODULES = {api_me: "/api/v1/me", api_people: "/api/v1/people",
                api_teams: "/api/v1/teams", api_roster: "/api/v1/roster",
-               api_programs: "/api/v1/programs", api_pairings: "/api/v1/pairings"}  # fmt: skip
+               api_programs: "/api/v1/programs", api_pairings: "/api/v1/pairings",
+               api_shoutouts: "/api/v1/shoutouts", api_appreciation: "/api/v1",
+               api_values: "/api/v1/values"}  # fmt: skip
+# Team goals and the weekly digest.
+PAGE_MODULES += (goal_pages, digest_pages)
+API_MODULES[api_goals] = "/api/v1/goals"
+# Pulses and the item bank.
+PAGE_MODULES += (pulse_pages, admin_pulses)
+API_MODULES[api_pulses] = "/api/v1/pulses"
 APP_ROUTES = {("GET", "/api/docs"), ("GET", "/api/openapi.json"), ("GET", "/healthz")}
 
 
@@ -114,6 +142,12 @@ def group_form(code: int) -> dict[str, int]:
     return {**group_members(code), **dict.fromkeys(TOKEN_ROLES, 403)}
 
 
+def team_leads(code: int, *, anonymous: int = 303) -> dict[str, int]:
+    """Platform's lead and the admins (and the admin's token); members and the other team not."""
+    return {**everyone(403), "lead": code, "admin": code, "admin_token": code,
+            ANONYMOUS: anonymous}  # fmt: skip
+
+
 def admins_only(allowed: int, denied: int, anonymous: int) -> dict[str, int]:
     """Admins (and their token) see it, everyone else gets ``denied``."""
     return {**everyone(allowed), **dict.fromkeys(NON_ADMINS, denied), ANONYMOUS: anonymous}
@@ -144,6 +178,8 @@ NEW_PROGRAM = {"name": "Coffee", "kind": "coffee", "group_size": "2", "audience"
                "cadence": "weekly", "weekday": "0", "local_hour": "9", "starts_on": TOMORROW,
                "team_mix": "across", "no_repeat_weeks": "26", "min_overlap_hours": "1"}  # fmt: skip
 TAPS = {"met": True, "positive_regard": 4, "mutuality": 4, "vitality": 5}
+SHOUT = {"emails": "extra@example.org", "message": "Thanks from {role}", "pathway": "play"}
+API_SHOUT = {"message": "Thanks, Extra", "pathway": "play", "person_ids": ["{extra}"]}
 
 ROUTES = [
     # --- auth ------------------------------------------------------------------------------
@@ -246,17 +282,135 @@ ROUTES = [
         {**group_members(200, anonymous=401), "member_token": 422},
         json=TAPS,
     ),
+    # --- shout-outs, appreciation, values and the audit log ------------------------------------
+    Route("GET", "/shoutouts", page(200)),
+    Route("POST", "/shoutouts", form(303), form=SHOUT),
+    Route("GET", "/shoutouts/{shoutout}", page(200)),
+    Route("POST", "/shoutouts/{shoutout}/reactions", form(303), form={"kind": "🎉"}),
+    Route("POST", "/shoutouts/{shoutout}/reactions/remove", form(303), form={"kind": "🎉"}),
+    Route("POST", "/shoutouts/{shoutout}/hide", admin_form(303), form={"reason": "Testing"}),
+    Route("GET", "/me/appreciation", page(200)),
+    Route("GET", "/teams/{platform}/appreciation", team_leads(200)),
+    Route("GET", "/admin/values", admin_page(200)),
+    Route("POST", "/admin/values", admin_form(303), form={"name": "Value of {role}"}),
+    Route("POST", "/admin/values/{value}/retire", admin_form(303), form={}),
+    Route("GET", "/admin/audit", admin_page(200)),
+    Route("GET", "/api/v1/shoutouts", api(200)),
+    # A token acts as its owner, who gave this very shout-out by session already: a duplicate.
+    Route(
+        "POST",
+        "/api/v1/shoutouts",
+        {**api(201), "member_token": 422, "admin_token": 422},
+        json=API_SHOUT,
+    ),
+    Route("GET", "/api/v1/shoutouts/{shoutout}", api(200)),
+    Route("POST", "/api/v1/shoutouts/{shoutout}/reactions", api(200), json={"kind": "🎉"}),
+    Route("DELETE", "/api/v1/shoutouts/{shoutout}/reactions", api(200), params={"kind": "🎉"}),
+    Route("POST", "/api/v1/shoutouts/{shoutout}/hide", api_admin(200), json={"reason": "Test"}),
+    Route("GET", "/api/v1/me/appreciation", api(200)),
+    Route("GET", "/api/v1/teams/{platform}/appreciation", team_leads(200, anonymous=401)),
+    Route("GET", "/api/v1/values", api(200)),
+    # The admin's token is the admin, who added this value by session already.
+    Route(
+        "POST", "/api/v1/values", {**api_admin(201), "admin_token": 422}, json={"name": "Candour"}
+    ),
+    Route("POST", "/api/v1/values/{value}/retire", api_admin(200)),
     # --- API: roster -----------------------------------------------------------------------
     Route("GET", "/api/v1/roster", api_admin(200)),
     Route("POST", "/api/v1/roster", api_admin(200), upload=NEW_PEOPLE),
 ]
+
+# --- pulses and the item bank (a round open to the whole cast) ------------------------------
+ROUTES += [
+    Route("GET", "/pulses", page(200)),
+    Route("GET", "/pulses/{pulse_round}", page(200)),
+    Route("POST", "/pulses/{pulse_round}", form(422), form={}),  # no answer: refused, by name
+    Route("GET", "/admin/pulses", admin_page(200)),
+    Route("POST", "/admin/pulses", admin_form(303), form={"name": "P", "starts_on": TOMORROW}),
+    Route("POST", "/admin/pulses/{pulse}/open", admin_form(303), form={"opens_on": TOMORROW}),
+    Route("GET", "/admin/bank", admin_page(200)),
+    Route("POST", "/admin/bank/constructs", admin_form(303), form={"key": "k_{role}", "name": "K"}),
+    Route(
+        "POST",
+        "/admin/bank/items",
+        admin_form(422),
+        form={"construct_id": "0", "text": "No such construct"},
+    ),
+    Route("GET", "/api/v1/pulses", api_admin(200)),
+    Route("POST", "/api/v1/pulses", api_admin(201), json={"name": "API", "starts_on": TOMORROW}),
+    Route("GET", "/api/v1/pulses/open", api(200)),
+    Route("GET", "/api/v1/pulses/rounds/{pulse_round}", api(200)),
+    # Each person answers once: the member's and the admin's tokens find theirs answered.
+    Route(
+        "POST",
+        "/api/v1/pulses/rounds/{pulse_round}/responses",
+        {**api(201), "member_token": 422, "admin_token": 422},
+        json={"answers": {"{pulse_item}": 4}},
+    ),
+]
+
+
+# --- team goals and the weekly digest ---------------------------------------------------------
+NEW_GOAL = {"title": "A goal by {role}", "done_looks_like": "Done", "target": "5"}
+OF_PLATFORM = {"other_member": 403}  # goals of the member's and lead's team: Noah is not in it
+LEADS_AND_ADMINS = {"member": 403, "other_member": 403, "member_token": 403}
+ROUTES += [
+    Route("GET", "/teams/{platform}/goals", page(200)),
+    Route("POST", "/teams/{platform}/goals", {**form(303), **OF_PLATFORM}, form=NEW_GOAL),
+    Route("GET", "/goals/{goal}", page(200)),
+    Route("POST", "/goals/{goal}/progress", {**form(303), **OF_PLATFORM}, form={"note": "Hi"}),
+    Route("GET", "/teams/{platform}/digest", {**page(200), **LEADS_AND_ADMINS}),
+    Route("POST", "/teams/{platform}/digest", {**form(303), **LEADS_AND_ADMINS},
+          form={"weekday": "4", "local_hour": "15"}),
+    Route("GET", "/me/digest", page(200)),
+    Route("POST", "/me/digest", form(303), form={"subscribed": "true"}),
+    # The signed link is the permission: no sign-in, no CSRF token (one-click unsubscribe).
+    Route("GET", "/digest/unsubscribe/{unsub}", everyone(200)),
+    Route("POST", "/digest/unsubscribe/{unsub}", everyone(200), form={}),
+    Route("GET", "/api/v1/goals", api(200), params={"team_id": "1"}),
+    Route("POST", "/api/v1/goals", {**api(201), **OF_PLATFORM},
+          json={"team_id": "{platform}", "title": "API goal", "done_looks_like": "Done"}),
+    Route("GET", "/api/v1/goals/{goal}", api(200)),
+    Route("POST", "/api/v1/goals/{goal}/progress", {**api(200), **OF_PLATFORM},
+          json={"amount": 1}),
+]  # fmt: skip
+
+
+def _pulse_ids(db: Session) -> dict[str, int | str]:
+    """A pulse with a round open to the whole cast, and the first statement it asks."""
+    pulse = pulses_service.create_pulse(db, PulseIn(name="Pulse", starts_on=dt.date.today()))
+    row = pulses_service.open_round(db, pulse, dt.date.today())
+    assert row is not None
+    db.commit()
+    return {"pulse": pulse.id, "pulse_round": row.id, "pulse_item": row.item_ids[0]}
+
+
+def _goal_and_digest_ids(db: Session, cast: Cast, settings: Settings) -> dict[str, int | str]:
+    """A goal of Platform (its target out of reach) and the member's unsubscribe token."""
+    goal = goals_service.create_goal(
+        db, cast.lead, GoalIn(team_id=cast.platform.id, title="Big", done_looks_like="x",
+                              target=1000)
+    )  # fmt: skip
+    db.commit()
+    return {"goal": goal.id, "unsub": digests_service.unsubscribe_token(settings, cast.member.id)}
+
+
+def _filled(value: Any, world: World) -> Any:
+    """A JSON body with "{name}" values replaced by the world's ids (e.g. a team's id)."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return world.ids[value[1:-1]]
+    if isinstance(value, dict):  # keys too: {"{pulse_item}": 4} answers that item
+        return {str(_filled(key, world)): _filled(item, world) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_filled(item, world) for item in value]
+    return value
 
 
 @dataclass
 class World:
     cast: Cast
     tokens: Tokens
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     cookies: dict[str, dict[str, str]]  # each browser's cookies: one per role but the tokens
 
 
@@ -277,6 +431,13 @@ def world(db: Session, cast: Cast, tokens: Tokens, settings: Settings) -> World:
                   slot_end=now() + dt.timedelta(minutes=30), starter="Hello?")  # fmt: skip
     group.members = [GroupMember(person_id=cast.member.id), GroupMember(person_id=cast.lead.id)]
     db.add(group)
+    shoutout = shoutouts_service.give(
+        db,
+        cast.lead,
+        ShoutOutIn(message="Thanks!", pathway="play", person_ids=[cast.member.id]),
+        settings,
+    )
+    value = shoutouts_service.add_value(db, "Kindness")
     cookies = {ANONYMOUS: {ANON_COOKIE: "an-anonymous-visitor"}}
     for role in SESSION_ROLES:
         cookies[role] = {SESSION_COOKIE: accounts.start_session(db, getattr(cast, role), settings)}
@@ -291,7 +452,11 @@ def world(db: Session, cast: Cast, tokens: Tokens, settings: Settings) -> World:
         "program": program.id,
         "group": group.id,
         "extra": extra.id,
+        "shoutout": shoutout.id,
+        "value": value.id,
     }
+    ids |= _goal_and_digest_ids(db, cast, settings)
+    ids |= _pulse_ids(db)
     return World(cast, tokens, ids, cookies)
 
 
@@ -317,7 +482,7 @@ def _call(
             headers["X-CSRF-Token"] = csrf
     files = {"file": ("roster.csv", route.upload.encode(), "text/csv")} if route.upload else None
     return client.request(
-        route.method, _path(route, world), data=data, json=route.json, files=files,
+        route.method, _path(route, world), data=data, json=_filled(route.json, world), files=files,
         params=route.params, headers=headers,
     )  # fmt: skip
 
@@ -354,7 +519,10 @@ def test_the_matrix_covers_every_route() -> None:
     placeholders = {"member": "person_id", "admin": "person_id", "inactive": "person_id",
                     "platform": "team_id", "notification": "notification_id",
                     "token": "token_id", "secret": "secret", "program": "program_id",
-                    "group": "group_id", "extra": "other_id"}  # fmt: skip
+                    "group": "group_id", "extra": "other_id", "shoutout": "shoutout_id",
+                    "value": "value_id"}  # fmt: skip
+    placeholders |= {"goal": "goal_id", "unsub": "token"}
+    placeholders |= {"pulse": "pulse_id", "pulse_round": "round_id"}
     covered = {(r.method, r.path.format(**{k: "{" + v + "}" for k, v in placeholders.items()}))
                for r in ROUTES}  # fmt: skip
     assert served - covered == set()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -351,6 +351,33 @@ def answer(
     assert participation is not None
     participation.answered = True
     session.flush()
+
+
+@dataclass(frozen=True)
+class RoundCount:
+    round: PulseRound
+    invited: int
+    responses: int
+
+
+def rounds_overview(session: Session, *, limit: int = 50) -> list[RoundCount]:
+    """Recent rounds with how many were invited and how many responses came in."""
+    rows = list(
+        session.scalars(
+            select(PulseRound)
+            .options(selectinload(PulseRound.pulse))
+            .order_by(PulseRound.opens_on.desc(), PulseRound.id.desc())
+            .limit(limit)
+        )
+    )
+    counts = dict(
+        session.execute(
+            select(Response.round_id, func.count())
+            .where(Response.round_id.in_([r.id for r in rows]))
+            .group_by(Response.round_id)
+        ).all()
+    )
+    return [RoundCount(r, r.invited, counts.get(r.id, 0)) for r in rows]
 
 
 def open_rounds_for(session: Session, person: Person, today: dt.date) -> list[PulseRound]:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from connectwell.shoutouts.models import Pathway, Visibility
 
@@ -19,6 +26,12 @@ class ShoutOutIn(BaseModel):
     visibility: Visibility = Visibility.everyone
     person_ids: Annotated[list[int], Field(max_length=20)] = []
     team_ids: Annotated[list[int], Field(max_length=5)] = []
+
+    @field_validator("message", mode="before")
+    @classmethod
+    def _line_breaks(cls, value: object) -> object:
+        """A browser sends a textarea's line breaks as CRLF: store (and count) them as one."""
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _someone(self) -> ShoutOutIn:
@@ -94,3 +107,22 @@ class TeamAppreciation(BaseModel):
     received_from_other_teams: int
     members: int
     not_appreciated_in_30_days: int
+
+
+class HiddenOut(BaseModel):
+    id: int
+    hidden_at: dt.datetime
+
+
+class ValueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+
+
+class ValueOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    is_active: bool

@@ -101,7 +101,8 @@ def team_appreciation(session: Session, team_id: int, today: dt.date) -> TeamApp
     month_ago = _since(today - dt.timedelta(days=30))
     appreciated = set(
         session.scalars(
-            select(distinct(Recipient.person_id))
+            select(Recipient.person_id)
+            .distinct()
             .join(ShoutOut, ShoutOut.id == Recipient.shoutout_id)
             .where(
                 Recipient.person_id.in_(members),

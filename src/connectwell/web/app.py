@@ -17,8 +17,12 @@ from connectwell.accounts.service import AccountError
 from connectwell.core.config import Settings, get_settings
 from connectwell.core.db import make_engine, make_session_factory
 from connectwell.core.db.migrate import upgrade
+from connectwell.digests.service import DigestError, DigestNotAllowed, DigestNotFound
+from connectwell.goals.service import GoalError, GoalNotAllowed, GoalNotFound
 from connectwell.people.service import NotFound, PeopleError
 from connectwell.programs.service import ProgramError, ProgramNotFound
+from connectwell.pulses.service import PulseError, PulseNotFound
+from connectwell.shoutouts.service import ShoutOutError, ShoutOutNotFound
 from connectwell.web.deps import ANON_COOKIE, NotSignedIn
 from connectwell.web.routers import api_router, page_router
 from connectwell.web.templating import templates
@@ -141,6 +145,42 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ProgramError)
     async def program_error(request: Request, error: ProgramError) -> Response:
+        return _error(request, status.HTTP_422_UNPROCESSABLE_CONTENT, error.message, error.field)
+
+    @app.exception_handler(ShoutOutNotFound)
+    async def shoutout_not_found(request: Request, error: ShoutOutNotFound) -> Response:
+        return _error(request, status.HTTP_404_NOT_FOUND, error.message, error.field)
+
+    @app.exception_handler(ShoutOutError)
+    async def shoutout_error(request: Request, error: ShoutOutError) -> Response:
+        return _error(request, status.HTTP_422_UNPROCESSABLE_CONTENT, error.message, error.field)
+
+    # Team goals and the weekly digest: not found, not allowed, anything else refused.
+    @app.exception_handler(PulseNotFound)
+    async def pulse_not_found(request: Request, error: PulseNotFound) -> Response:
+        return _error(request, status.HTTP_404_NOT_FOUND, error.message, error.field)
+
+    @app.exception_handler(PulseError)
+    async def pulse_error(request: Request, error: PulseError) -> Response:
+        return _error(request, status.HTTP_422_UNPROCESSABLE_CONTENT, error.message, error.field)
+
+    @app.exception_handler(GoalNotFound)
+    @app.exception_handler(DigestNotFound)
+    async def goal_or_digest_not_found(
+        request: Request, error: GoalError | DigestError
+    ) -> Response:
+        return _error(request, status.HTTP_404_NOT_FOUND, error.message, error.field)
+
+    @app.exception_handler(GoalNotAllowed)
+    @app.exception_handler(DigestNotAllowed)
+    async def goal_or_digest_not_allowed(
+        request: Request, error: GoalError | DigestError
+    ) -> Response:
+        return _error(request, status.HTTP_403_FORBIDDEN, error.message, error.field)
+
+    @app.exception_handler(GoalError)
+    @app.exception_handler(DigestError)
+    async def goal_or_digest_error(request: Request, error: GoalError | DigestError) -> Response:
         return _error(request, status.HTTP_422_UNPROCESSABLE_CONTENT, error.message, error.field)
 
     @app.exception_handler(AccountError)

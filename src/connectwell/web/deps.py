@@ -139,6 +139,12 @@ PageAdmin = Annotated[Viewer, Depends(page_admin)]
 ApiAdmin = Annotated[Viewer, Depends(api_admin)]
 
 
+def require_team_lead(viewer: Viewer, team_id: int) -> None:
+    """A team's leads (directly or through a parent team) and admins pass; others get 403."""
+    if not viewer.is_admin and team_id not in viewer.led_team_ids:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only the team's leads and admins")
+
+
 # --- CSRF ----------------------------------------------------------------------------------
 
 

@@ -2,15 +2,23 @@
 
 from fastapi import APIRouter
 
+from connectwell.web.api import appreciation as api_appreciation
+from connectwell.web.api import goals as api_goals
 from connectwell.web.api import me as api_me
 from connectwell.web.api import pairings as api_pairings
 from connectwell.web.api import people as api_people
 from connectwell.web.api import programs as api_programs
+from connectwell.web.api import pulses as api_pulses
 from connectwell.web.api import roster as api_roster
+from connectwell.web.api import shoutouts as api_shoutouts
 from connectwell.web.api import teams as api_teams
+from connectwell.web.api import values as api_values
 from connectwell.web.pages import (
     admin,
     admin_programs,
+    admin_pulses,
+    admin_shoutouts,
+    appreciation,
     auth,
     home,
     inbox,
@@ -18,11 +26,20 @@ from connectwell.web.pages import (
     pairings,
     people,
     programs,
+    shoutouts,
     teams,
 )
+from connectwell.web.pages import digests as digest_pages
+from connectwell.web.pages import goals as goal_pages
+from connectwell.web.pages import pulses as pulse_pages
 
 page_router = APIRouter(include_in_schema=False)
-for module in (auth, home, people, teams, me, inbox, programs, pairings, admin, admin_programs):
+for module in (auth, home, people, teams, me, inbox, programs, pairings, shoutouts, appreciation,
+               admin, admin_programs, admin_shoutouts):  # fmt: skip
+    page_router.include_router(module.router)
+for module in (goal_pages, digest_pages):  # team goals; the weekly digest
+    page_router.include_router(module.router)
+for module in (pulse_pages, admin_pulses):  # pulses and the item bank
     page_router.include_router(module.router)
 
 api_router = APIRouter(prefix="/api/v1")
@@ -32,3 +49,8 @@ api_router.include_router(api_teams.router, prefix="/teams", tags=["teams"])
 api_router.include_router(api_programs.router, prefix="/programs", tags=["programmes"])
 api_router.include_router(api_pairings.router, prefix="/pairings", tags=["pairings"])
 api_router.include_router(api_roster.router, prefix="/roster", tags=["roster (admins)"])
+api_router.include_router(api_goals.router, prefix="/goals", tags=["goals"])
+api_router.include_router(api_shoutouts.router, prefix="/shoutouts", tags=["shout-outs"])
+api_router.include_router(api_appreciation.router, tags=["shout-outs"])
+api_router.include_router(api_values.router, prefix="/values", tags=["values"])
+api_router.include_router(api_pulses.router, prefix="/pulses", tags=["pulses"])

@@ -18,6 +18,7 @@ from connectwell.core.db import utcnow
 from connectwell.core.notify import deliver_pending
 from connectwell.digests import service as digests
 from connectwell.programs import intros, rounds
+from connectwell.pulses import service as pulses
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,24 @@ def send_digests(session: Session, settings: Settings) -> str:
     return f"{digests.send_due_digests(session, settings, utcnow())} digests sent"
 
 
+def open_pulse_rounds(session: Session, settings: Settings) -> str:
+    """Open every pulse round whose first time zone has reached its hour (claimed by its row)."""
+    opened = [
+        f"{pulse.name} {day}"
+        for pulse, day in pulses.due_rounds(session, utcnow())
+        if pulses.open_round(session, pulse, day) is not None
+    ]
+    return "; ".join(opened) or "no pulse due"
+
+
+def send_pulse_invitations(session: Session, settings: Settings) -> str:
+    return f"{pulses.send_due_invitations(session, settings, utcnow())} pulse invitations sent"
+
+
+def send_pulse_reminders(session: Session, settings: Settings) -> str:
+    return f"{pulses.send_due_reminders(session, settings, utcnow())} pulse reminders sent"
+
+
 def _hour(now: dt.datetime) -> str:
     return now.strftime("%Y-%m-%dT%H")
 
@@ -72,4 +91,7 @@ JOBS: tuple[Job, ...] = (
     Job("deliver-email", dt.timedelta(seconds=15), deliver_email),
     Job("forget-login-failures", dt.timedelta(hours=1), forget_login_failures, period=_hour),
     Job("weekly-digests", dt.timedelta(minutes=5), send_digests),
+    Job("pulse-rounds", dt.timedelta(minutes=5), open_pulse_rounds),
+    Job("pulse-invitations", dt.timedelta(minutes=1), send_pulse_invitations),
+    Job("pulse-reminders", dt.timedelta(minutes=30), send_pulse_reminders),
 )

@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 
+from connectwell.digests import service as digests
+from connectwell.goals import service as goals
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, PageAdmin, PageViewer
 from connectwell.web.templating import render
@@ -69,6 +71,9 @@ def _team_page(
             "leads": [lead.person for lead in found.leads],
             "children": sorted(found.children, key=lambda child: child.name),
             "paths": paths,
+            "celebrations": goals.celebrations(session, team_ids=[found.id], limit=5),
+            "open_goals": goals.list_goals(session, team_id=found.id, status="open", limit=5),
+            "digest_schedule": digests.schedule_for(session, found.id),
             **extra,
         },
         session=session,

@@ -1,0 +1,68 @@
+"""Admin pages for shout-outs: the organisation's values, and the audit log of hidden ones."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import RedirectResponse, Response
+
+from connectwell.shoutouts import service
+from connectwell.web.deps import CSRF, DB, PageAdmin
+from connectwell.web.templating import render
+
+router = APIRouter(prefix="/admin")
+
+
+def _values_page(
+    request: Request, session: DB, *, status_code: int = 200, **extra: object
+) -> Response:
+    return render(
+        request,
+        "admin/values.html",
+        {"values": service.list_values(session, active_only=False), **extra},
+        session=session,
+        status_code=status_code,
+    )
+
+
+@router.get("/values")
+def values_page(request: Request, session: DB, viewer: PageAdmin) -> Response:
+    return _values_page(request, session)
+
+
+@router.post("/values", dependencies=[CSRF])
+def add_value(
+    request: Request,
+    session: DB,
+    viewer: PageAdmin,
+    name: Annotated[str, Form(max_length=200)],
+    description: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        service.add_value(session, name, description)
+    except service.ShoutOutError as error:
+        session.rollback()
+        return _values_page(
+            request,
+            session,
+            error=error,
+            name=name,
+            description=description,
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    return RedirectResponse("/admin/values?saved=added", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/values/{value_id}/retire", dependencies=[CSRF])
+def retire_value(session: DB, viewer: PageAdmin, value_id: int) -> Response:
+    """A retired value stays on the shout-outs that named it; nobody can choose it any more."""
+    service.retire_value(session, value_id)
+    return RedirectResponse("/admin/values?saved=retired", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/audit")
+def audit_page(request: Request, session: DB, viewer: PageAdmin) -> Response:
+    return render(
+        request, "admin/audit.html", {"rows": service.audit_trail(session)}, session=session
+    )

@@ -1,0 +1,84 @@
+"""/admin/pulses and /admin/bank."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connectwell.pulses.models import Construct, Item, Participation, Pulse, PulseRound
+from tests.conftest import Cast
+from tests.web.conftest import AsPerson, post_form
+
+
+def test_an_admin_creates_a_pulse_and_opens_a_round_once(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    client = as_person(cast.admin)
+    today = dt.date.today().isoformat()
+
+    created = post_form(
+        client,
+        "/admin/pulses",
+        {
+            "name": "Fortnightly",
+            "audience": "teams",
+            "team_ids": str(cast.platform.id),
+            "starts_on": today,
+        },
+    )
+    pulse = db.scalar(select(Pulse))
+    assert created.status_code == 303 and pulse is not None
+    first = post_form(client, f"/admin/pulses/{pulse.id}/open", {"opens_on": today})
+    second = post_form(client, f"/admin/pulses/{pulse.id}/open", {"opens_on": today})
+
+    assert first.headers["location"].endswith("round=opened")
+    assert second.headers["location"].endswith("round=exists")
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(PulseRound)) == 1
+    invited = set(db.scalars(select(Participation.person_id)))
+    assert invited == {cast.lead.id, cast.member.id}
+    assert "Fortnightly" in client.get("/admin/pulses").text
+
+
+def test_a_bad_pulse_is_refused_naming_the_field(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    response = post_form(
+        as_person(cast.admin),
+        "/admin/pulses",
+        {"name": "", "starts_on": "soon", "local_hour": "30"},
+    )
+
+    assert response.status_code == 422
+    for field in ("name", "starts_on", "local_hour"):
+        assert f"{field}:" in response.text
+    assert db.scalar(select(func.count()).select_from(Pulse)) == 0
+
+
+def test_an_admin_adds_a_construct_and_a_reverse_coded_statement(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    client = as_person(cast.admin)
+
+    post_form(client, "/admin/bank/constructs", {"key": "belonging", "name": "Belonging"})
+    construct = db.scalar(select(Construct).where(Construct.key == "belonging"))
+    assert construct is not None
+    added = post_form(
+        client,
+        "/admin/bank/items",
+        {
+            "construct_id": str(construct.id),
+            "text": "I feel like an outsider here.",
+            "reverse_coded": "true",
+        },
+    )
+    duplicate = post_form(client, "/admin/bank/constructs", {"key": "belonging", "name": "Again"})
+
+    assert added.status_code == 303
+    item = db.scalar(select(Item).where(Item.construct_id == construct.id))
+    assert item is not None and item.reverse_coded and not item.builtin
+    assert duplicate.status_code == 422 and "exists already" in duplicate.text
+    page = client.get("/admin/bank")
+    assert "I feel like an outsider here." in page.text and "Team psychological safety" in page.text

@@ -1,0 +1,50 @@
+"""/api/v1/pulses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connectwell.pulses.models import Pulse, Response
+from tests.conftest import Cast
+from tests.web.conftest import Tokens, bearer
+from tests.web.pulses_setup import open_round
+
+
+def test_a_member_answers_an_open_pulse_through_the_api(
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens
+) -> None:
+    row = open_round(db)
+    headers = bearer(tokens.member)
+
+    [listed] = client.get("/api/v1/pulses/open", headers=headers).json()
+    items = client.get(f"/api/v1/pulses/rounds/{row.id}", headers=headers).json()["items"]
+    sent = client.post(
+        f"/api/v1/pulses/rounds/{row.id}/responses",
+        headers=headers,
+        json={"answers": {str(i["id"]): 5 for i in items}},
+    )
+    again = client.post(
+        f"/api/v1/pulses/rounds/{row.id}/responses",
+        headers=headers,
+        json={"answers": {str(items[0]["id"]): 1}},
+    )
+
+    assert listed["round_id"] == row.id
+    assert sent.status_code == 201
+    assert again.status_code == 422 and again.json()["field"] == "answers"
+    assert db.scalar(select(func.count()).select_from(Response)) == 1
+    assert client.get("/api/v1/pulses/open", headers=headers).json() == []
+
+
+def test_only_admins_create_pulses(client: TestClient, db: Session, tokens: Tokens) -> None:
+    body = {"name": "API pulse", "starts_on": dt.date.today().isoformat()}
+
+    refused = client.post("/api/v1/pulses", json=body, headers=bearer(tokens.member))
+    created = client.post("/api/v1/pulses", json=body, headers=bearer(tokens.admin))
+
+    assert refused.status_code == 403 and created.status_code == 201
+    assert db.scalar(select(func.count()).select_from(Pulse)) == 1

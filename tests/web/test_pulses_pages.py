@@ -1,0 +1,62 @@
+"""/pulses: answering anonymously, once."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connectwell.pulses.models import Participation, Response
+from tests.conftest import Cast
+from tests.web.conftest import AsPerson, post_form
+from tests.web.pulses_setup import open_round
+
+
+def test_an_open_pulse_is_listed_and_answered_from_its_page(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    row = open_round(db)
+    client = as_person(cast.member)
+
+    listing = client.get("/pulses")
+    page = client.get(f"/pulses/{row.id}")
+    form = {f"item-{item_id}": "4" for item_id in row.item_ids} | {"comment": "<b>ok</b>"}
+    sent = post_form(client, f"/pulses/{row.id}", form)
+
+    assert f"/pulses/{row.id}" in listing.text
+    assert page.status_code == 200 and "Send anonymously" in page.text
+    assert sent.status_code == 303 and sent.headers["location"] == f"/pulses/{row.id}?thanks=1"
+    db.expire_all()
+    [response] = db.scalars(select(Response)).all()
+    assert sorted(a.value for a in response.answers) == [4] * len(row.item_ids)
+    assert response.comment == "<b>ok</b>"
+    assert db.get(Participation, (row.id, cast.member.id)).answered  # type: ignore[union-attr]
+    assert f"/pulses/{row.id}" not in client.get("/pulses").text
+
+
+def test_a_second_answer_and_an_out_of_range_value_are_refused(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    row = open_round(db)
+    client = as_person(cast.member)
+    first = row.item_ids[0]
+
+    bad = post_form(client, f"/pulses/{row.id}", {f"item-{first}": "9"})
+    good = post_form(client, f"/pulses/{row.id}", {f"item-{first}": "2"})
+    again = post_form(client, f"/pulses/{row.id}", {f"item-{first}": "3"})
+
+    assert bad.status_code == 422 and "from 1 to 5" in bad.text
+    assert good.status_code == 303
+    assert again.status_code == 422 and "already" in again.text
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_someone_not_invited_gets_not_found(as_person: AsPerson, db: Session, cast: Cast) -> None:
+    row = open_round(db)
+    db.delete(db.get(Participation, (row.id, cast.other_member.id)))
+    db.commit()
+
+    client = as_person(cast.other_member)
+
+    assert client.get(f"/pulses/{row.id}").status_code == 404
+    assert post_form(client, f"/pulses/{row.id}", {}).status_code == 404

@@ -1,0 +1,86 @@
+"""web/templating.py: the ``linkify`` filter shows people's text as text, links as safe links."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectwell.web.templating import linkify
+
+REL = 'rel="noopener nofollow ugc"'
+
+
+def test_plain_text_is_escaped_and_line_breaks_are_kept() -> None:
+    assert linkify("Thanks <b>Ana</b> & co\nfor 'all' of it") == (
+        "Thanks &lt;b&gt;Ana&lt;/b&gt; &amp; co\nfor &#39;all&#39; of it"
+    )
+
+
+def test_a_script_tag_is_shown_as_text() -> None:
+    html = linkify('<script>alert("x")</script>')
+    assert "<script" not in html
+    assert html == "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
+
+
+def test_an_https_url_becomes_a_link_marked_as_user_content() -> None:
+    html = linkify("See https://example.org/notes?a=1&b=2 for the notes")
+    assert html == (
+        f'See <a href="https://example.org/notes?a=1&amp;b=2" {REL}>'
+        "https://example.org/notes?a=1&amp;b=2</a> for the notes"
+    )
+
+
+def test_an_http_url_becomes_a_link_too() -> None:
+    assert f'<a href="http://intranet.example/wiki" {REL}>' in linkify(
+        "http://intranet.example/wiki"
+    )
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(document.cookie)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "vbscript:msgbox(1)",
+        "//evil.example/path",
+    ],
+)
+def test_no_other_scheme_ever_becomes_a_link(hostile: str) -> None:
+    html = linkify(f"click {hostile} now")
+    assert "<a " not in html and "href" not in html
+
+
+def test_a_quote_cannot_break_out_of_the_href() -> None:
+    html = linkify('https://example.org/" onmouseover="alert(1)')
+    assert html == (
+        f'<a href="https://example.org/" {REL}>https://example.org/</a>'
+        "&#34; onmouseover=&#34;alert(1)"
+    )
+    assert 'onmouseover="' not in html
+
+
+def test_angle_brackets_end_a_url_and_stay_text() -> None:
+    html = linkify("https://example.org/<script>alert(1)</script>")
+    assert html.startswith(f'<a href="https://example.org/" {REL}>')
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+
+
+def test_a_javascript_url_hiding_an_http_one_links_only_the_http_part() -> None:
+    html = linkify("javascript:window.open('https://example.org')")
+    assert 'href="javascript' not in html
+    assert f'<a href="https://example.org" {REL}>' in html
+
+
+def test_sentence_punctuation_and_an_unopened_bracket_stay_outside_the_link() -> None:
+    html = linkify("Read it (https://example.org/a_(b)). Then https://example.org/c, ok?")
+    assert f'<a href="https://example.org/a_(b)" {REL}>' in html
+    assert "</a>). Then" in html
+    assert f'<a href="https://example.org/c" {REL}>https://example.org/c</a>, ok?' in html
+
+
+def test_a_bare_scheme_is_not_a_link() -> None:
+    assert linkify("http:// and https://.") == "http:// and https://."
+
+
+def test_nothing_gives_an_empty_string() -> None:
+    assert linkify(None) == "" and linkify("") == ""
