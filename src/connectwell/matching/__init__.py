@@ -12,6 +12,7 @@ library, numpy and scipy: nothing of the rest of connectwell, no database, no we
 from connectwell.matching.buddies import BuddyResult, assign_buddies, verify_buddies
 from connectwell.matching.csv_io import PairSummary, read_people, run_pair
 from connectwell.matching.model import (
+    HistoryTable,
     InvalidResultError,
     MatchingInputError,
     Participant,
@@ -24,6 +25,7 @@ from connectwell.matching.verify import Report, verify
 
 __all__ = [
     "BuddyResult",
+    "HistoryTable",
     "InvalidResultError",
     "MatchingInputError",
     "PairSummary",

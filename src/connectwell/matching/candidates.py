@@ -161,10 +161,21 @@ def _best_per_person(
     """Keep, for each ``i``, its ``per`` heaviest distinct partners ``j`` (``j != i``)."""
     other = i != j
     i, j, weight = i[other], j[other], weight[other]
-    _, first = np.unique(i * n + j, return_index=True)
-    i, j, weight = i[first], j[first], weight[first]
-    order = np.lexsort((-weight, i))
-    i, j, weight = i[order], j[order], weight[order]
+    heaviest = int(weight.max()) if len(weight) else 0
+    span = heaviest - (int(weight.min()) if len(weight) else 0) + 1
+    if n * span < np.iinfo(np.int64).max // max(1, n):
+        # One sort by (i, heaviest first, j); a pair drawn twice has the same weight: adjacent.
+        packed = (i * span + (heaviest - weight)) * n + j
+        packed.sort()
+        packed = packed[np.r_[True, packed[1:] != packed[:-1]]] if len(packed) else packed
+        i, rest = np.divmod(packed, span * n)
+        lighter, j = np.divmod(rest, n)
+        weight = heaviest - lighter
+    else:
+        _, first = np.unique(i * n + j, return_index=True)
+        i, j, weight = i[first], j[first], weight[first]
+        order = np.lexsort((-weight, i))
+        i, j, weight = i[order], j[order], weight[order]
     starts = np.flatnonzero(np.r_[True, i[1:] != i[:-1]]) if len(i) else np.zeros(0, np.int64)
     rank = np.arange(len(i)) - np.repeat(starts, np.diff(np.r_[starts, len(i)]))
     keep = rank < per

@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import numpy.typing as npt
 
 TeamMix = Literal["across", "within", "any"]
 
@@ -88,6 +91,86 @@ class PastGroup:
     members: tuple[str, ...]
 
 
+@dataclass(frozen=True, eq=False)
+class HistoryTable:
+    """Past groups as columns: the compact form of a long history (millions of memberships).
+
+    It says the same as a list of :class:`PastGroup` in a few arrays, so that a history of
+    millions of rows costs megabytes and no Python object per group. ``connectwell pair`` reads
+    HISTORY.csv into one; :func:`~connectwell.matching.pair_round` and
+    :func:`~connectwell.matching.verify` take either form.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        The people the table refers to by position, usually the round's participant ids in
+        order (then nothing is translated).
+    person : int array, shape (m,)
+        Membership ``k`` is the person ``ids[person[k]]`` ...
+    group : int array, shape (m,)
+        ... in the group ``group[k]``, a number from 0 to ``len(group_dates) - 1``.
+    group_dates : datetime64[D] array, shape (g,)
+        The date each group met.
+
+    Complexity: O(m + g) memory; :meth:`from_groups` and :meth:`groups` are O(m).
+    """
+
+    ids: Sequence[str]
+    person: npt.NDArray[np.int64]
+    group: npt.NDArray[np.int64]
+    group_dates: npt.NDArray[np.datetime64]
+
+    def __len__(self) -> int:
+        """The number of groups."""
+        return len(self.group_dates)
+
+    @classmethod
+    def from_groups(cls, groups: Iterable[PastGroup], ids: Sequence[str]) -> HistoryTable:
+        """The table of ``groups``; every member must be in ``ids``.
+
+        Raises :class:`MatchingInputError` (source ``history``, the group's index, field
+        ``members``) for an unknown member.
+        """
+        groups = list(groups)
+        index = {pid: k for k, pid in enumerate(ids)}
+        person: list[int] = []
+        group: list[int] = []
+        for row, past in enumerate(groups):
+            for member in past.members:
+                found = index.get(member)
+                if found is None:
+                    raise MatchingInputError(
+                        "history", row, "members", f"unknown person {member!r}"
+                    )
+                person.append(found)
+                group.append(row)
+        return cls(
+            ids=ids,
+            person=np.array(person, dtype=np.int64),
+            group=np.array(group, dtype=np.int64),
+            group_dates=np.array([g.date for g in groups], dtype="datetime64[D]"),
+        )
+
+    def groups(self) -> list[PastGroup]:
+        """The same history as :class:`PastGroup` objects, members in table order."""
+        order = np.argsort(self.group, kind="stable")
+        cuts = np.searchsorted(self.group[order], np.arange(len(self) + 1))
+        names = [self.ids[k] for k in self.person[order].tolist()]
+        dates = self.group_dates.astype("datetime64[D]").tolist()  # datetime.date objects
+        return [PastGroup(dates[g], tuple(names[cuts[g] : cuts[g + 1]])) for g in range(len(self))]
+
+    def latest_date(self) -> dt.date | None:
+        """The date of the latest group, or ``None`` for an empty table."""
+        if len(self) == 0:
+            return None
+        latest: dt.date = self.group_dates.astype("datetime64[D]").max().tolist()
+        return latest
+
+
+#: History as either form: past groups, or a :class:`HistoryTable`.
+History: TypeAlias = Iterable[PastGroup] | HistoryTable
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
     """The rules of a programme.
@@ -155,10 +238,12 @@ class Result:
 DEFAULT_REFERENCE_DATE = dt.date(2000, 1, 3)
 
 
-def reference_date(rules: Rules, history: Sequence[PastGroup]) -> dt.date:
+def reference_date(rules: Rules, history: Sequence[PastGroup] | HistoryTable) -> dt.date:
     """The round date: the rules' date, else the latest history date, else a fixed date."""
     if rules.reference_date is not None:
         return rules.reference_date
+    if isinstance(history, HistoryTable):
+        return history.latest_date() or DEFAULT_REFERENCE_DATE
     if history:
         return max(group.date for group in history)
     return DEFAULT_REFERENCE_DATE

@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
 from connectwell.matching.candidates import CandidateGraph
-from connectwell.matching.roster import IntArray
+from connectwell.matching.roster import IntArray, lookup
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,8 @@ class _EdgeLookup:
     def weights(self, i: IntArray, j: IntArray) -> IntArray:
         low = np.minimum(i, j).astype(np.int64)
         high = np.maximum(i, j).astype(np.int64)
-        keys = low * self.n + high
-        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return np.where(self.keys[pos] == keys, self.weight[pos], -1)
+        pos, found = lookup(self.keys, low * self.n + high)
+        return np.where(found, self.weight[pos], -1)
 
 
 def _solve_batch(
@@ -190,7 +189,11 @@ def _augment(
     From a free vertex ``u`` an alternating tree is grown breadth-first (each vertex entered at
     most once, so blossoms are not shrunk and some paths are missed), remembering the gain
     ``sum(new edges) - sum(old edges)`` to each outer vertex; the best path that ends at another
-    free vertex with positive gain is flipped. The search stops after ``max_visits`` vertices.
+    free vertex with positive gain is flipped. The search stops after the level in which it
+    entered ``max_visits`` vertices. Each level is one vectorised step: the edges out of the
+    frontier in order, where the first edge to reach a matched pair enters it (as a
+    vertex-by-vertex search would), and the heaviest first edge to a free vertex ends a path.
+    Complexity: O(max_visits · degree) per free vertex.
     """
     free = np.flatnonzero(mate < 0)
     if len(free) < 2:
@@ -203,49 +206,57 @@ def _augment(
         ),
         shape=(n, n),
     )
-    indptr = matrix.indptr.tolist()
-    indices = matrix.indices.tolist()
-    data = matrix.data.tolist()
-    mates = mate.tolist()
-    edge = {}
-    for u in free.tolist():
-        if mates[u] >= 0 or indptr[u] == indptr[u + 1]:
+    indptr = matrix.indptr.astype(np.int64)
+    indices = matrix.indices.astype(np.int64)
+    data = matrix.data.astype(np.int64)
+    matched = mate >= 0
+    mate_weight = np.zeros(n, dtype=np.int64)
+    mate_weight[matched] = lookup.weights(np.flatnonzero(matched), mate[matched])
+    gain = np.zeros(n, dtype=np.int64)
+    stamp = np.full(n, -1, dtype=np.int64)  # stamp[v] == search: v is in the current tree
+    parent_x = np.zeros(n, dtype=np.int64)  # outer z -> (outer x, inner y, w(x, y))
+    parent_y = np.zeros(n, dtype=np.int64)
+    parent_w = np.zeros(n, dtype=np.int64)
+    for search, u in enumerate(free.tolist()):
+        if mate[u] >= 0 or indptr[u] == indptr[u + 1]:
             continue
-        gain = {u: 0.0}
-        parent: dict[int, tuple[int, int]] = {}  # outer z -> (outer x, inner y)
-        frontier = [u]
-        best_gain, best_end = 0.0, None
+        stamp[u] = search
+        gain[u] = 0
+        frontier = np.array([u], dtype=np.int64)
+        best_gain, best_end = 0, None
         visits = 0
-        while frontier and visits < max_visits:
-            following = []
-            for x in frontier:
-                for k in range(indptr[x], indptr[x + 1]):
-                    y = indices[k]
-                    if y == u or y in gain:
-                        continue
-                    reach = gain[x] + data[k]
-                    z = mates[y]
-                    if z < 0:
-                        if reach > best_gain:
-                            best_gain, best_end = reach, (x, y)
-                        continue
-                    if z in gain:
-                        continue
-                    key = (min(y, z), max(y, z))
-                    if key not in edge:
-                        edge[key] = float(lookup.weights(np.array([y]), np.array([z]))[0])
-                    gain[y] = reach
-                    gain[z] = reach - edge[key]
-                    parent[z] = (x, y)
-                    following.append(z)
-                    visits += 1
-            frontier = following
+        while len(frontier) and visits < max_visits:
+            starts, counts = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
+            total = int(counts.sum())
+            first = np.cumsum(counts) - counts
+            edge = np.repeat(starts - first, counts) + np.arange(total)
+            x = np.repeat(frontier, counts)
+            y, w = indices[edge], data[edge]
+            fresh = stamp[y] != search
+            x, y, w = x[fresh], y[fresh], w[fresh]
+            reach = gain[x] + w
+            z = mate[y]
+            ends = np.flatnonzero(z < 0)
+            if len(ends):
+                k = ends[int(np.argmax(reach[ends]))]
+                if reach[k] > best_gain:
+                    best_gain, best_end = int(reach[k]), (int(x[k]), int(y[k]), int(w[k]))
+            inner = np.flatnonzero(z >= 0)
+            _, once = np.unique(np.minimum(y[inner], z[inner]), return_index=True)
+            chosen = inner[np.sort(once)]
+            x, y, z, w, reach = x[chosen], y[chosen], z[chosen], w[chosen], reach[chosen]
+            stamp[y] = stamp[z] = search
+            gain[y] = reach
+            gain[z] = reach - mate_weight[y]
+            parent_x[z], parent_y[z], parent_w[z] = x, y, w
+            visits += len(z)
+            frontier = z
         if best_end is None:
             continue
-        x, y = best_end
+        px, py, pw = best_end
         while True:  # flip the path back to u
-            mates[x], mates[y] = y, x
-            if x == u:
+            mate[px], mate[py] = py, px
+            mate_weight[px] = mate_weight[py] = pw
+            if px == u:
                 break
-            x, y = parent[x]
-    mate[:] = mates
+            px, py, pw = int(parent_x[px]), int(parent_y[px]), int(parent_w[px])

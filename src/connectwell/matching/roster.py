@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
 
 from connectwell.matching.model import (
+    HistoryTable,
     MatchingInputError,
     Participant,
     PastGroup,
@@ -52,6 +55,8 @@ LOCATION_BONUS = 100
 INTEREST_BONUS = 60
 JITTER = 50
 MINUTES_PER_DAY = 1440
+#: Up to this many distinct working hours, shared minutes come from a table (8 MiB at most).
+HOURS_TABLE_LIMIT = 1024
 
 IntArray = npt.NDArray[np.int64]
 
@@ -83,6 +88,7 @@ class Roster:
     window_days: int
     min_overlap_minutes: int
     seed: int
+    _hours: tuple[IntArray, IntArray] | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -95,20 +101,31 @@ class Roster:
         return low * self.n + high
 
     def overlap_minutes(self, i: IntArray, j: IntArray) -> IntArray:
-        """Shared working minutes of ``i`` and ``j`` on the reference date, across midnight."""
-        best = np.zeros(len(i), dtype=np.int64)
-        si, ei, sj, ej = self.start[i], self.end[i], self.start[j], self.end[j]
-        for shift in (-MINUTES_PER_DAY, 0, MINUTES_PER_DAY):
-            shared = np.minimum(ei, ej + shift) - np.maximum(si, sj + shift)
-            np.maximum(best, shared, out=best)
-        return best
+        """Shared working minutes of ``i`` and ``j`` on the reference date, across midnight.
+
+        With at most ``HOURS_TABLE_LIMIT`` distinct working hours (time zone and shift), the
+        minutes come from a table of every two of them, computed once: two look-ups a pair.
+        """
+        if self._hours is None:
+            spans = np.stack([self.start, self.end], axis=1)
+            distinct, kind = np.unique(spans, axis=0, return_inverse=True)
+            if len(distinct) <= HOURS_TABLE_LIMIT:
+                table = _overlap(
+                    distinct[:, 0][:, None],
+                    distinct[:, 1][:, None],
+                    distinct[:, 0][None, :],
+                    distinct[:, 1][None, :],
+                )
+                self._hours = (kind.ravel().astype(np.int64), table)
+            else:
+                self._hours = (np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.int64))
+        kind, table = self._hours
+        if len(table):
+            return table[kind[i], kind[j]]
+        return _overlap(self.start[i], self.end[i], self.start[j], self.end[j])
 
     def _lookup(self, sorted_keys: IntArray, keys: IntArray) -> tuple[IntArray, npt.NDArray]:
-        if len(sorted_keys) == 0:
-            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
-        pos = np.searchsorted(sorted_keys, keys)
-        pos = np.minimum(pos, len(sorted_keys) - 1)
-        return pos, sorted_keys[pos] == keys
+        return lookup(sorted_keys, keys)
 
     def repeat_age(self, i: IntArray, j: IntArray) -> IntArray:
         """Days since ``i`` and ``j`` last met within the window, or -1."""
@@ -179,6 +196,38 @@ class Roster:
         return (mixed % np.uint64(JITTER)).astype(np.int64)
 
 
+#: From this many keys on, :func:`lookup` sorts them first: a binary search of sorted keys walks
+#: memory in order, which is several times faster than random probes of a large array.
+SORTED_LOOKUP_FROM = 65_536
+
+
+def lookup(sorted_keys: IntArray, keys: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Positions of ``keys`` in ``sorted_keys`` (clipped to the array) and whether found.
+
+    Complexity: O(m log m + m log s) for m keys in s sorted keys.
+    """
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+    if len(keys) >= SORTED_LOOKUP_FROM and len(sorted_keys) >= SORTED_LOOKUP_FROM:
+        order = np.argsort(keys)
+        pos = np.empty(len(keys), dtype=np.int64)
+        pos[order] = np.searchsorted(sorted_keys, keys[order])
+    else:
+        pos = np.searchsorted(sorted_keys, keys)
+    np.minimum(pos, len(sorted_keys) - 1, out=pos)
+    return pos, sorted_keys[pos] == keys
+
+
+def _overlap(si: IntArray, ei: IntArray, sj: IntArray, ej: IntArray) -> IntArray:
+    """Shared minutes of the spans ``[si, ei)`` and ``[sj, ej)``, the second also a day earlier
+    or later (shapes broadcast)."""
+    best = np.zeros(np.broadcast_shapes(si.shape, sj.shape), dtype=np.int64)
+    for shift in (-MINUTES_PER_DAY, 0, MINUTES_PER_DAY):
+        shared = np.minimum(ei, ej + shift) - np.maximum(si, sj + shift)
+        np.maximum(best, shared, out=best)
+    return best
+
+
 def _popcount(values: npt.NDArray[np.uint64]) -> IntArray:
     count = np.zeros(values.shape, dtype=np.int64)
     work = values.copy()
@@ -206,19 +255,22 @@ def utc_minutes(person: Participant, on: dt.date) -> tuple[int, int]:
 
 def compile_roster(
     participants: Sequence[Participant],
-    history: Iterable[PastGroup],
+    history: Iterable[PastGroup] | HistoryTable,
     exclusions: Iterable[tuple[str, str]],
     rules: Rules,
     seed: int,
 ) -> Roster:
     """Compile validated participants, history and exclusions into a :class:`Roster`.
 
-    History older than the no-repeat window is dropped: it does not count as a repeat. A history
-    member who is not a participant raises :class:`MatchingInputError`.
+    History (past groups or a :class:`HistoryTable`) older than the no-repeat window is dropped:
+    it does not count as a repeat. A history member who is not a participant raises
+    :class:`MatchingInputError`.
 
-    Complexity: O(n + h + x log x) for n people, h history memberships and x exclusions.
+    Complexity: O(n + h log h + x log x) for n people, h history memberships and x exclusions;
+    the history is handled in arrays (a table costs no Python object per group).
     """
-    history = list(history)
+    if not isinstance(history, HistoryTable):
+        history = list(history)
     ref = reference_date(rules, history)
     ids = [p.id for p in participants]
     index = {pid: k for k, pid in enumerate(ids)}
@@ -265,7 +317,7 @@ def compile_roster(
     span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
 
     window_days = rules.no_repeat_weeks * 7
-    history_keys, history_age = _history_pairs(history, index, ref, window_days, n)
+    history_keys, history_age = _history_pairs(history, index, ids, ref, window_days, n)
     exclusion_keys = _exclusion_keys(exclusions, index, n)
     return Roster(
         ids=ids,
@@ -291,27 +343,26 @@ def compile_roster(
 
 
 def _history_pairs(
-    history: list[PastGroup], index: dict[str, int], ref: dt.date, window_days: int, n: int
+    history: list[PastGroup] | HistoryTable,
+    index: dict[str, int],
+    ids: list[str],
+    ref: dt.date,
+    window_days: int,
+    n: int,
 ) -> tuple[IntArray, IntArray]:
     """Sorted keys of the pairs met within the window, with the age of their latest meeting."""
-    ages_of = {date: max(0, (ref - date).days) for date in {g.date for g in history}}
-    names = [m for g in history for m in g.members]
-    try:
-        flat = np.fromiter(map(index.__getitem__, names), dtype=np.int64, count=len(names))
-    except KeyError as missing:
-        row = next(r for r, g in enumerate(history) if missing.args[0] in g.members)
-        raise MatchingInputError(
-            "history", row, "members", f"unknown person {missing.args[0]!r}"
-        ) from None
-    size_array = np.fromiter((len(g.members) for g in history), dtype=np.int64, count=len(history))
-    age_array = np.fromiter((ages_of[g.date] for g in history), dtype=np.int64, count=len(history))
-    offsets = np.concatenate([[0], np.cumsum(size_array)[:-1]]).astype(np.int64)
+    if isinstance(history, HistoryTable):
+        flat, size_array, age_array = _table_members(history, index, ids, ref)
+    else:
+        flat, size_array, age_array = _group_members(history, index, ref)
+    offsets = np.zeros(len(size_array), dtype=np.int64)
+    np.cumsum(size_array[:-1], out=offsets[1:])
     recent = age_array < window_days
-    if not recent.any():
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     key_parts: list[IntArray] = []
     age_parts: list[IntArray] = []
-    for size in np.unique(size_array):
+    for size in np.unique(size_array).tolist():
+        if size < 2:
+            continue
         chosen = np.flatnonzero(size_array == size)
         block = flat[offsets[chosen][:, None] + np.arange(size)[None, :]]
         for a in range(size):
@@ -328,13 +379,71 @@ def _history_pairs(
                 high = np.maximum(block[:, a], block[:, b])
                 key_parts.append(low * n + high)
                 age_parts.append(age_array[chosen])
+    if not key_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     keys = np.concatenate(key_parts)
     pair_ages = np.concatenate(age_parts)
-    order = np.lexsort((pair_ages, keys))
-    keys, pair_ages = keys[order], pair_ages[order]
+    del key_parts, age_parts
+    span = max(1, window_days)
+    if n * n < np.iinfo(np.int64).max // (span + 1):
+        # One sort of key * span + age (ages are 0 .. span - 1): faster than a lexsort.
+        packed = keys * span + pair_ages
+        packed.sort()
+        keys, pair_ages = packed // span, packed % span
+    else:
+        order = np.lexsort((pair_ages, keys))
+        keys, pair_ages = keys[order], pair_ages[order]
     first = np.ones(len(keys), dtype=bool)
     first[1:] = keys[1:] != keys[:-1]
     return keys[first], pair_ages[first]
+
+
+def _group_members(
+    history: list[PastGroup], index: dict[str, int], ref: dt.date
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Members (flat, group after group), group sizes and ages in days of past groups."""
+    members = list(map(attrgetter("members"), history))
+    sizes = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
+    names = chain.from_iterable(members)
+    try:
+        flat = np.fromiter(map(index.__getitem__, names), dtype=np.int64, count=int(sizes.sum()))
+    except KeyError as missing:
+        row = next(r for r, g in enumerate(history) if missing.args[0] in g.members)
+        raise MatchingInputError(
+            "history", row, "members", f"unknown person {missing.args[0]!r}"
+        ) from None
+    dates = list(map(attrgetter("date"), history))
+    age_of = {date: max(0, (ref - date).days) for date in set(dates)}
+    ages = np.fromiter(map(age_of.__getitem__, dates), dtype=np.int64, count=len(dates))
+    return flat, sizes, ages
+
+
+def _table_members(
+    table: HistoryTable, index: dict[str, int], ids: list[str], ref: dt.date
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Members (flat, group after group), group sizes and ages in days of a history table."""
+    person = np.asarray(table.person, dtype=np.int64)
+    group = np.asarray(table.group, dtype=np.int64)
+    groups = len(table.group_dates)
+    if len(person) != len(group):
+        raise MatchingInputError("history", None, "group", "person and group differ in length")
+    if len(person) and (person.min() < 0 or person.max() >= len(table.ids)):
+        raise MatchingInputError("history", None, "person", "index out of range of ids")
+    if len(group) and (group.min() < 0 or group.max() >= groups):
+        raise MatchingInputError("history", None, "group", "index out of range of group_dates")
+    if table.ids is not ids and list(table.ids) != ids:
+        translate = np.array([index.get(pid, -1) for pid in table.ids], dtype=np.int64)
+        person = translate[person]
+        unknown = np.flatnonzero(person < 0)
+        if len(unknown):
+            name = table.ids[int(table.person[unknown[0]])]
+            row = int(group[unknown[0]])
+            raise MatchingInputError("history", row, "members", f"unknown person {name!r}")
+    order = np.argsort(group, kind="stable")
+    sizes = np.bincount(group, minlength=groups).astype(np.int64)
+    dates = np.asarray(table.group_dates, dtype="datetime64[D]")
+    ages = (np.datetime64(ref, "D") - dates).astype(np.int64)
+    return person[order], sizes, np.maximum(ages, 0)
 
 
 def _exclusion_keys(

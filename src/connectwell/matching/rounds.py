@@ -10,6 +10,7 @@ import numpy as np
 from connectwell.matching.candidates import candidate_graph
 from connectwell.matching.groups import Scorer, form_groups, place_leftovers, total_value
 from connectwell.matching.model import (
+    HistoryTable,
     Participant,
     PastGroup,
     Result,
@@ -23,7 +24,7 @@ from connectwell.matching.roster import compile_roster
 def pair_round(
     participants: Sequence[Participant],
     *,
-    history: Iterable[PastGroup] = (),
+    history: Iterable[PastGroup] | HistoryTable = (),
     exclusions: Iterable[tuple[str, str]] = (),
     rules: Rules | None = None,
     seed: int = 0,
@@ -34,8 +35,10 @@ def pair_round(
     ----------
     participants : sequence of Participant
         Everyone in the round; ids unique.
-    history : iterable of PastGroup
-        Past groups; those within ``rules.no_repeat_weeks`` of the round date are repeats.
+    history : iterable of PastGroup, or HistoryTable
+        Past groups; those within ``rules.no_repeat_weeks`` of the round date are repeats. A
+        :class:`~connectwell.matching.model.HistoryTable` says the same in a few arrays: the
+        fast form for millions of past memberships.
     exclusions : iterable of (id, id)
         Pairs that must never be in the same group.
     rules : Rules
@@ -73,7 +76,8 @@ def pair_round(
     rules = rules or Rules()
     clock = time.perf_counter()
     participants = list(participants)
-    history = list(history)
+    if not isinstance(history, HistoryTable):
+        history = list(history)
     exclusions = [(a, b) for a, b in exclusions]
     validate_inputs(participants, exclusions, rules)
     roster = compile_roster(participants, history, exclusions, rules, seed)

@@ -2,7 +2,10 @@
 
 :func:`verify` recomputes everything from the inputs with plain Python (sets, dicts and
 :mod:`zoneinfo`), sharing no code with the solver but the dataclasses, so that a bug in the
-solver's arrays cannot hide itself. Every test of the library calls it.
+solver's arrays cannot hide itself. Every test of the library calls it. A
+:class:`~connectwell.matching.model.HistoryTable` (millions of memberships) is checked with one
+sort of its memberships by (past group, group of the result), an algorithm of its own too: the
+solver looks pairs up by key instead.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+import numpy as np
+
 from connectwell.matching.model import (
+    HistoryTable,
     InvalidResultError,
     Participant,
     PastGroup,
@@ -79,7 +85,7 @@ def verify(
     result: Result | Sequence[Sequence[str]],
     participants: Sequence[Participant],
     *,
-    history: Iterable[PastGroup] = (),
+    history: Iterable[PastGroup] | HistoryTable = (),
     exclusions: Iterable[tuple[str, str]] = (),
     rules: Rules | None = None,
     strict: bool = True,
@@ -95,7 +101,8 @@ def verify(
     ----------
     result : Result or sequence of groups of ids
     participants, history, exclusions, rules
-        The inputs of the round.
+        The inputs of the round; ``history`` as past groups or a
+        :class:`~connectwell.matching.model.HistoryTable`.
     strict : bool
         Raise :class:`InvalidResultError` when a hard rule is broken.
 
@@ -105,10 +112,12 @@ def verify(
 
     Complexity
     ----------
-    O(n + h) time for n people and h history memberships; memory O(n + pairs in the result).
+    O(n + h) time for n people and h history memberships (O(h log h) for a table); memory
+    O(n + pairs in the result), plus O(h) for a table.
     """
     rules = rules or Rules()
-    history = list(history)
+    if not isinstance(history, HistoryTable):
+        history = list(history)
     groups = result.groups if isinstance(result, Result) else tuple(map(tuple, result))
     people = {p.id: p for p in participants}
     placed = Counter(member for group in groups for member in group)
@@ -143,7 +152,9 @@ def verify(
     on = reference_date(rules, history)
     window = dt.timedelta(weeks=rules.no_repeat_weeks)
     last_met: dict[frozenset[str], int] = {}
-    for group in history:
+    if isinstance(history, HistoryTable):
+        last_met = _table_repeats(history, groups, people, on, window)
+    for group in history if isinstance(history, list) else ():
         age = max(0, (on - group.date).days)
         if on - group.date >= window:
             continue
@@ -189,3 +200,53 @@ def verify(
     if strict and problems:
         raise InvalidResultError("; ".join(problems))
     return report
+
+
+def _table_repeats(
+    table: HistoryTable,
+    groups: Sequence[Sequence[str]],
+    people: dict[str, Participant],
+    on: dt.date,
+    window: dt.timedelta,
+) -> dict[frozenset[str], int]:
+    """The pairs of the result that met within ``window`` before ``on``, with the age in days of
+    their latest meeting: members of one past group placed in one group of the result."""
+    position = {pid: k for k, pid in enumerate(table.ids)}
+    placements = [
+        (position[pid], number)
+        for number, group in enumerate(groups)
+        for pid in group
+        if pid in people and pid in position
+    ]
+    placed = np.array(placements, dtype=np.int64).reshape(-1, 2)
+    placed = placed[np.argsort(placed[:, 0], kind="stable")]
+    times = np.bincount(placed[:, 0], minlength=len(table.ids))  # usually 1; 2 if duplicated
+    first = np.cumsum(times) - times
+    days = (np.datetime64(on, "D") - np.asarray(table.group_dates, "datetime64[D]")).astype(
+        np.int64
+    )
+    person = np.asarray(table.person, dtype=np.int64)
+    past = np.asarray(table.group, dtype=np.int64)
+    keep = (days < window.days)[past] & (times[person] > 0)
+    person, past = person[keep], past[keep]
+    # One row per (membership, group of the result that person is in).
+    copies = times[person]
+    row = np.repeat(np.arange(len(person)), copies)
+    nth = np.arange(len(row)) - np.repeat(np.cumsum(copies) - copies, copies)
+    now = placed[first[person[row]] + nth, 1]
+    person, past = person[row], past[row]
+    order = np.argsort(past * (len(groups) + 1) + now, kind="stable")
+    person, past, now = person[order], past[order], now[order]
+    same = (past[1:] == past[:-1]) & (now[1:] == now[:-1])
+    last_met: dict[frozenset[str], int] = {}
+    for k in np.flatnonzero(same & ~np.r_[False, same[:-1]]).tolist():  # start of each run
+        end = k + 1
+        while end < len(same) and same[end]:
+            end += 1
+        age = max(0, int(days[past[k]]))
+        members = {table.ids[m] for m in person[k : end + 1].tolist()}
+        for pair in combinations(sorted(members), 2):
+            key = frozenset(pair)
+            if age < last_met.get(key, age + 1):
+                last_met[key] = age
+    return last_met
