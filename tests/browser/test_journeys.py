@@ -392,3 +392,51 @@ def test_a_member_gives_a_shout_out_and_the_colleague_adds_a_plus_one(
         ).all()
         assert kinds == ["thanks"]
     _visit(page, axe, "/me/appreciation", "lead: my appreciation")
+
+
+def test_insights_show_a_chart_with_its_table_and_a_member_answers_a_pulse(
+    page: Page, axe: Axe, live_app: LiveApp
+) -> None:
+    from connectwell.pulses import service as pulses
+    from connectwell.pulses.models import Participation, Pulse, Response
+
+    admin, lead, member = (live_app.sign_ins[r] for r in ("admin", "lead", "member"))
+    sign_in(page, admin.email, admin.password)
+    _visit(page, axe, "/insights/org", "admin: organisation insights")
+    expect(page.locator("svg.chart")).to_be_visible()
+    expect(page.get_by_role("table", name="Scores by construct")).to_be_visible()
+    rows = page.get_by_role("table", name="Scores by construct").locator("tbody tr")
+    assert rows.count() == page.locator("svg.chart rect").count() > 0
+    _visit(page, axe, "/admin/pulses", "admin: pulses")
+    _visit(page, axe, "/admin/bank", "admin: the item bank")
+    page.get_by_role("button", name=f"Sign out {admin.name}").click()
+
+    sign_in(page, lead.email, lead.password)
+    page.goto("/insights")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Insights: Engineering > Platform")
+    axe.check(page, "lead: team insights")
+    page.get_by_role("button", name=f"Sign out {lead.name}").click()
+
+    with live_app.factory() as session:  # open today's pulse round for everyone
+        pulse = session.scalar(select(Pulse))
+        assert pulse is not None
+        row = pulses.open_round(session, pulse, dt.date.today())
+        session.commit()
+        round_id = (
+            row.id
+            if row is not None
+            else session.scalar(
+                select(Participation.round_id).order_by(Participation.round_id.desc()).limit(1)
+            )
+        )
+        before = session.scalar(select(func.count()).select_from(Response))
+    sign_in(page, member.email, member.password)
+    _visit(page, axe, "/pulses", "member: open pulses")
+    _visit(page, axe, f"/pulses/{round_id}", "member: a pulse")
+    for fieldset in page.locator("fieldset").all():
+        fieldset.get_by_label("Agree", exact=True).check()
+    page.get_by_role("button", name="Send anonymously").click()
+    expect(page.get_by_role("status")).to_contain_text("Your answers are in")
+    axe.check(page, "member: pulse answered")
+    with live_app.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == before + 1

@@ -42,6 +42,7 @@ from connectwell.shoutouts import service as shoutouts_service
 from connectwell.shoutouts.schemas import ShoutOutIn
 from connectwell.web.api import appreciation as api_appreciation
 from connectwell.web.api import goals as api_goals
+from connectwell.web.api import insights as api_insights
 from connectwell.web.api import me as api_me
 from connectwell.web.api import pairings as api_pairings
 from connectwell.web.api import people as api_people
@@ -70,6 +71,7 @@ from connectwell.web.pages import (
 )
 from connectwell.web.pages import digests as digest_pages
 from connectwell.web.pages import goals as goal_pages
+from connectwell.web.pages import insights as insight_pages
 from connectwell.web.pages import pulses as pulse_pages
 from tests.conftest import Cast
 from tests.web.conftest import NEW_PEOPLE, Tokens, bearer, form_token, now, send
@@ -95,6 +97,9 @@ API_MODULES[api_goals] = "/api/v1/goals"
 # Pulses and the item bank.
 PAGE_MODULES += (pulse_pages, admin_pulses)
 API_MODULES[api_pulses] = "/api/v1/pulses"
+# Insights.
+PAGE_MODULES += (insight_pages,)
+API_MODULES[api_insights] = "/api/v1/insights"
 APP_ROUTES = {("GET", "/api/docs"), ("GET", "/api/openapi.json"), ("GET", "/healthz")}
 
 
@@ -318,6 +323,26 @@ ROUTES = [
     # --- API: roster -----------------------------------------------------------------------
     Route("GET", "/api/v1/roster", api_admin(200)),
     Route("POST", "/api/v1/roster", api_admin(200), upload=NEW_PEOPLE),
+]
+
+# --- insights (not computed yet in this world: the readers say so with 404) ------------------
+LEADS_OF_PLATFORM = ("lead", "admin", "admin_token")
+
+
+def platform_leads(code: int, *, anonymous: int = 303) -> dict[str, int]:
+    """The lead of Platform and admins get ``code``; everyone else is refused."""
+    return {**everyone(403), **dict.fromkeys(LEADS_OF_PLATFORM, code), ANONYMOUS: anonymous}
+
+
+ROUTES += [
+    Route("GET", "/insights", {**platform_leads(303), ANONYMOUS: 303}),
+    Route("GET", "/insights/org", admin_page(200)),
+    Route("GET", "/insights/teams/{platform}", platform_leads(200)),
+    Route("GET", "/insights/org.csv", admins_only(404, 403, 303)),
+    Route("GET", "/insights/teams/{platform}/export.csv", platform_leads(404)),
+    Route("POST", "/insights/refresh", admin_form(303), form={}),
+    Route("GET", "/api/v1/insights/org", admins_only(404, 403, 401)),
+    Route("GET", "/api/v1/insights/teams/{platform}", platform_leads(404, anonymous=401)),
 ]
 
 # --- pulses and the item bank (a round open to the whole cast) ------------------------------

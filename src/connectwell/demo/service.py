@@ -14,6 +14,7 @@ from connectwell.core.config import get_settings
 from connectwell.demo.generator import DemoOrg, DemoPerson, generate_org
 from connectwell.goals import service as goals
 from connectwell.goals.schemas import GoalIn, ProgressIn
+from connectwell.insights import compute as insights_compute
 from connectwell.people import roster
 from connectwell.people.models import Person, Team
 from connectwell.programs import answers, intros, rounds
@@ -21,6 +22,9 @@ from connectwell.programs import service as programs
 from connectwell.programs.models import Cadence, GroupMember, Kind, Program
 from connectwell.programs.schedule import round_dates
 from connectwell.programs.schemas import Answer, ProgramIn
+from connectwell.pulses import service as pulses
+from connectwell.pulses.models import Item, Participation
+from connectwell.pulses.schemas import PulseAnswer, PulseIn
 from connectwell.shoutouts import service as shoutouts
 from connectwell.shoutouts.models import Recipient as ShoutOutRecipient
 from connectwell.shoutouts.models import ShoutOut
@@ -85,6 +89,7 @@ def seed_demo(
     seed_programs(session, today=today, seed=seed)
     seed_goals(session, today=today, seed=seed)
     seed_shoutouts(session, today=today, seed=seed)
+    seed_pulses(session, today=today, seed=seed)
     return sign_ins
 
 
@@ -287,3 +292,51 @@ def seed_goals(session: Session, *, today: dt.date, seed: int) -> int:
             )
         count += 2
     return count
+
+
+def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12) -> None:
+    """A fortnightly pulse with ``weeks`` of answers (about 70% answer), where some teams feel
+    better than others and play lags, then the insights computed from them."""
+    rng = random.Random(seed + 2)
+    pulse = pulses.create_pulse(
+        session,
+        PulseIn(
+            name="Connection pulse",
+            cadence="biweekly",
+            weekday=1,
+            local_hour=10,
+            starts_on=today - dt.timedelta(weeks=weeks),
+        ),
+    )
+    mood = {team_id: rng.gauss(0, 0.5) for team_id in session.scalars(select(Team.id))}
+    lag = {"play": -0.8, "trusting": -0.3}
+    leanings: dict[tuple[int, str], float] = {}
+    for day in round_dates(pulse.starts_on, pulse.weekday, pulse.cadence, today):
+        row = pulses.open_round(session, pulse, day)
+        if row is None:
+            continue
+        items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(row.item_ids)))}
+        invited = session.scalars(
+            select(Person)
+            .join(Participation, Participation.person_id == Person.id)
+            .where(Participation.round_id == row.id)
+        )
+        for person in invited:
+            if rng.random() > 0.7:
+                continue
+            values: dict[int, int | None] = {}
+            for item_id in row.item_ids:
+                item = items[item_id]
+                key = (person.id, item.construct.key)  # each person answers consistently
+                leaning = leanings.setdefault(key, rng.gauss(0, 0.6))
+                level = 3.7 + mood.get(person.team_id or 0, 0) + lag.get(key[1], 0) + leaning
+                value = min(5, max(1, round(rng.gauss(level, 0.5))))
+                values[item_id] = 6 - value if item.reverse_coded else value
+            pulses.answer(
+                session,
+                person,
+                row.id,
+                PulseAnswer(answers=values),
+                min(today, day + dt.timedelta(days=rng.randint(0, 3))),
+            )
+    insights_compute.refresh(session, today=today, floor=get_settings().anonymity_floor)

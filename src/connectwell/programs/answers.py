@@ -47,6 +47,7 @@ def answer(session: Session, group_id: int, person: Person, data: Answer, today:
             CheckIn(
                 program_id=group.round.program_id,
                 round_id=group.round_id,
+                team_id=person.team_id,
                 positive_regard=data.positive_regard,
                 mutuality=data.mutuality,
                 vitality=data.vitality,

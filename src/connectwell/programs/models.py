@@ -199,6 +199,9 @@ class CheckIn(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: uuid4().hex)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    # The team the person was in: what team insights count it towards (shown only as totals
+    # above the anonymity floor).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     positive_regard: Mapped[int]
     mutuality: Mapped[int]
     vitality: Mapped[int]

@@ -19,6 +19,7 @@ from connectwell.core.db import make_engine, make_session_factory
 from connectwell.core.db.migrate import upgrade
 from connectwell.digests.service import DigestError, DigestNotAllowed, DigestNotFound
 from connectwell.goals.service import GoalError, GoalNotAllowed, GoalNotFound
+from connectwell.insights.service import InsightError, InsightNotAllowed
 from connectwell.people.service import NotFound, PeopleError
 from connectwell.programs.service import ProgramError, ProgramNotFound
 from connectwell.pulses.service import PulseError, PulseNotFound
@@ -156,6 +157,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(request, status.HTTP_422_UNPROCESSABLE_CONTENT, error.message, error.field)
 
     # Team goals and the weekly digest: not found, not allowed, anything else refused.
+    @app.exception_handler(InsightNotAllowed)
+    async def insight_not_allowed(request: Request, error: InsightNotAllowed) -> Response:
+        return _error(request, status.HTTP_403_FORBIDDEN, error.message, error.field)
+
+    @app.exception_handler(InsightError)
+    async def insight_error(request: Request, error: InsightError) -> Response:
+        return _error(request, status.HTTP_404_NOT_FOUND, error.message, error.field)
+
     @app.exception_handler(PulseNotFound)
     async def pulse_not_found(request: Request, error: PulseNotFound) -> Response:
         return _error(request, status.HTTP_404_NOT_FOUND, error.message, error.field)

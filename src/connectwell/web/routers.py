@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from connectwell.web.api import appreciation as api_appreciation
 from connectwell.web.api import goals as api_goals
+from connectwell.web.api import insights as api_insights
 from connectwell.web.api import me as api_me
 from connectwell.web.api import pairings as api_pairings
 from connectwell.web.api import people as api_people
@@ -31,6 +32,7 @@ from connectwell.web.pages import (
 )
 from connectwell.web.pages import digests as digest_pages
 from connectwell.web.pages import goals as goal_pages
+from connectwell.web.pages import insights as insight_pages
 from connectwell.web.pages import pulses as pulse_pages
 
 page_router = APIRouter(include_in_schema=False)
@@ -39,7 +41,7 @@ for module in (auth, home, people, teams, me, inbox, programs, pairings, shoutou
     page_router.include_router(module.router)
 for module in (goal_pages, digest_pages):  # team goals; the weekly digest
     page_router.include_router(module.router)
-for module in (pulse_pages, admin_pulses):  # pulses and the item bank
+for module in (pulse_pages, admin_pulses, insight_pages):  # pulses, the bank, insights
     page_router.include_router(module.router)
 
 api_router = APIRouter(prefix="/api/v1")
@@ -54,3 +56,4 @@ api_router.include_router(api_shoutouts.router, prefix="/shoutouts", tags=["shou
 api_router.include_router(api_appreciation.router, tags=["shout-outs"])
 api_router.include_router(api_values.router, prefix="/values", tags=["values"])
 api_router.include_router(api_pulses.router, prefix="/pulses", tags=["pulses"])
+api_router.include_router(api_insights.router, prefix="/insights", tags=["insights"])

@@ -17,6 +17,7 @@ from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import deliver_pending
 from connectwell.digests import service as digests
+from connectwell.insights import compute
 from connectwell.programs import intros, rounds
 from connectwell.pulses import service as pulses
 
@@ -80,6 +81,15 @@ def send_pulse_reminders(session: Session, settings: Settings) -> str:
     return f"{pulses.send_due_reminders(session, settings, utcnow())} pulse reminders sent"
 
 
+def refresh_insights(session: Session, settings: Settings) -> str:
+    count = compute.refresh(session, today=utcnow().date(), floor=settings.anonymity_floor)
+    return f"insights for {count} scopes"
+
+
+def _day(now: dt.datetime) -> str:
+    return now.strftime("%Y-%m-%d")
+
+
 def _hour(now: dt.datetime) -> str:
     return now.strftime("%Y-%m-%dT%H")
 
@@ -94,4 +104,5 @@ JOBS: tuple[Job, ...] = (
     Job("pulse-rounds", dt.timedelta(minutes=5), open_pulse_rounds),
     Job("pulse-invitations", dt.timedelta(minutes=1), send_pulse_invitations),
     Job("pulse-reminders", dt.timedelta(minutes=30), send_pulse_reminders),
+    Job("insights", dt.timedelta(hours=1), refresh_insights, period=_day),
 )

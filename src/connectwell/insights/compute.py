@@ -1,0 +1,383 @@
+"""Compute every scope's insights at once, deciding what may be shown for the whole tree.
+
+Which groups are shown is decided once, for everyone, by walking the team tree from the
+organisation down with :class:`connectwell.stats.Disclosure` (per construct): a team is shown
+only if it, its complement inside its parent, and every cell it forms with what was shown
+before hold at least the anonymity floor of responses. The per-pulse trend points and the
+tenure and location breakdowns go through the same gate. Pages, the API and the CSV export
+read only what this stored, so no combination of views can isolate fewer than the floor.
+
+Complexity: one query for the window's answers; then O(depth x answers) set work per
+construct. With 1,000,000 responses that is seconds, once a night, not per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from connectwell.insights.models import InsightSnapshot
+from connectwell.people.models import Team
+from connectwell.programs.models import CheckIn
+from connectwell.pulses.models import Answer, Construct, Item, PulseRound, Response
+from connectwell.stats.anonymity import AnonymityPolicy, Disclosure
+from connectwell.stats.scores import cronbach_alpha, score_construct
+
+CHECK_IN_ELEMENTS = ("positive_regard", "mutuality", "vitality")
+
+
+@dataclass
+class Responses:
+    """The window's answers as flat arrays: one entry per answer."""
+
+    response: np.ndarray  # int index of the response
+    round_opens: list[dt.date]  # by response index
+    team: np.ndarray  # team id by response index (0: no team)
+    tenure: list[str]  # by response index
+    location: list[str]  # by response index
+    item: np.ndarray
+    value: np.ndarray
+    construct_of_item: dict[int, str] = field(default_factory=dict)
+    reverse_of_item: dict[int, bool] = field(default_factory=dict)
+
+
+def load(session: Session, since: dt.date, until: dt.date) -> Responses:
+    rows = session.execute(
+        select(
+            Response.id,
+            PulseRound.opens_on,
+            Response.team_id,
+            Response.tenure_band,
+            Response.location,
+            Answer.item_id,
+            Answer.value,
+        )
+        .join(PulseRound, PulseRound.id == Response.round_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.answered_on >= since, Response.answered_on <= until)
+    ).all()
+    index: dict[str, int] = {}
+    opens: list[dt.date] = []
+    teams: list[int] = []
+    tenure: list[str] = []
+    location: list[str] = []
+    response = np.empty(len(rows), dtype=np.int64)
+    item = np.empty(len(rows), dtype=np.int64)
+    value = np.empty(len(rows), dtype=np.float64)
+    for k, (rid, opens_on, team_id, band, place, item_id, answer) in enumerate(rows):
+        position = index.get(rid)
+        if position is None:
+            position = index[rid] = len(opens)
+            opens.append(opens_on)
+            teams.append(team_id or 0)
+            tenure.append(band or "")
+            location.append(place or "")
+        response[k], item[k], value[k] = position, item_id, answer
+    items = session.execute(
+        select(Item.id, Construct.key, Item.reverse_coded).join(Construct)
+    ).all()
+    return Responses(
+        response,
+        opens,
+        np.array(teams, dtype=np.int64),
+        tenure,
+        location,
+        item,
+        value,
+        {i: key for i, key, _ in items},
+        {i: rev for i, _, rev in items},
+    )
+
+
+def _subtrees(session: Session) -> tuple[dict[int | None, list[int]], dict[int, str]]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    names = {}
+    for team_id, parent_id, name in session.execute(select(Team.id, Team.parent_id, Team.name)):
+        children[parent_id].append(team_id)
+        names[team_id] = name
+    for kids in children.values():
+        kids.sort(key=lambda t: names[t].lower())
+    return children, names
+
+
+def _descendants(children: dict[int | None, list[int]], team_id: int) -> set[int]:
+    found, stack = set(), [team_id]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found
+
+
+def _score(data: Responses, rows: np.ndarray, construct: str) -> dict[str, Any]:
+    """The construct's score over the answers at ``rows`` (already filtered to it)."""
+    item_ids = sorted({int(i) for i in data.item[rows]})
+    respondents = sorted({int(r) for r in data.response[rows]})
+    column = {item_id: k for k, item_id in enumerate(item_ids)}
+    row_of = {r: k for k, r in enumerate(respondents)}
+    matrix = np.full((len(respondents), len(item_ids)), np.nan)
+    for r, i, v in zip(data.response[rows], data.item[rows], data.value[rows], strict=True):
+        matrix[row_of[int(r)], column[int(i)]] = v
+    reverse = [data.reverse_of_item[i] for i in item_ids]
+    result = score_construct(matrix, reverse, construct=construct)
+    # Reliability needs the same items from the same people: the latest pulse's set.
+    latest = max(data.round_opens[int(r)] for r in data.response[rows])
+    in_latest = np.array([data.round_opens[r] == latest for r in respondents])
+    asked = ~np.all(np.isnan(matrix[in_latest]), axis=0)
+    reliability = cronbach_alpha(
+        matrix[np.ix_(in_latest, asked)],
+        [flag for flag, keep in zip(reverse, asked, strict=True) if keep],
+    )
+    return {
+        "n": result.n,
+        "mean": result.mean,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+        "favourable_pct": result.favourable_pct,
+        "alpha": reliability.alpha,
+        "alpha_n": reliability.n,
+    }
+
+
+def compute(
+    session: Session,
+    *,
+    today: dt.date,
+    floor: int,
+    weeks: int = 12,
+    shown: dict[str, list[frozenset[Hashable]]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Every scope's payload, as stored: ``{"org": {...}, "team:<id>": {...}}``.
+
+    ``shown``, when given, receives each construct's shown groups of responses (and
+    ``"check_ins"``'s): what the tests hand to :func:`connectwell.stats.verify_disclosure`.
+    """
+    clock = time.perf_counter()
+    since = today - dt.timedelta(weeks=weeks)
+    data = load(session, since, today)
+    children, names = _subtrees(session)
+    policy = AnonymityPolicy(floor=floor)
+    scopes: dict[str, dict[str, Any]] = {"org": _empty("The organisation", since, today)}
+    for team_id, name in names.items():
+        scopes[f"team:{team_id}"] = _empty(name, since, today)
+    constructs = sorted(set(data.construct_of_item.values()))
+    construct_of_row = np.array([data.construct_of_item.get(int(i), "") for i in data.item])
+    for construct in constructs:
+        rows_c = np.flatnonzero(construct_of_row == construct)
+        if rows_c.size == 0:
+            continue
+        team_of_row = data.team[data.response[rows_c]]
+        respondents_of = _respondent_sets(data, rows_c)
+        disclosure = Disclosure(policy)
+        org = respondents_of(np.ones(rows_c.size, dtype=bool))
+        if disclosure.request(org):
+            # The team tree first (the figures leaders need most), then, scope by scope, the
+            # finer views: each must pass the gate given everything already shown.
+            allowed = [("org", np.ones(rows_c.size, dtype=bool))]
+            _walk(
+                None,
+                org,
+                children,
+                construct,
+                team_of_row,
+                disclosure,
+                respondents_of,
+                scopes,
+                allowed,
+            )
+            for scope, mask in allowed:
+                _fill(scopes[scope], construct, data, rows_c, mask, disclosure, respondents_of)
+        if shown is not None:
+            shown[construct] = [frozenset(group) for group in disclosure.shown]
+    _check_ins(session, since, today, children, policy, scopes, shown)
+    seconds = time.perf_counter() - clock
+    for payload in scopes.values():
+        payload["seconds"] = round(seconds, 3)
+    return scopes
+
+
+def _empty(name: str, since: dt.date, until: dt.date) -> dict[str, Any]:
+    return {
+        "name": name,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "constructs": {},
+        "check_ins": None,
+        "floor_hidden": [],
+    }
+
+
+def _respondent_sets(data: Responses, rows_c: np.ndarray) -> Callable[[np.ndarray], frozenset[int]]:
+    def respondents(mask: np.ndarray) -> frozenset[int]:
+        return frozenset(int(r) for r in np.unique(data.response[rows_c[mask]]))
+
+    return respondents
+
+
+def _fill(
+    payload: dict[str, Any],
+    construct: str,
+    data: Responses,
+    rows_c: np.ndarray,
+    mask: np.ndarray,
+    disclosure: Disclosure,
+    respondents_of: Any,
+) -> None:
+    """The scope's score, and the trend and breakdowns that pass the same gate."""
+    entry = _score(data, rows_c[mask], construct)
+    trend = []
+    opens = np.array([data.round_opens[int(r)] for r in data.response[rows_c[mask]]])
+    for day in sorted(set(opens)):
+        point = mask.copy()
+        point[mask] = opens == day
+        group = respondents_of(point)
+        shown = disclosure.request(group)
+        trend.append(
+            {
+                "period": day.isoformat(),
+                "n": len(group) if shown else None,
+                "mean": _score(data, rows_c[point], construct)["mean"] if shown else None,
+            }
+        )
+    entry["trend"] = trend
+    for attribute, values in (("tenure", data.tenure), ("location", data.location)):
+        labels = np.array([values[int(r)] for r in data.response[rows_c]])
+        parent = respondents_of(mask)
+        groups = {
+            label: respondents_of(mask & (labels == label))
+            for label in sorted(set(labels[mask]))
+            if label
+        }
+        allowed = disclosure.breakdown(parent, groups)
+        entry[attribute] = [
+            {
+                "label": label,
+                **(
+                    {
+                        "n": len(groups[label]),
+                        "mean": _score(data, rows_c[mask & (labels == label)], construct)["mean"],
+                    }
+                    if ok
+                    else {"n": None, "mean": None}
+                ),
+            }
+            for label, ok in allowed.items()
+        ]
+    payload["constructs"][construct] = entry
+
+
+def _walk(
+    parent_id: int | None,
+    parent: frozenset[int],
+    children: dict[int | None, list[int]],
+    construct: str,
+    team_of_row: np.ndarray,
+    disclosure: Disclosure,
+    respondents_of: Any,
+    scopes: dict[str, dict[str, Any]],
+    allowed_scopes: list[tuple[str, np.ndarray]],
+) -> None:
+    """Decide the team tree, parents before children, recording each allowed team."""
+    masks = {
+        team_id: np.isin(team_of_row, list(_descendants(children, team_id)))
+        for team_id in children.get(parent_id, [])
+    }
+    groups = {team_id: respondents_of(mask) for team_id, mask in masks.items()}
+    allowed = disclosure.breakdown(parent, {t: g for t, g in groups.items() if g})
+    for team_id, ok in allowed.items():
+        if not ok:
+            scopes[f"team:{team_id}"]["floor_hidden"].append(construct)
+            continue
+        allowed_scopes.append((f"team:{team_id}", masks[team_id]))
+        _walk(
+            team_id,
+            groups[team_id],
+            children,
+            construct,
+            team_of_row,
+            disclosure,
+            respondents_of,
+            scopes,
+            allowed_scopes,
+        )
+
+
+def _check_ins(
+    session: Session,
+    since: dt.date,
+    until: dt.date,
+    children: dict[int | None, list[int]],
+    policy: AnonymityPolicy,
+    scopes: dict[str, dict[str, Any]],
+    shown: dict[str, list[frozenset[Hashable]]] | None = None,
+) -> None:
+    """Micro check-in means per scope, through the same kind of gate (one for all three)."""
+    rows = session.execute(
+        select(
+            CheckIn.id,
+            CheckIn.team_id,
+            CheckIn.positive_regard,
+            CheckIn.mutuality,
+            CheckIn.vitality,
+        ).where(CheckIn.created_on >= since, CheckIn.created_on <= until)
+    ).all()
+    if not rows:
+        return
+    taps = np.array([[r[2], r[3], r[4]] for r in rows], dtype=np.float64)
+    team = np.array([r[1] or 0 for r in rows], dtype=np.int64)
+    disclosure = Disclosure(policy)
+
+    def summary(mask: np.ndarray) -> dict[str, Any]:
+        return {
+            "n": int(mask.sum()),
+            **{e: float(taps[mask, k].mean()) for k, e in enumerate(CHECK_IN_ELEMENTS)},
+        }
+
+    everyone = np.ones(len(rows), dtype=bool)
+    if not disclosure.request(frozenset(range(len(rows)))):
+        return
+    scopes["org"]["check_ins"] = summary(everyone)
+
+    def walk(parent_id: int | None, parent: frozenset[int]) -> None:
+        masks = {
+            t: np.isin(team, list(_descendants(children, t))) for t in children.get(parent_id, [])
+        }
+        groups = {t: frozenset(np.flatnonzero(m).tolist()) for t, m in masks.items()}
+        for t, ok in disclosure.breakdown(parent, {t: g for t, g in groups.items() if g}).items():
+            if ok:
+                scopes[f"team:{t}"]["check_ins"] = summary(masks[t])
+                walk(t, groups[t])
+
+    walk(None, frozenset(range(len(rows))))
+    if shown is not None:
+        shown["check_ins"] = [frozenset(group) for group in disclosure.shown]
+
+
+def store(
+    session: Session, scopes: dict[str, dict[str, Any]], *, today: dt.date, weeks: int
+) -> int:
+    """Replace the stored snapshots with ``scopes``; returns how many."""
+    session.execute(delete(InsightSnapshot))
+    since = today - dt.timedelta(weeks=weeks)
+    session.add_all(
+        InsightSnapshot(scope=scope, window_start=since, window_end=today, payload=payload)
+        for scope, payload in scopes.items()
+    )
+    session.flush()
+    return len(scopes)
+
+
+def refresh(session: Session, *, today: dt.date, floor: int, weeks: int = 12) -> int:
+    """Compute and store every scope's insights (the nightly job)."""
+    return store(
+        session, compute(session, today=today, floor=floor, weeks=weeks), today=today, weeks=weeks
+    )

@@ -1,0 +1,62 @@
+"""Scores, reliability and anonymity rules for pulses and check-ins: a pure library.
+
+Answers and sets of respondent ids in; dataclasses and decisions out. It imports only the
+standard library, numpy and scipy: nothing of the rest of connectwell, no database, no web.
+
+- :func:`score_constructs`, :func:`score_construct`: mean with a 95% t interval, favourable %
+  (per answer, after reverse-coding), n and Cronbach's alpha of each construct.
+- :func:`cronbach_alpha`, :func:`respondent_scores`, :func:`reverse_code`, :func:`trend`.
+- :class:`AnonymityPolicy`, :func:`may_show_score`, :func:`may_show_comments`,
+  :func:`may_show_distribution`: the floors (5, never below 3; 10 for comments).
+- :class:`Disclosure` and :func:`allowed_breakdowns`: what one viewer may be shown without
+  anyone being found by subtracting one view from others.
+- :func:`verify_disclosure`: checks any set of shown groups; every test uses it.
+"""
+
+from connectwell.stats.anonymity import (
+    MIN_FLOOR,
+    AnonymityPolicy,
+    Disclosure,
+    Problem,
+    allowed_breakdowns,
+    may_show_comments,
+    may_show_distribution,
+    may_show_score,
+    verify_disclosure,
+)
+from connectwell.stats.errors import StatsInputError
+from connectwell.stats.scores import (
+    ConstructScore,
+    Item,
+    Reliability,
+    TrendPoint,
+    cronbach_alpha,
+    respondent_scores,
+    reverse_code,
+    score_construct,
+    score_constructs,
+    trend,
+)
+
+__all__ = [
+    "MIN_FLOOR",
+    "AnonymityPolicy",
+    "ConstructScore",
+    "Disclosure",
+    "Item",
+    "Problem",
+    "Reliability",
+    "StatsInputError",
+    "TrendPoint",
+    "allowed_breakdowns",
+    "cronbach_alpha",
+    "may_show_comments",
+    "may_show_distribution",
+    "may_show_score",
+    "respondent_scores",
+    "reverse_code",
+    "score_construct",
+    "score_constructs",
+    "trend",
+    "verify_disclosure",
+]
