@@ -38,15 +38,20 @@ CHECK_IN_ELEMENTS = ("positive_regard", "mutuality", "vitality")
 class Responses:
     """The window's answers as flat arrays: one entry per answer."""
 
-    response: np.ndarray  # int index of the response
+    response: np.ndarray  # per answer: the response's index
     round_opens: list[dt.date]  # by response index
-    team: np.ndarray  # team id by response index (0: no team)
+    team: np.ndarray  # by response index: team id (0: no team)
     tenure: list[str]  # by response index
     location: list[str]  # by response index
-    item: np.ndarray
-    value: np.ndarray
+    item: np.ndarray  # per answer
+    value: np.ndarray  # per answer
     construct_of_item: dict[int, str] = field(default_factory=dict)
     reverse_of_item: dict[int, bool] = field(default_factory=dict)
+    day: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # by response
+    tenure_code: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    location_code: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    tenure_labels: list[str] = field(default_factory=list)
+    location_labels: list[str] = field(default_factory=list)
 
 
 def load(session: Session, since: dt.date, until: dt.date) -> Responses:
@@ -84,6 +89,10 @@ def load(session: Session, since: dt.date, until: dt.date) -> Responses:
     items = session.execute(
         select(Item.id, Construct.key, Item.reverse_coded).join(Construct)
     ).all()
+    tenure_labels = sorted(set(tenure))
+    location_labels = sorted(set(location))
+    tenure_index = {label: k for k, label in enumerate(tenure_labels)}
+    location_index = {label: k for k, label in enumerate(location_labels)}
     return Responses(
         response,
         opens,
@@ -92,8 +101,13 @@ def load(session: Session, since: dt.date, until: dt.date) -> Responses:
         location,
         item,
         value,
-        {i: key for i, key, _ in items},
-        {i: rev for i, _, rev in items},
+        construct_of_item={i: key for i, key, _ in items},
+        reverse_of_item={i: rev for i, _, rev in items},
+        day=np.array([d.toordinal() for d in opens], dtype=np.int64),
+        tenure_code=np.array([tenure_index[t] for t in tenure], dtype=np.int64),
+        location_code=np.array([location_index[p] for p in location], dtype=np.int64),
+        tenure_labels=tenure_labels,
+        location_labels=location_labels,
     )
 
 
@@ -120,18 +134,15 @@ def _descendants(children: dict[int | None, list[int]], team_id: int) -> set[int
 
 def _score(data: Responses, rows: np.ndarray, construct: str) -> dict[str, Any]:
     """The construct's score over the answers at ``rows`` (already filtered to it)."""
-    item_ids = sorted({int(i) for i in data.item[rows]})
-    respondents = sorted({int(r) for r in data.response[rows]})
-    column = {item_id: k for k, item_id in enumerate(item_ids)}
-    row_of = {r: k for k, r in enumerate(respondents)}
+    respondents, row_of = np.unique(data.response[rows], return_inverse=True)
+    item_ids, column = np.unique(data.item[rows], return_inverse=True)
     matrix = np.full((len(respondents), len(item_ids)), np.nan)
-    for r, i, v in zip(data.response[rows], data.item[rows], data.value[rows], strict=True):
-        matrix[row_of[int(r)], column[int(i)]] = v
-    reverse = [data.reverse_of_item[i] for i in item_ids]
+    matrix[row_of, column] = data.value[rows]
+    reverse = [data.reverse_of_item[int(i)] for i in item_ids]
     result = score_construct(matrix, reverse, construct=construct)
     # Reliability needs the same items from the same people: the latest pulse's set.
-    latest = max(data.round_opens[int(r)] for r in data.response[rows])
-    in_latest = np.array([data.round_opens[r] == latest for r in respondents])
+    days = data.day[respondents]
+    in_latest = days == days.max()
     asked = ~np.all(np.isnan(matrix[in_latest]), axis=0)
     reliability = cronbach_alpha(
         matrix[np.ix_(in_latest, asked)],
@@ -218,7 +229,7 @@ def _empty(name: str, since: dt.date, until: dt.date) -> dict[str, Any]:
 
 def _respondent_sets(data: Responses, rows_c: np.ndarray) -> Callable[[np.ndarray], frozenset[int]]:
     def respondents(mask: np.ndarray) -> frozenset[int]:
-        return frozenset(int(r) for r in np.unique(data.response[rows_c[mask]]))
+        return frozenset(np.unique(data.response[rows_c[mask]]).tolist())
 
     return respondents
 
@@ -235,28 +246,32 @@ def _fill(
     """The scope's score, and the trend and breakdowns that pass the same gate."""
     entry = _score(data, rows_c[mask], construct)
     trend = []
-    opens = np.array([data.round_opens[int(r)] for r in data.response[rows_c[mask]]])
-    for day in sorted(set(opens)):
+    opens = data.day[data.response[rows_c[mask]]]
+    for day in np.unique(opens).tolist():
         point = mask.copy()
         point[mask] = opens == day
         group = respondents_of(point)
         shown = disclosure.request(group)
         trend.append(
             {
-                "period": day.isoformat(),
+                "period": dt.date.fromordinal(day).isoformat(),
                 "n": len(group) if shown else None,
                 "mean": _score(data, rows_c[point], construct)["mean"] if shown else None,
             }
         )
     entry["trend"] = trend
-    for attribute, values in (("tenure", data.tenure), ("location", data.location)):
-        labels = np.array([values[int(r)] for r in data.response[rows_c]])
+    for attribute, codes, names in (
+        ("tenure", data.tenure_code, data.tenure_labels),
+        ("location", data.location_code, data.location_labels),
+    ):
+        labels = codes[data.response[rows_c]]
         parent = respondents_of(mask)
-        groups = {
-            label: respondents_of(mask & (labels == label))
-            for label in sorted(set(labels[mask]))
-            if label
+        masks = {
+            names[code]: mask & (labels == code)
+            for code in np.unique(labels[mask]).tolist()
+            if names[code]
         }
+        groups = {label: respondents_of(m) for label, m in masks.items()}
         allowed = disclosure.breakdown(parent, groups)
         entry[attribute] = [
             {
@@ -264,7 +279,7 @@ def _fill(
                 **(
                     {
                         "n": len(groups[label]),
-                        "mean": _score(data, rows_c[mask & (labels == label)], construct)["mean"],
+                        "mean": _score(data, rows_c[masks[label]], construct)["mean"],
                     }
                     if ok
                     else {"n": None, "mean": None}
