@@ -101,9 +101,9 @@ ROUTES: dict[str, Callable[[list[Person], Filter], Group]] = {
 
 
 @st.composite
-def organisations(draw: st.DrawFn, max_people: int = 60) -> list[Person]:
+def organisations(draw: st.DrawFn, max_people: int = 80) -> list[Person]:
     n = draw(st.integers(0, max_people))
-    teams = draw(st.integers(1, 4))
+    teams = draw(st.integers(1, 3))
     people = []
     for k in range(n):
         team = draw(st.integers(0, teams - 1))
@@ -154,20 +154,28 @@ def tweaks(draw: st.DrawFn, people: list[Person], earlier: Filter) -> Filter:
         return replace(earlier, first=first, last=last)
     values = getattr(earlier, dimension)
     if values is None:  # narrow "any" to one value
-        return replace(
-            earlier, **{dimension: frozenset([draw(st.sampled_from(_values(people, dimension)))])}
-        )
-    if len(values) > 1 and draw(st.booleans()):  # drop one value
-        return replace(earlier, **{dimension: values - {draw(st.sampled_from(sorted(values)))}})
-    # add one value
-    return replace(
-        earlier, **{dimension: values | {draw(st.sampled_from(_values(people, dimension)))}}
+        values = frozenset([draw(st.sampled_from(_values(people, dimension)))])
+    elif len(values) > 1 and draw(st.booleans()):  # drop one value
+        values = values - {draw(st.sampled_from(sorted(values)))}
+    else:  # add one value
+        values = values | {draw(st.sampled_from(_values(people, dimension)))}
+    return _with(earlier, dimension, values)
+
+
+def _with(earlier: Filter, dimension: str, values: frozenset[str]) -> Filter:
+    return Filter(
+        team=values if dimension == "team" else earlier.team,
+        sub_team=values if dimension == "sub_team" else earlier.sub_team,
+        tenure=values if dimension == "tenure" else earlier.tenure,
+        location=values if dimension == "location" else earlier.location,
+        first=earlier.first,
+        last=earlier.last,
     )
 
 
 @st.composite
 def sessions(
-    draw: st.DrawFn, max_requests: int = 14
+    draw: st.DrawFn, max_requests: int = 20
 ) -> tuple[list[Person], list[tuple[str, Filter]]]:
     """An organisation and the requests one viewer makes, some of them repeats by another
     route."""

@@ -23,7 +23,7 @@ SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 floors = st.integers(3, 6)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=250)
 @given(session=sessions(), floor=floors)
 def test_no_sequence_of_requests_exposes_a_group_under_the_floor(
     session: tuple[list[Person], list[tuple[str, Filter]]], floor: int
@@ -49,10 +49,8 @@ def test_no_sequence_of_requests_exposes_a_group_under_the_floor(
 
 
 @SETTINGS
-@given(people=organisations(), floor=floors, data=st.data())
-def test_every_route_gives_the_same_group(
-    people: list[Person], floor: int, data: st.DataObject
-) -> None:
+@given(people=organisations(), data=st.data())
+def test_every_route_gives_the_same_group(people: list[Person], data: st.DataObject) -> None:
     wanted = data.draw(filters(people))
     assert len({route(people, wanted) for route in ROUTES.values()}) == 1
 

@@ -56,7 +56,7 @@ def test_a_lead_sees_their_teams_scores_as_a_chart_and_a_table(
     )
     assert page.status_code == 200
     assert "<svg" in page.text and "<caption>Scores by construct</caption>" in page.text
-    assert "<th scope=\"row\">Positive regard</th>" in page.text  # the first pulse's construct
+    assert '<th scope="row">Positive regard</th>' in page.text  # the first pulse's construct
     csv_text = client.get(f"/insights/teams/{cast.platform.id}/export.csv").text
     assert csv_text.splitlines()[0].startswith("scope,section,construct")
     assert all(int(line.split(",")[4]) >= 5 for line in csv_text.splitlines()[1:])
@@ -94,3 +94,18 @@ def test_a_team_under_the_floor_shows_no_score(
     page = as_person(cast.lead).get(f"/insights/teams/{cast.platform.id}")
 
     assert "No score can be shown" in page.text and "<svg" not in page.text
+
+
+def test_my_connections_lists_only_the_viewers_own(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    from tests.insights.test_network import _appreciate
+
+    _appreciate(db, cast.lead, cast.member)
+    db.commit()
+
+    mine = as_person(cast.member).get("/me/connections")
+    theirs = as_person(cast.other_member).get("/me/connections")
+
+    assert "Lee Lead" in mine.text and "appreciated you" in mine.text
+    assert "Lee Lead" not in theirs.text and "No connections yet" in theirs.text

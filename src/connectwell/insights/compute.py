@@ -25,6 +25,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from connectwell.insights.models import InsightSnapshot
+from connectwell.insights.network import network_figures
 from connectwell.people.models import Team
 from connectwell.programs.models import CheckIn
 from connectwell.pulses.models import Answer, Construct, Item, PulseRound, Response
@@ -210,6 +211,10 @@ def compute(
         if shown is not None:
             shown[construct] = [frozenset(group) for group in disclosure.shown]
     _check_ins(session, since, today, children, policy, scopes, shown)
+    organisation, teams = network_figures(session, today=today, floor=floor)
+    scopes["org"]["network"] = organisation or None
+    for team_id, figures in teams.items():
+        scopes[f"team:{team_id}"]["network"] = figures
     seconds = time.perf_counter() - clock
     for payload in scopes.values():
         payload["seconds"] = round(seconds, 3)
@@ -224,6 +229,7 @@ def _empty(name: str, since: dt.date, until: dt.date) -> dict[str, Any]:
         "constructs": {},
         "check_ins": None,
         "floor_hidden": [],
+        "network": None,
     }
 
 

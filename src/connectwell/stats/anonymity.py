@@ -166,7 +166,7 @@ class Disclosure:
     would show; a group is shown only if, together with every group shown before, no cell (the
     respondents in exactly the same shown groups) is smaller than the floor. Asking again for a
     group already shown, by whatever route, is allowed and changes nothing. A refused group
-    stays refused: the cells only get finer.
+    stays refused (when the recorded history keeps the rules): the cells only get finer.
 
     Parameters
     ----------
@@ -236,7 +236,7 @@ class Disclosure:
         inside = Counter(self._cell_of.get(person, -1) for person in group)
         exposed: list[Problem] = []
         fresh = inside.pop(-1, 0)
-        if False:
+        if 0 < fresh < self.floor:
             exposed.append(
                 Problem(
                     "cell",
@@ -258,8 +258,8 @@ class Disclosure:
                         "cell",
                         (*views, new),
                         count,
-                        f"{count} respondents would be set apart: they are in this group and "
-                        f"in shown group(s) {names}, and no other combination",
+                        f"{count} respondents would be the only ones in exactly this group and "
+                        f"shown group(s) {names}: combining the views would isolate them",
                     )
                 )
             if size - count < self.floor:

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from connectwell.core.db import utcnow
-from connectwell.insights import compute
+from connectwell.insights import compute, network
 from connectwell.insights import service as insights
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin, PageViewer, Viewer
@@ -65,7 +65,9 @@ def _page(request: Request, session: DB, viewer: Viewer, team_id: int | None) ->
             "weakest_name": insights.NAMES.get(weakest or "", ""),
             "practices": practices,
             "chart_width": CHART_WIDTH,
-            "csv": "/insights/org.csv" if team_id is None else f"/insights/teams/{team_id}/export.csv",
+            "csv": "/insights/org.csv"
+            if team_id is None
+            else f"/insights/teams/{team_id}/export.csv",
         },
         session=session,
     )
@@ -104,3 +106,10 @@ def refresh(session: DB, settings: AppSettings, viewer: PageAdmin) -> Response:
     """Admins recompute now (the worker does it every night)."""
     compute.refresh(session, today=utcnow().date(), floor=settings.anonymity_floor)
     return RedirectResponse("/insights/org?refreshed=1", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/me/connections")
+def my_connections(request: Request, session: DB, viewer: PageViewer) -> Response:
+    """The viewer's own connections: nobody else sees this list."""
+    found = network.my_connections(session, viewer.person, utcnow().date())
+    return render(request, "my_connections.html", {"connections": found}, session=session)
