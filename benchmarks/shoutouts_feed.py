@@ -14,14 +14,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import secrets
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
+from connectwell.accounts import service as accounts
+from connectwell.core.config import Settings
 from connectwell.core.db import make_engine, make_session_factory, transaction
 from connectwell.core.db.migrate import upgrade
 from connectwell.demo.generator import generate_org
@@ -31,6 +35,8 @@ from connectwell.people.models import Person
 from connectwell.shoutouts import service
 from connectwell.shoutouts.models import Recipient, ShoutOut
 from connectwell.shoutouts.schemas import FeedFilter
+from connectwell.web.app import create_app
+from connectwell.web.deps import SESSION_COOKIE
 
 SQLITE_PATH = Path(tempfile.gettempdir()) / "connectwell-bench" / "feed.db"
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -172,6 +178,37 @@ def measure(engine: Engine, viewers: int, seed_value: int) -> dict[str, list[flo
     return timings
 
 
+def measure_http(engine: Engine, url: str, viewers: int, seed_value: int) -> dict[str, list[float]]:
+    """Seconds per GET /api/v1/shoutouts through the whole app in-process (no network)."""
+    factory = make_session_factory(engine)
+    settings = Settings(
+        database_url=url, secret_key=secrets.token_urlsafe(40), instance_path=SQLITE_PATH.parent
+    )
+    rng = random.Random(seed_value + 2)
+    with factory() as session:
+        people = list(session.scalars(select(Person.id)))
+    timings: dict[str, list[float]] = {"API first": [], "API next": []}
+    app = create_app(settings, session_factory=factory, migrate=False)
+    with TestClient(app) as client:
+        for _ in range(viewers):
+            with transaction(factory) as session:
+                viewer = session.get(Person, rng.choice(people))
+                assert viewer is not None
+                token = accounts.start_session(session, viewer, settings)
+            client.cookies.set(SESSION_COOKIE, token)
+            cursor = None
+            for page in range(3):
+                params = {"limit": "20"} | ({"before": str(cursor)} if cursor else {})
+                clock = time.perf_counter()
+                response = client.get("/api/v1/shoutouts", params=params)
+                timings["API next" if page else "API first"].append(time.perf_counter() - clock)
+                assert response.status_code == 200, response.text
+                cursor = response.json()["next_cursor"]
+                if cursor is None:
+                    break
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
@@ -187,6 +224,7 @@ def main() -> None:
         seed(engine, args.people, args.shoutouts, args.seed)
         measure(engine, 5, args.seed)  # warm the caches
         timings = measure(engine, args.viewers, args.seed)
+        timings |= measure_http(engine, database_url(kind), args.viewers, args.seed)
         for label, values in timings.items():
             print(
                 f"  {label:<11} n={len(values):>4}  p50 {1000 * statistics.median(values):6.1f} ms"
