@@ -48,6 +48,7 @@ def _respond(
         answered_on=row.opens_on,
         tenure_band=extra.get("tenure", ""),
         location=extra.get("location", ""),
+        comment=extra.get("comment", ""),
     )
     response.answers = [
         Answer(item_id=i, value=v) for i, v in zip(row.item_ids, values, strict=False)
@@ -190,7 +191,38 @@ def test_no_combination_of_shown_views_isolates_fewer_than_the_floor(
 
     policy = AnonymityPolicy(floor=FLOOR)
     for construct, groups in shown.items():
-        assert verify_disclosure(groups, policy) == [], construct
+        comments = construct == "comments"
+        assert verify_disclosure(groups, policy, comments=comments) == [], construct
     for payload in scopes.values():
         check_payload(payload)
     db.rollback()
+
+
+def test_comments_appear_only_from_ten_and_never_where_a_small_team_could_be_worked_out(
+    db: Session,
+) -> None:
+    engineering, platform, payments = _teams(db)
+    row = _round(db, TODAY - dt.timedelta(days=7))
+    for k in range(10):
+        _respond(db, row, platform, [4, 4, 4, 4, 4], comment=f"Platform note {k}")
+    for k in range(3):
+        _respond(db, row, payments, [4, 4, 4, 4, 4], comment=f"Payments note {k}")
+    db.flush()
+
+    scopes = compute.compute(db, today=TODAY, floor=FLOOR)
+
+    assert len(scopes["org"]["comments"]) == 13
+    assert scopes["org"]["comments"] == sorted(scopes["org"]["comments"])
+    assert scopes[f"team:{engineering.id}"]["comments"]  # all 13 are Engineering's
+    assert scopes[f"team:{platform.id}"]["comments"] == []  # would expose Payments' three
+    assert scopes[f"team:{payments.id}"]["comments"] == []
+
+
+def test_nine_comments_are_never_shown(db: Session) -> None:
+    _, platform, _ = _teams(db)
+    row = _round(db, TODAY - dt.timedelta(days=7))
+    for k in range(9):
+        _respond(db, row, platform, [3, 3, 3, 3, 3], comment=f"note {k}")
+    db.flush()
+
+    assert compute.compute(db, today=TODAY, floor=FLOOR)["org"]["comments"] == []

@@ -211,6 +211,7 @@ def compute(
         if shown is not None:
             shown[construct] = [frozenset(group) for group in disclosure.shown]
     _check_ins(session, since, today, children, policy, scopes, shown)
+    _comments(session, since, today, children, policy, scopes, shown)
     organisation, teams = network_figures(session, today=today, floor=floor)
     scopes["org"]["network"] = organisation or None
     for team_id, figures in teams.items():
@@ -230,6 +231,7 @@ def _empty(name: str, since: dt.date, until: dt.date) -> dict[str, Any]:
         "check_ins": None,
         "floor_hidden": [],
         "network": None,
+        "comments": [],
     }
 
 
@@ -330,6 +332,50 @@ def _walk(
             scopes,
             allowed_scopes,
         )
+
+
+def _comments(
+    session: Session,
+    since: dt.date,
+    until: dt.date,
+    children: dict[int | None, list[int]],
+    policy: AnonymityPolicy,
+    scopes: dict[str, dict[str, Any]],
+    shown: dict[str, list[frozenset[Hashable]]] | None = None,
+) -> None:
+    """Free-text comments per scope, only from the comment floor (10) up, through a gate of
+    their own; shown in alphabetical order, which says nothing about who wrote them or when."""
+    rows = session.execute(
+        select(Response.team_id, Response.comment).where(
+            Response.answered_on >= since, Response.answered_on <= until, Response.comment != ""
+        )
+    ).all()
+    if not rows:
+        return
+    team = np.array([team_id or 0 for team_id, _ in rows], dtype=np.int64)
+    texts = [comment for _, comment in rows]
+    disclosure = Disclosure(policy, comments=True)
+
+    def listed(mask: np.ndarray) -> list[str]:
+        return sorted(texts[k] for k in np.flatnonzero(mask).tolist())
+
+    if not disclosure.request(frozenset(range(len(rows)))):
+        return
+    scopes["org"]["comments"] = listed(np.ones(len(rows), dtype=bool))
+
+    def walk(parent_id: int | None, parent: frozenset[int]) -> None:
+        masks = {
+            t: np.isin(team, list(_descendants(children, t))) for t in children.get(parent_id, [])
+        }
+        groups = {t: frozenset(np.flatnonzero(m).tolist()) for t, m in masks.items()}
+        for t, ok in disclosure.breakdown(parent, {t: g for t, g in groups.items() if g}).items():
+            if ok:
+                scopes[f"team:{t}"]["comments"] = listed(masks[t])
+                walk(t, groups[t])
+
+    walk(None, frozenset(range(len(rows))))
+    if shown is not None:
+        shown["comments"] = [frozenset(group) for group in disclosure.shown]
 
 
 def _check_ins(

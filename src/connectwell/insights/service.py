@@ -243,6 +243,8 @@ def export_csv(payload: dict[str, Any]) -> str:
                             "",
                         ]
                     )
+    for comment in payload.get("comments", []):
+        writer.writerow([name, "comment", "", comment, "", "", "", "", "", "", ""])
     check_ins = payload.get("check_ins")
     if check_ins:
         for element in HQC:
