@@ -334,6 +334,32 @@ def _walk(
         )
 
 
+def _gate_tree(
+    disclosure: Disclosure,
+    children: dict[int | None, list[int]],
+    team: np.ndarray,
+    record: Callable[[str, np.ndarray], None],
+) -> None:
+    """Walk the team tree from the organisation down through ``disclosure``, calling
+    ``record(scope, mask)`` for each scope that may be shown (rows are items by ``team``)."""
+    everyone = frozenset(range(len(team)))
+    if not disclosure.request(everyone):
+        return
+    record("org", np.ones(len(team), dtype=bool))
+
+    def walk(parent_id: int | None, parent: frozenset[int]) -> None:
+        masks = {
+            t: np.isin(team, list(_descendants(children, t))) for t in children.get(parent_id, [])
+        }
+        groups = {t: frozenset(np.flatnonzero(m).tolist()) for t, m in masks.items()}
+        for t, ok in disclosure.breakdown(parent, {t: g for t, g in groups.items() if g}).items():
+            if ok:
+                record(f"team:{t}", masks[t])
+                walk(t, groups[t])
+
+    walk(None, everyone)
+
+
 def _comments(
     session: Session,
     since: dt.date,
@@ -352,28 +378,14 @@ def _comments(
     ).all()
     if not rows:
         return
-    team = np.array([team_id or 0 for team_id, _ in rows], dtype=np.int64)
     texts = [comment for _, comment in rows]
     disclosure = Disclosure(policy, comments=True)
 
-    def listed(mask: np.ndarray) -> list[str]:
-        return sorted(texts[k] for k in np.flatnonzero(mask).tolist())
+    def record(scope: str, mask: np.ndarray) -> None:
+        scopes[scope]["comments"] = sorted(texts[k] for k in np.flatnonzero(mask).tolist())
 
-    if not disclosure.request(frozenset(range(len(rows)))):
-        return
-    scopes["org"]["comments"] = listed(np.ones(len(rows), dtype=bool))
-
-    def walk(parent_id: int | None, parent: frozenset[int]) -> None:
-        masks = {
-            t: np.isin(team, list(_descendants(children, t))) for t in children.get(parent_id, [])
-        }
-        groups = {t: frozenset(np.flatnonzero(m).tolist()) for t, m in masks.items()}
-        for t, ok in disclosure.breakdown(parent, {t: g for t, g in groups.items() if g}).items():
-            if ok:
-                scopes[f"team:{t}"]["comments"] = listed(masks[t])
-                walk(t, groups[t])
-
-    walk(None, frozenset(range(len(rows))))
+    team = np.array([team_id or 0 for team_id, _ in rows], dtype=np.int64)
+    _gate_tree(disclosure, children, team, record)
     if shown is not None:
         shown["comments"] = [frozenset(group) for group in disclosure.shown]
 
@@ -389,42 +401,23 @@ def _check_ins(
 ) -> None:
     """Micro check-in means per scope, through the same kind of gate (one for all three)."""
     rows = session.execute(
-        select(
-            CheckIn.id,
-            CheckIn.team_id,
-            CheckIn.positive_regard,
-            CheckIn.mutuality,
-            CheckIn.vitality,
-        ).where(CheckIn.created_on >= since, CheckIn.created_on <= until)
+        select(CheckIn.team_id, CheckIn.positive_regard, CheckIn.mutuality, CheckIn.vitality).where(
+            CheckIn.created_on >= since, CheckIn.created_on <= until
+        )
     ).all()
     if not rows:
         return
-    taps = np.array([[r[2], r[3], r[4]] for r in rows], dtype=np.float64)
-    team = np.array([r[1] or 0 for r in rows], dtype=np.int64)
+    taps = np.array([[r[1], r[2], r[3]] for r in rows], dtype=np.float64)
     disclosure = Disclosure(policy)
 
-    def summary(mask: np.ndarray) -> dict[str, Any]:
-        return {
+    def record(scope: str, mask: np.ndarray) -> None:
+        scopes[scope]["check_ins"] = {
             "n": int(mask.sum()),
             **{e: float(taps[mask, k].mean()) for k, e in enumerate(CHECK_IN_ELEMENTS)},
         }
 
-    everyone = np.ones(len(rows), dtype=bool)
-    if not disclosure.request(frozenset(range(len(rows)))):
-        return
-    scopes["org"]["check_ins"] = summary(everyone)
-
-    def walk(parent_id: int | None, parent: frozenset[int]) -> None:
-        masks = {
-            t: np.isin(team, list(_descendants(children, t))) for t in children.get(parent_id, [])
-        }
-        groups = {t: frozenset(np.flatnonzero(m).tolist()) for t, m in masks.items()}
-        for t, ok in disclosure.breakdown(parent, {t: g for t, g in groups.items() if g}).items():
-            if ok:
-                scopes[f"team:{t}"]["check_ins"] = summary(masks[t])
-                walk(t, groups[t])
-
-    walk(None, frozenset(range(len(rows))))
+    team = np.array([r[0] or 0 for r in rows], dtype=np.int64)
+    _gate_tree(disclosure, children, team, record)
     if shown is not None:
         shown["check_ins"] = [frozenset(group) for group in disclosure.shown]
 

@@ -98,6 +98,19 @@ def _bank_page(
     )
 
 
+def _bank_refused(
+    request: Request, session: DB, error: ValidationError | pulses.PulseError
+) -> Response:
+    """The bank page again, naming each problem; nothing was added."""
+    session.rollback()
+    problems = (
+        _problems(error) if isinstance(error, ValidationError) else [(error.field, error.message)]
+    )
+    return _bank_page(
+        request, session, problems=problems, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
+
+
 @router.post("/bank/constructs", dependencies=[CSRF])
 def add_construct(
     request: Request,
@@ -109,21 +122,8 @@ def add_construct(
 ) -> Response:
     try:
         pulses.add_construct(session, ConstructIn(key=key, name=name, description=description))
-    except ValidationError as error:
-        return _bank_page(
-            request,
-            session,
-            problems=_problems(error),
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    except pulses.PulseError as error:
-        session.rollback()
-        return _bank_page(
-            request,
-            session,
-            problems=[(error.field, error.message)],
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
+    except (ValidationError, pulses.PulseError) as error:
+        return _bank_refused(request, session, error)
     return RedirectResponse("/admin/bank?saved=1", status.HTTP_303_SEE_OTHER)
 
 
@@ -140,19 +140,6 @@ def add_item(
         pulses.add_item(
             session, ItemIn(construct_id=construct_id, text=text, reverse_coded=reverse_coded)
         )
-    except ValidationError as error:
-        return _bank_page(
-            request,
-            session,
-            problems=_problems(error),
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    except pulses.PulseError as error:
-        session.rollback()
-        return _bank_page(
-            request,
-            session,
-            problems=[(error.field, error.message)],
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
+    except (ValidationError, pulses.PulseError) as error:
+        return _bank_refused(request, session, error)
     return RedirectResponse("/admin/bank?saved=1", status.HTTP_303_SEE_OTHER)
