@@ -309,7 +309,7 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12)
         ),
     )
     mood = {team_id: rng.gauss(0, 0.5) for team_id in session.scalars(select(Team.id))}
-    lag = {"play": -0.8, "trusting": -0.3}
+    lag = {"play": -0.8, "trusting": -0.3, "loneliness": -1.5}  # a higher score is lonelier
     leanings: dict[tuple[int, str], float] = {}
     for day in round_dates(pulse.starts_on, pulse.weekday, pulse.cadence, today):
         row = pulses.open_round(session, pulse, day)
