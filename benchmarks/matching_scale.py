@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from connectwell.demo.generator import generate_org
+from connectwell.demo.generator import as_participants, generate_org
 from connectwell.matching import (
     HistoryTable,
     Participant,
@@ -49,22 +49,7 @@ ROUND_DATE = dt.date(2025, 1, 6)
 
 
 def participants(people: int, seed: int) -> list[Participant]:
-    org = generate_org(people=people, seed=seed, today=ROUND_DATE)
-    return [
-        Participant(
-            id=p.email,
-            team=p.team,
-            manager=p.manager_email,
-            timezone=p.timezone,
-            work_start=dt.time(p.work_start),
-            work_end=dt.time(p.work_end),
-            level=p.level,
-            location=p.location,
-            interests=frozenset(p.interests),
-            joined=p.start_date,
-        )
-        for p in org.people
-    ]
+    return as_participants(generate_org(people=people, seed=seed, today=ROUND_DATE))
 
 
 def shuffled_history(ids: list[str], weeks: int, seed: int) -> list[PastGroup]:

@@ -5,7 +5,8 @@ this one generator, so that "240 people" in the demo and "100,000 people" in a b
 the same shape: nested teams, managers inside each team reporting up the tree, four time zones,
 a spread of start dates with some new hires this month.
 
-It imports nothing of the database or the web: dataclasses out.
+It imports nothing of the database or the web: dataclasses out (and, for the pairing
+benchmarks and tests, the matching library's participants).
 
 Complexity: O(people + teams) time and memory.
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+
+from connectwell.matching.model import Participant
 
 DEMO_DOMAIN = "demo.connectwell.example"
 
@@ -281,3 +284,22 @@ def generate_org(
                 )
             )
     return DemoOrg(teams=demo_teams, people=result)
+
+
+def as_participants(org: DemoOrg) -> list[Participant]:
+    """The organisation as the matching library's participants (benchmarks and tests)."""
+    return [
+        Participant(
+            id=p.email,
+            team=p.team,
+            manager=p.manager_email,
+            timezone=p.timezone,
+            work_start=dt.time(p.work_start),
+            work_end=dt.time(p.work_end),
+            level=p.level,
+            location=p.location,
+            interests=frozenset(p.interests),
+            joined=p.start_date,
+        )
+        for p in org.people
+    ]
