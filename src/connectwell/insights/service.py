@@ -11,7 +11,6 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectwell.insights.models import InsightSnapshot
@@ -268,7 +267,3 @@ def export_csv(payload: dict[str, Any]) -> str:
 
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
-
-
-def latest_refresh(session: Session) -> InsightSnapshot | None:
-    return session.scalar(select(InsightSnapshot).where(InsightSnapshot.scope == "org"))

@@ -238,10 +238,11 @@ def _buddy_groups(
     round_on: dt.date,
     seed: int,
 ) -> list[list[str]]:
+    taking_part = {p.id for p in participants}
     volunteers = {
         str(person_id): row.buddy_capacity
         for person_id, row in service.memberships(session, program).items()
-        if row.buddy_capacity > 0 and any(p.id == str(person_id) for p in participants)
+        if row.buddy_capacity > 0 and str(person_id) in taking_part
     }
     already = set(
         session.scalars(

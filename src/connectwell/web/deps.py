@@ -163,12 +163,6 @@ def csrf_token(request: Request) -> str:
     return hmac.new(key, ("csrf:" + _csrf_base(request)).encode(), hashlib.sha256).hexdigest()
 
 
-def token_for_session_cookie(request: Request, cookie: str) -> str:
-    """The CSRF token that goes with a sign-in cookie just set (for the page after sign-in)."""
-    key = get_settings(request).secret_key.encode()
-    return hmac.new(key, ("csrf:" + cookie).encode(), hashlib.sha256).hexdigest()
-
-
 async def verify_csrf(request: Request) -> None:
     """Forms: refuse a POST whose csrf_token field does not match the viewer's cookie."""
     if request.method not in UNSAFE:
