@@ -19,7 +19,7 @@ from connectwell.people.models import Person
 from connectwell.programs import answers, intros, rounds, service
 from connectwell.programs.models import CheckIn, Group, GroupMember, Membership, Program, Round
 from connectwell.programs.schedule import local_moment
-from connectwell.programs.schemas import Answer
+from connectwell.programs.schemas import Answer, ProgramIn
 from tests.programs.conftest import MONDAY
 
 
@@ -320,3 +320,26 @@ def test_the_proposed_slot_falls_inside_each_members_own_working_hours(
             local_end = group.slot_end.astimezone(ZoneInfo(person.timezone)).time()
             if group.shared_hours:
                 assert person.work_start <= local_start and local_end <= person.work_end
+
+
+def test_a_buddies_round_gives_each_new_hire_a_volunteer_from_another_team(
+    db: Session, org: list[Person]
+) -> None:
+    program = service.create_program(
+        db, ProgramIn(name="Buddies", kind="buddies", cadence="weekly", starts_on=MONDAY)
+    )
+    hires = [p for p in org if p.start_date and (MONDAY - p.start_date).days < 30]
+    veterans = [p for p in org if p.start_date and (MONDAY - p.start_date).days > 365]
+    assert 0 < len(hires) <= 10 and len(veterans) >= 2  # two buddies of 5 seats cover them
+    for volunteer in veterans[:2]:
+        service.set_buddy_capacity(db, program, volunteer, 5)
+    db.commit()
+
+    row = rounds.run_round(db, program, MONDAY)
+
+    assert row is not None
+    groups = [{m.person_id for m in g.members} for g in row.groups]
+    volunteer_ids = {v.id for v in veterans[:2]}
+    paired = {pid for g in groups for pid in g - volunteer_ids}
+    assert paired == {h.id for h in hires}
+    assert all(len(g) == 2 and len(g & volunteer_ids) == 1 for g in groups)

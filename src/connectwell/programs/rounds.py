@@ -254,6 +254,13 @@ def _buddy_groups(
     )
     fresh = [p for p in participants if int(p.id) not in already or p.id in volunteers]
     result = assign_buddies(fresh, volunteers, today=round_on, exclusions=exclusions, seed=seed)
+    if result.unassigned:  # not enough volunteer seats: said, never silently
+        log.warning(
+            "programme %s, %s: %d new hires without a buddy",
+            program.id,
+            round_on,
+            len(result.unassigned),
+        )
     return [[hire, buddy] for hire, buddy in sorted(result.buddy_of.items())]
 
 
