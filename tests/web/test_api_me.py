@@ -102,7 +102,11 @@ def test_a_revoked_unknown_or_orphaned_token_gets_401(
     response = client.get("/api/v1/me", headers=bearer(secret))
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "invalid or revoked API token"}
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank", "title": "Unauthorized", "status": 401,
+        "detail": "invalid or revoked API token",
+    }  # fmt: skip
 
 
 def test_a_bad_token_is_refused_even_alongside_a_valid_session(
@@ -228,7 +232,10 @@ def test_a_pause_in_the_past_is_refused_naming_the_field(
     )
 
     assert response.status_code == 422
-    assert response.json() == {"detail": "the pause must end today or later", "field": "until"}
+    assert response.json() == {
+        "type": "about:blank", "title": "Unprocessable Content", "status": 422,
+        "detail": "the pause must end today or later", "field": "until",
+    }  # fmt: skip
     assert fresh(db, cast.member).paused_until is None
 
 

@@ -154,7 +154,10 @@ def test_someone_who_has_left_is_not_found_by_members_but_shown_to_admins(
     shown = client.get(path, headers=bearer(tokens.admin))
 
     assert hidden.status_code == 404
-    assert hidden.json() == {"detail": f"no person {cast.other_member.id}", "field": "person"}
+    assert hidden.json() == {
+        "type": "about:blank", "title": "Not Found", "status": 404,
+        "detail": f"no person {cast.other_member.id}", "field": "person",
+    }  # fmt: skip
     assert shown.status_code == 200 and shown.json()["active"] is False
 
 

@@ -35,7 +35,7 @@ def test_a_member_answers_an_open_pulse_through_the_api(
 
     assert listed["round_id"] == row.id
     assert sent.status_code == 201
-    assert again.status_code == 422 and again.json()["field"] == "answers"
+    assert again.status_code == 409 and again.json()["field"] == "answers"  # a conflict
     assert db.scalar(select(func.count()).select_from(Response)) == 1
     assert client.get("/api/v1/pulses/open", headers=headers).json() == []
 

@@ -52,7 +52,12 @@ def test_a_members_token_is_refused_and_nothing_is_written(
     exported = client.get("/api/v1/roster", headers=bearer(tokens.member))
 
     assert imported.status_code == exported.status_code == 403
-    assert imported.json() == {"detail": "admins only"}
+    assert imported.json() == {
+        "type": "about:blank",
+        "title": "Forbidden",
+        "status": 403,
+        "detail": "admins only",
+    }
     assert _emails(db) == before
 
 
@@ -71,7 +76,8 @@ def test_bad_rows_are_refused_with_every_row_and_field_and_nothing_is_written(
 
     assert response.status_code == 422
     body = response.json()
-    assert body["detail"] == "people.csv: nothing imported"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert body["detail"] == "people.csv: nothing imported" and body["field"] == "file"
     assert [(p["row"], p["field"]) for p in body["problems"]] == [
         (3, "email"), (4, "name"), (4, "start_date"), (4, "timezone")
     ]  # fmt: skip

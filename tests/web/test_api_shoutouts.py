@@ -131,6 +131,7 @@ def test_a_private_shout_out_is_404_to_others(
 
     assert mine.status_code == 200 and mine.json()["message"] == "Quiet"
     assert theirs.status_code == 404 and theirs.json() == {
+        "type": "about:blank", "title": "Not Found", "status": 404,
         "detail": f"no shout-out {shoutout.id}", "field": "shoutout",
     }  # fmt: skip
 

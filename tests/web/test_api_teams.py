@@ -85,7 +85,10 @@ def test_an_unknown_team_is_404_naming_the_team(
     for path in ("/api/v1/teams/999999", "/api/v1/teams/999999/members"):
         response = client.get(path, headers=bearer(tokens.member))
         assert response.status_code == 404
-        assert response.json() == {"detail": "no team 999999", "field": "team"}
+        assert response.json() == {
+            "type": "about:blank", "title": "Not Found", "status": 404,
+            "detail": "no team 999999", "field": "team",
+        }  # fmt: skip
 
 
 # --- setting a team's leads (admins) -------------------------------------------------------
@@ -141,7 +144,8 @@ def test_an_unknown_or_departed_lead_is_refused_naming_the_field_and_nothing_cha
 
     assert response.status_code == 422
     assert response.json() == {
-        "detail": f"no active person with id {person_id}", "field": "person_ids"
+        "type": "about:blank", "title": "Unprocessable Content", "status": 422,
+        "detail": f"no active person with id {person_id}", "field": "person_ids",
     }  # fmt: skip
     assert _leads(db, cast.platform.id) == {cast.lead.id}
 

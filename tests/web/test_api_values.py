@@ -29,7 +29,7 @@ def test_an_admin_adds_a_value_and_a_member_cannot(
     assert created.json() == {"id": created.json()["id"], "name": "Candour",
                               "description": "Say it", "is_active": True}  # fmt: skip
     assert refused.status_code == 403
-    assert twice.status_code == 422 and twice.json()["field"] == "name"
+    assert twice.status_code == 409 and twice.json()["field"] == "name"  # taken: a conflict
     assert _names(db) == [("Candour", True)]
 
 

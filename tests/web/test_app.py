@@ -66,7 +66,13 @@ def test_an_unknown_page_gets_an_html_404_and_an_unknown_api_path_a_json_404(
 
     assert page.status_code == api.status_code == 404
     assert page.headers["content-type"].startswith("text/html") and "Not found" in page.text
-    assert api.json() == {"detail": "Not Found"}
+    assert api.headers["content-type"] == "application/problem+json"
+    assert api.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "Not Found",
+    }
 
 
 def test_a_wrong_method_gets_405_naming_the_allowed_ones(as_person: AsPerson, cast: Cast) -> None:

@@ -284,7 +284,7 @@ ROUTES = [
     Route(
         "POST",
         "/api/v1/pairings/{group}/answer",
-        {**group_members(200, anonymous=401), "member_token": 422},
+        {**group_members(200, anonymous=401), "member_token": 409},
         json=TAPS,
     ),
     # --- shout-outs, appreciation, values and the audit log ------------------------------------
@@ -305,7 +305,7 @@ ROUTES = [
     Route(
         "POST",
         "/api/v1/shoutouts",
-        {**api(201), "member_token": 422, "admin_token": 422},
+        {**api(201), "member_token": 409, "admin_token": 409},
         json=API_SHOUT,
     ),
     Route("GET", "/api/v1/shoutouts/{shoutout}", api(200)),
@@ -317,7 +317,7 @@ ROUTES = [
     Route("GET", "/api/v1/values", api(200)),
     # The admin's token is the admin, who added this value by session already.
     Route(
-        "POST", "/api/v1/values", {**api_admin(201), "admin_token": 422}, json={"name": "Candour"}
+        "POST", "/api/v1/values", {**api_admin(201), "admin_token": 409}, json={"name": "Candour"}
     ),
     Route("POST", "/api/v1/values/{value}/retire", api_admin(200)),
     # --- API: roster -----------------------------------------------------------------------
@@ -370,7 +370,7 @@ ROUTES += [
     Route(
         "POST",
         "/api/v1/pulses/rounds/{pulse_round}/responses",
-        {**api(201), "member_token": 422, "admin_token": 422},
+        {**api(201), "member_token": 409, "admin_token": 409},
         json={"answers": {"{pulse_item}": 4}},
     ),
 ]

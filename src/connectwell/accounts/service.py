@@ -20,6 +20,7 @@ from connectwell.accounts.models import (
     PasswordToken,
     SignInSession,
 )
+from connectwell.core import errors
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import Message, Recipient, notify
@@ -37,11 +38,16 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
-class AccountError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+class AccountError(errors.Invalid):
+    """A sign-in, token or password request that cannot be done; ``field`` names the culprit."""
+
+
+class AccountNotFound(errors.NotFound, AccountError):
+    """No such API token."""
+
+
+class AccountNotAllowed(errors.NotAllowed, AccountError):
+    """Only admins do that."""
 
 
 class WrongCredentials(AccountError):
@@ -211,7 +217,7 @@ class NewToken:
 def create_api_token(session: Session, *, owner: Person, name: str, created_by: Person) -> NewToken:
     """An admin makes a token that acts as ``owner`` (for automation)."""
     if not created_by.is_admin:
-        raise AccountError("owner", "only admins make API tokens")
+        raise AccountNotAllowed("owner", "only admins make API tokens")
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise AccountError("name", "1 to 100 characters")
@@ -250,7 +256,7 @@ def list_api_tokens(session: Session, *, person_id: int | None = None) -> list[A
 def revoke_api_token(session: Session, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise AccountError("token", f"no token {token_id}")
+        raise AccountNotFound("token", f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     session.flush()

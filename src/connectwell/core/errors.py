@@ -9,6 +9,14 @@ or an RFC 9457 problem), ``cli.py`` to an exit code, a chat integration to its r
 ('team_id', 'no such team', 'team_id: no such team')
 >>> isinstance(Conflict("email", "taken"), DomainError)
 True
+
+A domain keeps one base class that its callers catch, an ``Invalid``, and names its other
+refusals by both their kind and that base; :func:`kind_of` reads the kind named first:
+
+>>> class GoalError(Invalid): ...
+>>> class GoalNotFound(NotFound, GoalError): ...
+>>> kind_of(GoalNotFound("goal", "no goal 7")).__name__, kind_of(GoalError("x", "y")).__name__
+('NotFound', 'Invalid')
 """
 
 from __future__ import annotations
@@ -40,3 +48,15 @@ class Conflict(DomainError):
 
 
 KINDS: tuple[type[DomainError], ...] = (Invalid, NotFound, NotAllowed, Conflict)
+
+
+def kind_of(error: DomainError) -> type[DomainError]:
+    """The kind of ``error``: the first of :data:`KINDS` in its class's method resolution order.
+
+    So ``class ProgramNotFound(NotFound, ProgramError)`` is a ``NotFound`` although
+    ``ProgramError`` is an ``Invalid``. A bare ``DomainError`` counts as ``Invalid``.
+    """
+    for cls in type(error).__mro__:
+        if cls in KINDS:
+            return cls
+    return Invalid

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from connectwell.core import errors
 from connectwell.core.config import Settings
 from connectwell.core.notify import Recipient, notify
 from connectwell.digests.content import Window, gather
@@ -39,21 +40,16 @@ GRACE = dt.timedelta(days=2)  # a digest this late (the worker was down) is not 
 BATCH = 1000
 
 
-class DigestError(Exception):
+class DigestError(errors.Invalid):
     """A digest request that cannot be done; ``field`` names the culprit."""
 
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+
+class DigestNotFound(errors.NotFound, DigestError):
+    """No such team, or an unsubscribe link that is not valid."""
 
 
-class DigestNotFound(DigestError):
-    pass
-
-
-class DigestNotAllowed(DigestError):
-    pass
+class DigestNotAllowed(errors.NotAllowed, DigestError):
+    """Only the team's leads and admins choose its digest's day and hour."""
 
 
 # --- each team's day and hour --------------------------------------------------------------

@@ -13,6 +13,7 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from connectwell.core import errors
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import Message, Recipient, notify
@@ -29,21 +30,20 @@ REWARD_IDEAS = (
 )
 
 
-class GoalError(Exception):
+class GoalError(errors.Invalid):
     """A goal that cannot be set or moved; ``field`` names the culprit."""
 
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+
+class GoalNotFound(errors.NotFound, GoalError):
+    """No such goal or team."""
 
 
-class GoalNotFound(GoalError):
-    pass
-
-
-class GoalNotAllowed(GoalError):
+class GoalNotAllowed(errors.NotAllowed, GoalError):
     """The person is not of the team (nor its lead, nor an admin)."""
+
+
+class GoalReached(errors.Conflict, GoalError):
+    """The goal was reached already (perhaps a moment ago, by someone else)."""
 
 
 # --- who may change a team's goals ---------------------------------------------------------
@@ -157,9 +157,10 @@ def record_progress(
         No such goal.
     GoalNotAllowed
         The person is not of the team.
+    GoalReached
+        The goal was reached already (field ``goal``): a conflict.
     GoalError
-        The goal was reached already (field ``goal``); an amount on a goal without a number
-        (field ``amount``).
+        An amount on a goal without a number (field ``amount``).
     """
     now = now or utcnow()
     goal = get_goal(session, goal_id)
@@ -174,7 +175,7 @@ def record_progress(
         .execution_options(synchronize_session=False)
     )
     if not getattr(moved, "rowcount", 0):
-        raise GoalError("goal", "this goal was reached already: set the team a new one")
+        raise GoalReached("goal", "this goal was reached already: set the team a new one")
     contribution = Contribution(
         goal_id=goal.id, person_id=person.id, amount=data.amount, note=data.note, created_at=now
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from connectwell.core import errors
 from connectwell.insights.models import InsightSnapshot
 from connectwell.pulses.bank import BANK, LOWER_IS_BETTER
 
@@ -21,15 +22,16 @@ HQC = ("positive_regard", "mutuality", "vitality")
 NAMES = {entry.key: entry.name for entry in BANK}
 
 
-class InsightError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+class InsightError(errors.Invalid):
+    """An insights request that cannot be done; ``field`` names the culprit."""
 
 
-class InsightNotAllowed(InsightError):
-    pass
+class InsightNotFound(errors.NotFound, InsightError):
+    """The figures asked for have not been computed yet."""
+
+
+class InsightNotAllowed(errors.NotAllowed, InsightError):
+    """Insights are for the team's leads and admins."""
 
 
 @dataclass(frozen=True)

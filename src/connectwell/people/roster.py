@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectwell.core import errors
 from connectwell.people import service
 from connectwell.people.models import Person, Role, TeamLead
 
@@ -51,14 +52,17 @@ class RosterProblem:
         return f"row {self.row}, {self.field}: {self.message}"
 
 
-class RosterError(Exception):
-    """The roster was refused; nothing was written. ``problems`` lists every problem found."""
+class RosterError(errors.Invalid):
+    """The roster was refused; nothing was written. ``problems`` lists every problem found.
+
+    Its ``field`` is the file's name, so ``field: message`` reads as it always did.
+    """
 
     def __init__(self, filename: str, problems: list[RosterProblem]) -> None:
         self.filename = filename
         self.problems = problems
         lines = "\n".join(f"  {problem}" for problem in problems)
-        super().__init__(f"{filename}: {len(problems)} problem(s), nothing imported\n{lines}")
+        super().__init__(filename, f"{len(problems)} problem(s), nothing imported\n{lines}")
 
 
 @dataclass

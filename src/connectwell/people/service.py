@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from connectwell.core import errors
 from connectwell.core.config import get_settings
 from connectwell.people.models import Person, Team, TeamLead
 from connectwell.people.schemas import PauseIn, ProfileUpdate
@@ -17,17 +18,12 @@ from connectwell.people.schemas import PauseIn, ProfileUpdate
 TEAM_SEPARATOR = " > "
 
 
-class PeopleError(Exception):
+class PeopleError(errors.Invalid):
     """A request about people or teams that cannot be done; ``field`` names the culprit."""
 
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
-
-class NotFound(PeopleError):
-    pass
+class NotFound(errors.NotFound, PeopleError):
+    """No such person or team (or not one the asker may see)."""
 
 
 def default_timezone() -> str:

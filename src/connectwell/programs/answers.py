@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from connectwell.core import errors
 from connectwell.people.models import Person
 from connectwell.programs import service
 from connectwell.programs.models import CheckIn, Group, GroupMember, Membership, Program, Round
@@ -15,7 +16,11 @@ from connectwell.programs.schemas import Answer
 
 
 class AnswerError(service.ProgramError):
-    pass
+    """An answer to "did you meet?" that cannot be taken; ``field`` names the culprit."""
+
+
+class AlreadyAnswered(errors.Conflict, AnswerError):
+    """The person has answered for this group already."""
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -36,7 +41,7 @@ def answer(session: Session, group_id: int, person: Person, data: Answer, today:
     """Record "did you meet?" and, if so, an anonymous micro check-in. Once per person."""
     group, member = group_for(session, group_id, person)
     if member.answered_at is not None:
-        raise AnswerError("met", "you have answered for this group already")
+        raise AlreadyAnswered("met", "you have answered for this group already")
     member.met = data.met
     # The day only: a precise time could be matched with a check-in or a request log.
     member.answered_at = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)

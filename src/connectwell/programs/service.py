@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from connectwell.core import errors
 from connectwell.people import service as people
 from connectwell.people.models import Person, Team
 from connectwell.programs.models import (
@@ -24,15 +25,12 @@ from connectwell.programs.schedule import round_dates
 from connectwell.programs.schemas import ProgramIn
 
 
-class ProgramError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+class ProgramError(errors.Invalid):
+    """A programme request that cannot be done; ``field`` names the culprit."""
 
 
-class ProgramNotFound(ProgramError):
-    pass
+class ProgramNotFound(errors.NotFound, ProgramError):
+    """No such programme or group (or not one of the asker's)."""
 
 
 # --- set-up --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from connectwell.core import errors
 from connectwell.core.config import Settings
 from connectwell.core.notify import Message, Recipient, notify
 from connectwell.people import service as people
@@ -33,15 +34,16 @@ MAX_ITEMS = 5
 ITEMS_PER_CONSTRUCT = 3
 
 
-class PulseError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+class PulseError(errors.Invalid):
+    """A pulse request that cannot be done; ``field`` names the culprit."""
 
 
-class PulseNotFound(PulseError):
-    pass
+class PulseNotFound(errors.NotFound, PulseError):
+    """No such pulse, or no round of it for the asker."""
+
+
+class PulseConflict(errors.Conflict, PulseError):
+    """A construct key taken already, or a second answer to the same round."""
 
 
 # --- the item bank -------------------------------------------------------------------------
@@ -89,7 +91,7 @@ def constructs(session: Session) -> list[Construct]:
 
 def add_construct(session: Session, data: ConstructIn) -> Construct:
     if session.scalar(select(Construct.id).where(Construct.key == data.key)):
-        raise PulseError("key", f"a construct {data.key!r} exists already")
+        raise PulseConflict("key", f"a construct {data.key!r} exists already")
     construct = Construct(
         key=data.key, name=data.name, family="custom", description=data.description, builtin=False
     )
@@ -326,7 +328,7 @@ def answer(
     open_round_ = round_for(session, person, round_id, today)
     row = open_round_.round
     if open_round_.answered:
-        raise PulseError("answers", "you have answered this pulse already")
+        raise PulseConflict("answers", "you have answered this pulse already")
     if today > row.closes_on:
         raise PulseError("answers", f"this pulse closed on {row.closes_on:%-d %B}")
     asked = {item.id for item in open_round_.items}

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from connectwell.core import audit
+from connectwell.core import audit, errors
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import Message, notify
@@ -40,17 +40,20 @@ PATHWAY_NAMES = {
 }
 
 
-class ShoutOutError(Exception):
+class ShoutOutError(errors.Invalid):
     """A shout-out that cannot be given or changed; ``field`` names the culprit."""
 
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+
+class ShoutOutNotFound(errors.NotFound, ShoutOutError):
+    """No such shout-out or value (or not one the viewer may see)."""
 
 
-class ShoutOutNotFound(ShoutOutError):
-    pass
+class ShoutOutNotAllowed(errors.NotAllowed, ShoutOutError):
+    """Only admins do that."""
+
+
+class ShoutOutConflict(errors.Conflict, ShoutOutError):
+    """A duplicate: the same shout-out given twice, or a value's name taken already."""
 
 
 def message_hash(message: str, person_ids: list[int], team_ids: list[int]) -> str:
@@ -117,10 +120,12 @@ def give(
 
     Raises
     ------
+    ShoutOutConflict
+        An exact duplicate of one you gave before (also when both are sent at once).
     ShoutOutError
         To yourself; to nobody active; an unknown value; the same recipient within
-        ``shoutout_repeat_minutes``; an exact duplicate of one you gave before; over the daily
-        quota (``shoutout_daily_quota``). Each names its field.
+        ``shoutout_repeat_minutes``; over the daily quota (``shoutout_daily_quota``). Each names
+        its field.
     """
     now = now or utcnow()
     person_ids = sorted(set(data.person_ids))
@@ -189,8 +194,8 @@ def give(
     return shoutout
 
 
-def _duplicate() -> ShoutOutError:
-    return ShoutOutError(
+def _duplicate() -> ShoutOutConflict:
+    return ShoutOutConflict(
         "message", "you sent this exact shout-out to the same people already: say it anew"
     )
 
@@ -388,7 +393,7 @@ def unreact(session: Session, viewer: Person, shoutout_id: int, kind: str) -> No
 def hide(session: Session, admin: Person, shoutout_id: int, reason: str) -> ShoutOut:
     """An admin hides a shout-out; the audit log keeps who and why."""
     if not admin.is_admin:
-        raise ShoutOutError("shoutout", "only admins hide shout-outs")
+        raise ShoutOutNotAllowed("shoutout", "only admins hide shout-outs")
     reason = reason.strip()
     if len(reason) < 3:
         raise ShoutOutError("reason", "say why (at least 3 characters)")
@@ -457,7 +462,7 @@ def add_value(session: Session, name: str, description: str = "") -> Value:
     if not 1 <= len(name) <= 60:
         raise ShoutOutError("name", "1 to 60 characters")
     if session.scalar(select(Value.id).where(func.lower(Value.name) == name.lower())):
-        raise ShoutOutError("name", f"the value {name!r} exists already")
+        raise ShoutOutConflict("name", f"the value {name!r} exists already")
     value = Value(name=name, description=description.strip()[:1000], is_active=True)
     session.add(value)
     session.flush()

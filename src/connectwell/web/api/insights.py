@@ -30,7 +30,7 @@ def _out(payload: dict[str, Any]) -> dict[str, Any]:
 def _read(session: DB, scope: str) -> dict[str, Any]:
     payload = insights.snapshot(session, scope)
     if payload is None:
-        raise insights.InsightError("scope", "insights have not been computed yet")
+        raise insights.InsightNotFound("scope", "insights have not been computed yet")
     return _out(payload)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from connectwell.people import roster
 from connectwell.web.deps import DB, ApiAdmin
+from connectwell.web.errors import problem
 
 router = APIRouter()
 
@@ -31,14 +32,13 @@ async def import_roster(
         )
     except roster.RosterError as error:
         session.rollback()
-        return JSONResponse(
-            {
-                "detail": f"{error.filename}: nothing imported",
-                "problems": [
-                    {"row": p.row, "field": p.field, "message": p.message} for p in error.problems
-                ],
-            },
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        return problem(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"{error.filename}: nothing imported",
+            field="file",
+            problems=[
+                {"row": p.row, "field": p.field, "message": p.message} for p in error.problems
+            ],
         )
     return {
         "created": summary.created,

@@ -27,7 +27,7 @@ def _payload(session: Session, viewer: Viewer, team_id: int | None) -> dict[str,
         people.get_team(session, team_id)
     payload = insights.snapshot(session, insights.scope_for(team_id))
     if payload is None:
-        raise insights.InsightError("scope", "insights have not been computed yet")
+        raise insights.InsightNotFound("scope", "insights have not been computed yet")
     return payload
 
 

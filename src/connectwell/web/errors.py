@@ -1,0 +1,174 @@
+"""Errors as the web shows them: one status per kind, an error page or an RFC 9457 problem.
+
+Domains raise the kinds of :mod:`connectwell.core.errors`; this module is the one place that
+turns a kind into an HTTP status (:data:`STATUS`). Pages get ``error.html`` with that status;
+``/api/`` paths get ``application/problem+json`` (RFC 9457) with the members ``type``
+(``about:blank``: the status says it all), ``title``, ``status``, ``detail`` and the extensions
+``field`` (the field the refusal concerns) and, for request validation, ``problems`` (one
+``{"field", "message"}`` entry per problem)::
+
+    {"type": "about:blank", "title": "Not Found", "status": 404,
+     "detail": "no goal 7", "field": "goal"}
+
+The ``HTTPException`` that ``deps`` raise (401, 403) and Starlette's own 404 and 405 take the
+same two shapes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from connectwell.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, kind_of
+from connectwell.web.deps import NotSignedIn
+from connectwell.web.templating import templates
+
+PROBLEM_JSON = "application/problem+json"
+
+# The one table from a kind to its HTTP status.
+STATUS: dict[type[DomainError], int] = {
+    Invalid: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    NotFound: status.HTTP_404_NOT_FOUND,
+    NotAllowed: status.HTTP_403_FORBIDDEN,
+    Conflict: status.HTTP_409_CONFLICT,
+}
+
+# RFC 9110's names, fixed here so a problem's title does not change with the Python version.
+TITLES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+}
+
+
+def status_for(error: DomainError) -> int:
+    """The HTTP status of a domain error: its kind's, from :data:`STATUS`."""
+    return STATUS[kind_of(error)]
+
+
+def title_for(code: int) -> str:
+    return TITLES.get(code) or HTTPStatus(code).phrase
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def problem(
+    code: int,
+    detail: str,
+    *,
+    field: str | None = None,
+    problems: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """An RFC 9457 problem details response (``application/problem+json``)."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title_for(code),
+        "status": code,
+        "detail": detail,
+    }
+    if field:
+        body["field"] = field
+    if problems is not None:
+        body["problems"] = problems
+    return JSONResponse(body, status_code=code, headers=headers, media_type=PROBLEM_JSON)
+
+
+def error_response(
+    request: Request,
+    code: int,
+    detail: str,
+    *,
+    field: str | None = None,
+    problems: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The error page for a page, a problem for the API."""
+    if not wants_html(request):
+        return problem(code, detail, field=field, problems=problems, headers=headers)
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"code": code, "message": detail, "viewer": getattr(request.state, "viewer", None)},
+        status_code=code,
+        headers=headers,
+    )
+
+
+def _problems_of(error: DomainError) -> list[dict[str, Any]] | None:
+    """The per-row problems an error carries (a refused roster), as plain dictionaries."""
+    found = getattr(error, "problems", None)
+    if not found:
+        return None
+    return [
+        dataclasses.asdict(p)
+        for p in found
+        if dataclasses.is_dataclass(p) and not isinstance(p, type)
+    ]
+
+
+async def domain_error(request: Request, error: Exception) -> Response:
+    """Any domain error, by its kind."""
+    assert isinstance(error, DomainError)
+    return error_response(
+        request,
+        status_for(error),
+        error.message,
+        field=error.field,
+        problems=_problems_of(error),
+    )
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    """``HTTPException`` from routes and deps, and Starlette's own 404 and 405."""
+    assert isinstance(error, StarletteHTTPException)
+    return error_response(
+        request, error.status_code, str(error.detail), headers=dict(error.headers or {})
+    )
+
+
+async def invalid_request(request: Request, error: Exception) -> Response:
+    """A request that FastAPI's validation refused: every problem, by field."""
+    assert isinstance(error, RequestValidationError)
+    problems = [
+        {"field": ".".join(str(part) for part in item["loc"][1:]), "message": item["msg"]}
+        for item in error.errors()
+    ]
+    code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    if wants_html(request):
+        text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return error_response(request, code, text)
+    first = problems[0]["field"] if problems else None
+    return problem(code, "invalid request", field=first, problems=problems)
+
+
+async def not_signed_in(request: Request, error: Exception) -> Response:
+    """A page that needs a viewer sends the browser to sign in, then back."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={target}", status.HTTP_303_SEE_OTHER)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """One handler per kind (and for a bare ``DomainError``), plus HTTP and validation errors.
+
+    Starlette picks the handler of the first class in an error's method resolution order, so
+    ``class GoalNotFound(NotFound, GoalError)`` is served by the ``NotFound`` handler.
+    """
+    for kind in (*STATUS, DomainError):
+        app.add_exception_handler(kind, domain_error)
+    # Starlette's own class: it also raises the 404 and 405 of unknown paths and methods.
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(NotSignedIn, not_signed_in)
