@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from connectwell.accounts.models import Credential
-from connectwell.cli import app
+from connectwell.cli import EXIT_CODES, app, refusal, reported
+from connectwell.core import errors
 from connectwell.core.config import get_settings
 from connectwell.core.notify import OutboxEmail
 from connectwell.people.models import Person
@@ -60,8 +62,8 @@ def test_create_admin_refuses_a_short_password_and_writes_nothing(
         input="short\n",
     )
 
-    assert result.exit_code == 1
-    assert "password: at least 10 characters" in result.output
+    assert result.exit_code == 2  # invalid input
+    assert "password: at least 10 characters" in result.stderr
     assert _count(db) == 0
 
 
@@ -79,9 +81,9 @@ def test_import_roster_reports_every_bad_row_and_exits_non_zero(
 
     result = runner.invoke(app, ["import-roster", str(path)])
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # invalid input
     for expected in ("row 3, email", "row 4, timezone", "row 5, start_date", "nothing imported"):
-        assert expected in result.output
+        assert expected in result.stderr
     assert _count(db) == 0
 
 
@@ -147,6 +149,86 @@ def test_pair_names_the_file_row_and_field_of_bad_input_and_writes_nothing(
 
     result = runner.invoke(app, ["pair", "--people", str(people), "--out", str(out)])
 
-    assert result.exit_code == 1
-    assert "people.csv, row 3, field 'timezone'" in result.output
+    assert result.exit_code == 2  # invalid input
+    assert "people.csv, row 3, field 'timezone'" in result.stderr
     assert not out.exists()
+
+
+# --- refusals: one exit code per kind, ``field: message`` on standard error ---------------------
+
+
+def _raising(error: BaseException) -> typer.Typer:
+    """A command that fails with ``error`` the way every command does: inside ``reported``."""
+    command = typer.Typer()
+
+    @command.command()
+    def fail() -> None:
+        with reported():
+            raise error
+
+    return command
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [(errors.Invalid, 2), (errors.NotFound, 3), (errors.NotAllowed, 4), (errors.Conflict, 5)],
+)
+def test_it_exits_with_one_code_per_kind_and_says_why_on_stderr(
+    kind: type[errors.DomainError], code: int
+) -> None:
+    result = runner.invoke(_raising(kind("team_id", "no team 7")))
+
+    assert result.exit_code == code == EXIT_CODES[kind]
+    assert result.stderr == "team_id: no team 7\n"
+    assert result.stdout == ""
+
+
+def test_it_exits_by_the_kind_of_a_domain_class_not_its_base() -> None:
+    from connectwell.goals.service import GoalNotAllowed, GoalReached
+
+    assert runner.invoke(_raising(GoalNotAllowed("team_id", "not yours"))).exit_code == 4
+    assert runner.invoke(_raising(GoalReached("goal", "reached already"))).exit_code == 5
+
+
+def test_it_gives_the_libraries_input_errors_code_2_in_their_own_words() -> None:
+    from connectwell.matching import MatchingInputError
+    from connectwell.network.model import NetworkInputError
+    from connectwell.stats.errors import StatsInputError
+
+    matching = runner.invoke(
+        _raising(MatchingInputError("people.csv", 3, "timezone", "unknown time zone"))
+    )
+    stats = runner.invoke(_raising(StatsInputError("floor", "must be at least 3, got 2")))
+
+    assert matching.exit_code == stats.exit_code == 2
+    assert matching.stderr == "people.csv, row 3, field 'timezone': unknown time zone\n"
+    assert stats.stderr == "floor: must be at least 3, got 2\n"
+    assert refusal(NetworkInputError("team", None, "empty")) == (
+        2,
+        str(NetworkInputError("team", None, "empty")),
+    )
+
+
+def test_it_exits_1_when_a_result_fails_its_own_check() -> None:
+    from connectwell.matching import InvalidResultError
+
+    result = runner.invoke(_raising(InvalidResultError("person p3 is in two groups")))
+
+    assert result.exit_code == 1
+    assert "person p3 is in two groups" in result.stderr and "report" in result.stderr
+
+
+def test_it_lets_an_unexpected_error_through_as_a_bug() -> None:
+    result = runner.invoke(_raising(RuntimeError("boom")))
+
+    assert refusal(RuntimeError("boom")) is None
+    assert isinstance(result.exception, RuntimeError)
+
+
+def test_it_documents_the_exit_codes_in_its_help() -> None:
+    result = runner.invoke(app, ["--help"])
+
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    for words in ("2 invalid input", "3 not found", "4 not allowed", "5 a conflict"):
+        assert words in text

@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,13 +14,33 @@ import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectwell.accounts import service as accounts
+from connectwell.core import errors
 from connectwell.core.config import Settings, get_settings
 from connectwell.core.db import make_engine, make_session_factory, transaction
 from connectwell.core.db.migrate import alembic_config, upgrade
 from connectwell.demo import service as demo
 from connectwell.people import roster
 
-app = typer.Typer(help="connectwell: high-quality connections at work.", no_args_is_help=True)
+# The one place where a refusal becomes an exit code; the help's epilog and README say so.
+EXIT_CODES: dict[type[errors.DomainError], int] = {
+    errors.Invalid: 2,
+    errors.NotFound: 3,
+    errors.NotAllowed: 4,
+    errors.Conflict: 5,
+}
+EXIT_INVALID_INPUT = EXIT_CODES[errors.Invalid]  # the pure libraries' input errors too
+EXIT_FAILED_CHECK = 1  # a computed result that failed its own check: a bug to report
+EXIT_CODES_HELP = (
+    "Exit codes: 0 done; 1 a result failed its own check (a bug, please report it); "
+    "2 invalid input; 3 not found; 4 not allowed; 5 a conflict with what is stored. "
+    "A refusal is printed to standard error as 'field: message'."
+)
+
+app = typer.Typer(
+    help="connectwell: high-quality connections at work.",
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+)
 
 
 def _factory(settings: Settings, *, migrate: bool = True) -> sessionmaker[Session]:
@@ -28,9 +50,39 @@ def _factory(settings: Settings, *, migrate: bool = True) -> sessionmaker[Sessio
     return make_session_factory(engine)
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code=1)
+def refusal(error: BaseException) -> tuple[int, str] | None:
+    """The exit code and the words for an error a person should read; None for a bug.
+
+    Domain errors by their kind (:data:`EXIT_CODES`), as ``field: message``. The pure
+    libraries have their own errors (they import nothing of ours): bad input to them exits 2
+    and reads as they word it (a file, row and field); a result that fails its check exits 1.
+    """
+    if isinstance(error, errors.DomainError):
+        return EXIT_CODES[errors.kind_of(error)], f"{error.field}: {error.message}"
+    # Imported here: the libraries load numpy and scipy, which most commands never need.
+    from connectwell.matching.model import InvalidResultError, MatchingInputError
+    from connectwell.network.model import NetworkInputError
+    from connectwell.stats.errors import StatsInputError
+
+    if isinstance(error, MatchingInputError | NetworkInputError | StatsInputError):
+        return EXIT_INVALID_INPUT, str(error)
+    if isinstance(error, InvalidResultError):
+        return EXIT_FAILED_CHECK, f"result: failed its own check, please report this: {error}"
+    return None
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Run a command's work; a refusal goes to standard error and sets the exit code."""
+    try:
+        yield
+    except Exception as error:
+        found = refusal(error)
+        if found is None:
+            raise
+        code, words = found
+        typer.secho(words, fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=code) from None
 
 
 @app.command()
@@ -90,12 +142,9 @@ def create_admin(
     """Make the first admin of a real install (or give an existing person admin rights)."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass()
     settings = get_settings()
-    try:
-        with transaction(_factory(settings)) as session:
-            person = accounts.create_admin(session, email=email, name=name, password=password)
-            typer.echo(f"{person.email} is an admin and can sign in at {settings.base_url}/login")
-    except accounts.AccountError as error:
-        raise _fail(f"{error.field}: {error.message}") from None
+    with reported(), transaction(_factory(settings)) as session:
+        person = accounts.create_admin(session, email=email, name=name, password=password)
+        typer.echo(f"{person.email} is an admin and can sign in at {settings.base_url}/login")
 
 
 @app.command("import-roster")
@@ -110,17 +159,14 @@ def import_roster(
 ) -> None:
     """Create or update people from a roster CSV; all rows or none."""
     settings = get_settings()
-    try:
-        with transaction(_factory(settings)) as session:
-            parsed = roster.parse_roster(file.read_bytes(), filename=str(file))
-            summary = roster.import_roster(session, parsed, deactivate_missing=deactivate_missing)
-            if invite and summary.new_people:
-                from connectwell.people.models import Person
+    with reported(), transaction(_factory(settings)) as session:
+        parsed = roster.parse_roster(file.read_bytes(), filename=str(file))
+        summary = roster.import_roster(session, parsed, deactivate_missing=deactivate_missing)
+        if invite and summary.new_people:
+            from connectwell.people.models import Person
 
-                new = [session.get(Person, person_id) for person_id in summary.new_people]
-                accounts.invite(session, [p for p in new if p is not None], settings)
-    except roster.RosterError as error:
-        raise _fail(str(error)) from None
+            new = [session.get(Person, person_id) for person_id in summary.new_people]
+            accounts.invite(session, [p for p in new if p is not None], settings)
     typer.echo(f"{file}: {summary}")
 
 
@@ -155,9 +201,9 @@ def pair(
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:
     """Pair people from your own CSV files (no database): one round, checked, as GROUPS.csv."""
-    from connectwell.matching import MatchingInputError, run_pair
+    from connectwell.matching import run_pair
 
-    try:
+    with reported():
         summary = run_pair(
             people,
             out,
@@ -168,8 +214,6 @@ def pair(
             min_overlap_hours=min_overlap_hours,
             seed=seed,
         )
-    except MatchingInputError as error:
-        raise _fail(str(error)) from None
     for line in summary.lines():
         typer.echo(line)
 
