@@ -64,6 +64,25 @@ def test_only_the_weeks_shout_outs_count_and_yours_come_first(
     assert not content.empty
 
 
+def test_it_gives_the_shown_shout_outs_as_feed_items_in_the_same_order(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    give(db, settings, cast.admin, "For Mia", person_ids=[cast.member.id])
+    give(db, settings, cast.lead, "For Platform", team_ids=[cast.platform.id])
+    give(db, settings, cast.lead, "For Noah", person_ids=[cast.other_member.id])
+
+    content = _content(db, cast.member)
+
+    assert [i.id for i in content.feed_items] == [s.id for s in content.shoutouts]
+    assert content.feed_items == shoutouts.feed_items(content.shoutouts)
+    assert [(i.sender, [r.name for r in i.recipients], i.pathway_name)
+            for i in content.feed_items] == [
+        ("Ada Admin", ["Mia Member"], "task enabling"),
+        ("Lee Lead", ["Platform"], "task enabling"),
+        ("Lee Lead", ["Noah Member"], "task enabling"),
+    ]  # fmt: skip
+
+
 def test_new_connections_count_met_groups_and_name_whom_you_met(db: Session, cast: Cast) -> None:
     program = Program(name="Coffee", starts_on=MONDAY)
     db.add(program)

@@ -8,9 +8,9 @@ from html import escape
 
 from connectwell.core.config import Settings
 from connectwell.core.notify import Message
+from connectwell.core.words import PATHWAY_NAMES
 from connectwell.digests.content import WeekContent
 from connectwell.shoutouts.models import ShoutOut
-from connectwell.shoutouts.service import PATHWAY_NAMES
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _URL = re.compile(r"https?://[^\s<>\"']+")

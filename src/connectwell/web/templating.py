@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
-from connectwell.core import notify
+from connectwell.core import notify, words
 from connectwell.web.deps import csrf_token
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -60,6 +60,10 @@ def linkify(text: str | None) -> Markup:
 
 templates.env.filters["date"] = _date
 templates.env.filters["linkify"] = linkify
+templates.env.globals["pathway_names"] = words.PATHWAY_NAMES
+templates.env.globals["hqc_elements"] = words.HQC_ELEMENTS
+templates.env.globals["element_names"] = words.ELEMENT_NAMES
+templates.env.globals["construct_names"] = words.CONSTRUCT_NAMES
 
 
 def render(
