@@ -13,7 +13,7 @@ from connectwell.matching import (
     MatchingInputError,
     Participant,
     Rules,
-    csv_io,
+    history_csv,
     pair_round,
     read_people,
     run_pair,
@@ -308,7 +308,7 @@ def test_a_plain_history_file_never_needs_the_row_by_row_reader(
     def refuse(*args: object) -> None:
         raise AssertionError("read row by row")
 
-    monkeypatch.setattr(csv_io._HistoryColumns, "exact_rows", refuse)
+    monkeypatch.setattr(history_csv._HistoryColumns, "exact_rows", refuse)
     path = write(tmp_path / "history.csv", "date,group,person\n" + body)
     people = [f"p{k}" for k in range(40)]
     table = read_history_table(path, people, SINCE, chunk_bytes=100)
