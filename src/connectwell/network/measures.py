@@ -124,6 +124,21 @@ def isolation(network: Network, *, max_connections: int = 1) -> Isolation:
     Complexity
     ----------
     ``O(n)`` for ``n`` people.
+
+    Examples
+    --------
+    Four people in two teams: 0 and 1 met 10 days ago, 1 thanked 2 in a shout-out 200 days
+    ago (outside the 90-day window), 3 connected with nobody.
+
+    >>> from connectwell.network import build_network
+    >>> network = build_network(
+    ...     [0, 0, 1, 1], [0, 1], [1, 2], ["pairing_met", "shoutout"], age_days=[10, 200]
+    ... )
+    >>> recent_connection_counts(network).tolist()
+    [1, 1, 0, 0]
+    >>> found = isolation(network, max_connections=0)
+    >>> found.isolated.tolist(), found.count, found.share
+    ([False, False, True, True], 2, 0.5)
     """
     if max_connections < 0:
         raise NetworkInputError("max_connections", None, "must be 0 or more")

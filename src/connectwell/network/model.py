@@ -164,7 +164,11 @@ def sum_by(labels: npt.ArrayLike, weights: npt.ArrayLike, length: int) -> FloatA
 
 
 def ratio(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> FloatArray:
-    """``numerator / denominator`` elementwise, ``nan`` where the denominator is 0."""
+    """``numerator / denominator`` elementwise, ``nan`` where the denominator is 0.
+
+    >>> ratio([1, 2], [2, 0]).tolist()
+    [0.5, nan]
+    """
     top = np.asarray(numerator, dtype=np.float64)
     bottom = np.asarray(denominator, dtype=np.float64)
     out = np.full(np.broadcast(top, bottom).shape, np.nan)
@@ -173,7 +177,11 @@ def ratio(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> FloatArray:
 
 
 def scalar_ratio(numerator: float, denominator: float) -> float:
-    """``numerator / denominator`` as a float, ``nan`` if the denominator is 0."""
+    """``numerator / denominator`` as a float, ``nan`` if the denominator is 0.
+
+    >>> scalar_ratio(3, 4), scalar_ratio(3, 0)
+    (0.75, nan)
+    """
     return float(numerator) / float(denominator) if denominator else float("nan")
 
 

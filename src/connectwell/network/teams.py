@@ -92,6 +92,20 @@ def team_ties(network: Network, *, recent: bool = False) -> TeamTies:
     ----------
     .. [1] D. Krackhardt and R. N. Stern, "Informal networks and organizational crises: an
        experimental simulation", *Social Psychology Quarterly* 51(2):123-140, 1988.
+
+    Examples
+    --------
+    People 0 and 1 in team 0, people 2 and 3 in team 1; one tie inside team 0, one across.
+
+    >>> from connectwell.network import build_network
+    >>> network = build_network(
+    ...     [0, 0, 1, 1], [0, 1], [1, 2], ["pairing_met", "shoutout"], age_days=[10, 200]
+    ... )
+    >>> found = team_ties(network)
+    >>> found.internal_ties.tolist(), found.external_ties.tolist()
+    ([1, 0], [1, 1])
+    >>> found.ei_index.tolist(), found.cross_team_ratio_overall
+    ([0.0, 1.0], 0.5)
     """
     ties = network.ties_of(recent=recent)
     teams, team = network.teams, network.team
