@@ -13,7 +13,7 @@ from connectwell.matching import (
     MatchingInputError,
     Participant,
     Rules,
-    csv_io,
+    history_csv,
     pair_round,
     read_people,
     run_pair,
@@ -308,9 +308,29 @@ def test_a_plain_history_file_never_needs_the_row_by_row_reader(
     def refuse(*args: object) -> None:
         raise AssertionError("read row by row")
 
-    monkeypatch.setattr(csv_io._HistoryColumns, "exact_rows", refuse)
+    monkeypatch.setattr(history_csv._HistoryColumns, "exact_rows", refuse)
     path = write(tmp_path / "history.csv", "date,group,person\n" + body)
     people = [f"p{k}" for k in range(40)]
     table = read_history_table(path, people, SINCE, chunk_bytes=100)
     assert {(g.date, frozenset(g.members)) for g in table.groups()} == row_by_row(path, SINCE)
     verify([], [], history=table.groups())
+
+
+def test_it_keeps_every_reader_importable_from_csv_io_after_the_split() -> None:
+    from connectwell.matching import csv_io, csv_tables
+
+    assert csv_io.read_history_table is history_csv.read_history_table
+    assert csv_io.read_history is history_csv.read_history
+    assert csv_io.HISTORY_COLUMNS == ("date", "group", "person")
+    assert csv_io.CHUNK_BYTES == history_csv.CHUNK_BYTES
+    for name in csv_io.__all__:
+        assert hasattr(csv_io, name), name
+    assert csv_tables.Row == tuple[int, list[str]]
+
+
+def test_it_names_the_file_and_line_of_a_row_with_too_many_cells(tmp_path: Path) -> None:
+    path = write(tmp_path / "excl.csv", "person_a,person_b\nx,y\nx,y,z\n")
+    with pytest.raises(MatchingInputError) as caught:
+        read_exclusions(path, {"x", "y"})
+    assert (caught.value.file, caught.value.row) == ("excl.csv", 3)
+    assert "3 cells for 2 columns" in str(caught.value)

@@ -236,3 +236,21 @@ def test_it_agrees_with_networkx_on_random_graphs(seed: int) -> None:
         net, measures, connections=[connections_of(net, p) for p in range(10)]
     ).raise_if_invalid()
     verify(net, measure(net, recent=True, max_connections=2)).raise_if_invalid()
+
+
+def test_it_keeps_the_team_measures_importable_from_measures_after_the_split() -> None:
+    from connectwell.network import measures, teams
+
+    for name in ("TeamTies", "Modularity", "Bridging", "team_ties", "team_modularity"):
+        assert getattr(measures, name) is getattr(teams, name)
+    assert measures.bridging_teams is teams.bridging_teams
+    for name in measures.__all__:
+        assert hasattr(measures, name), name
+
+
+def test_it_chooses_the_recent_ties_or_all_of_them() -> None:
+    net = build_network([0, 0, 1], [0, 1], [1, 2], ["help", "event"], age_days=[10, 200])
+    assert net.ties_of(recent=False) is net.ties
+    assert net.ties_of(recent=True) is net.recent
+    assert team_ties(net, recent=True).external_ties.tolist() == [0, 0]
+    assert team_ties(net).external_ties.tolist() == [1, 1]

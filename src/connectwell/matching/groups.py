@@ -42,8 +42,14 @@ def group_sizes(n: int, size: int) -> list[int]:
     The number of groups is the one whose balanced sizes stay within 2..5 and closest to
     ``size`` (ties: larger groups). Fewer than 4 people make one group.
 
-    >>> group_sizes(10, 4)
-    [4, 3, 3]
+    >>> group_sizes(12, 4)
+    [4, 4, 4]
+    >>> group_sizes(11, 4)
+    [4, 4, 3]
+    >>> group_sizes(10, 4)  # 5 + 5 and 4 + 3 + 3 are both one off 4: the larger groups win
+    [5, 5]
+    >>> group_sizes(3, 4)
+    [3]
     """
     if n <= 0:
         return []

@@ -153,10 +153,36 @@ class Network:
         """The number of interactions (before merging repeated ones into ties)."""
         return int(self.source.shape[0])
 
+    def ties_of(self, *, recent: bool) -> Ties:
+        """:attr:`recent` if ``recent``, else :attr:`ties`."""
+        return self.recent if recent else self.ties
+
 
 def sum_by(labels: npt.ArrayLike, weights: npt.ArrayLike, length: int) -> FloatArray:
     """``numpy.bincount`` with weights, typed: the summed ``weights`` of each label."""
     return np.bincount(labels, weights, minlength=length).astype(np.float64, copy=False)
+
+
+def ratio(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> FloatArray:
+    """``numerator / denominator`` elementwise, ``nan`` where the denominator is 0.
+
+    >>> ratio([1, 2], [2, 0]).tolist()
+    [0.5, nan]
+    """
+    top = np.asarray(numerator, dtype=np.float64)
+    bottom = np.asarray(denominator, dtype=np.float64)
+    out = np.full(np.broadcast(top, bottom).shape, np.nan)
+    np.divide(top, bottom, out=out, where=bottom != 0)
+    return out
+
+
+def scalar_ratio(numerator: float, denominator: float) -> float:
+    """``numerator / denominator`` as a float, ``nan`` if the denominator is 0.
+
+    >>> scalar_ratio(3, 4), scalar_ratio(3, 0)
+    (0.75, nan)
+    """
+    return float(numerator) / float(denominator) if denominator else float("nan")
 
 
 def _first(bad: npt.NDArray[np.bool_]) -> int:

@@ -1,7 +1,16 @@
-"""Rounds: compute and store them, send intros and follow-ups, take answers, sum them up.
+"""Rounds: find the rounds that are due, compute each one and store its groups.
 
 A round is claimed by inserting its row: ``rounds`` has a unique (programme, date) key, so two
-workers racing for the same round store it once, and the loser does nothing.
+workers racing for the same round store it once, and the loser does nothing. The winner builds
+participants, history and exclusions from the database, calls the pure
+:func:`connectwell.matching.pair_round` and checks its result with
+:func:`connectwell.matching.verify` (for onboarding buddies:
+:func:`connectwell.matching.assign_buddies`), and stores the groups with a proposed slot and a
+conversation starter. It also pauses, with a note, the people who left too many intros in a
+row unanswered.
+
+What people are told (intros, follow-ups, moved slots) is in :mod:`connectwell.programs.intros`;
+their answers and the admin's aggregate view are in :mod:`connectwell.programs.answers`.
 """
 
 from __future__ import annotations

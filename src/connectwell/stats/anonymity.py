@@ -115,6 +115,10 @@ def may_show_score(n: int | AbstractSet[Hashable], policy: AnonymityPolicy) -> b
 
     This is the floor alone; a breakdown must also pass a :class:`Disclosure`.
     Complexity: O(1).
+
+    >>> policy = AnonymityPolicy()  # a floor of 5
+    >>> may_show_score(4, policy), may_show_score({"ann", "ben", "cai", "dee", "eva"}, policy)
+    (False, True)
     """
     return _size(n) >= policy.floor
 

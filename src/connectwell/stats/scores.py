@@ -189,6 +189,11 @@ def reverse_code(answers: Answers, *, scale_max: int = DEFAULT_SCALE_MAX) -> Flo
     Complexity
     ----------
     O(cells).
+
+    Examples
+    --------
+    >>> reverse_code([1, 2, None, 5]).tolist()
+    [5.0, 4.0, nan, 1.0]
     """
     scale_max = _scale(scale_max)
     return (scale_max + 1) - _matrix(answers, scale_max, matrix_only=False)
