@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from connectwell.core.notify import Message, Recipient, notify
+from connectwell.core.notify import tell
 from connectwell.matching import Participant, PastGroup, Rules, assign_buddies, pair_round, verify
 from connectwell.people.models import Person
 from connectwell.programs import service
@@ -290,20 +290,12 @@ def _tell_paused(
 ) -> None:
     if not person_ids:
         return
-    until = round_on + IGNORE_PAUSE
-    for person in session.scalars(select(Person).where(Person.id.in_(person_ids))):
-        notify(
-            session,
-            [Recipient(person.id, person.email, person.name)],
-            Message(
-                kind="program-paused",
-                subject=f"We paused {program.name} for you",
-                text=(
-                    f"Hello {person.name},\n\nYour last {IGNORED_BEFORE_PAUSE} introductions in "
-                    f"{program.name} went unanswered, so we paused it for you until "
-                    f"{until:%-d %B}. No worries: busy times happen.\n\n"
-                    "Come back whenever you like from the programme's page."
-                ),
-                link=f"/programs/{program.id}",
-            ),
-        )
+    tell(
+        session,
+        list(session.scalars(select(Person).where(Person.id.in_(person_ids)))),
+        "program-paused",
+        link=f"/programs/{program.id}",
+        program=program.name,
+        ignored=IGNORED_BEFORE_PAUSE,
+        until=round_on + IGNORE_PAUSE,
+    )
