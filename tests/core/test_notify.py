@@ -84,10 +84,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "empty": False,
         "shoutout_count": 9,
         "shoutouts": [
-            {
+            {  # a FeedItem, as JSON
+                "id": 7,
                 "sender": f"Noah {HOSTILE}",
-                "recipients": ["Mia", "Support"],
-                "pathway": "task enabling",
+                "recipients": [
+                    {"person_id": 2, "team_id": None, "name": "Mia"},
+                    {"person_id": None, "team_id": 3, "name": "Support"},
+                ],
+                "pathway_name": "task enabling",
+                "value": None,
                 "message": f"{HOSTILE} see https://example.org/a.",
             }
         ],

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from connectwell.insights import compute, service
 from connectwell.insights.models import InsightSnapshot
+from connectwell.insights.schemas import ScopeInsights
 from connectwell.people.models import Team
 from connectwell.pulses import service as pulses
 from connectwell.pulses.models import Answer, Item, Pulse, PulseRound, Response
@@ -65,15 +66,15 @@ def _teams(db: Session) -> tuple[Team, Team, Team]:
     return engineering, platform, payments
 
 
-def check_payload(payload: dict, floor: int = FLOOR) -> None:  # type: ignore[type-arg]
+def check_payload(payload: ScopeInsights, floor: int = FLOOR) -> None:
     """Every figure in a stored payload stands for at least ``floor`` responses."""
-    for entry in payload["constructs"].values():
-        assert entry["n"] >= floor
-        for point in entry["trend"] + entry["tenure"] + entry["location"]:
-            assert point["n"] is None or point["n"] >= floor
-            assert (point["n"] is None) == (point.get("mean") is None)
-    if payload["check_ins"]:
-        assert payload["check_ins"]["n"] >= floor
+    for entry in payload.constructs.values():
+        assert entry.n >= floor
+        for point in [*entry.trend, *entry.tenure, *entry.location]:
+            assert point.n is None or point.n >= floor
+            assert (point.n is None) == (point.mean is None)
+    if payload.check_ins:
+        assert payload.check_ins.n >= floor
 
 
 def test_a_team_with_enough_responses_gets_scores_and_its_small_sibling_hides_both(
@@ -91,11 +92,11 @@ def test_a_team_with_enough_responses_gets_scores_and_its_small_sibling_hides_bo
 
     for payload in scopes.values():
         check_payload(payload)
-    assert scopes["org"]["constructs"] and scopes[f"team:{engineering.id}"]["constructs"]
+    assert scopes["org"].constructs and scopes[f"team:{engineering.id}"].constructs
     # Platform (12) would leave Payments' 3 exposed inside Engineering (15): both hidden.
-    assert scopes[f"team:{platform.id}"]["constructs"] == {}
-    assert scopes[f"team:{payments.id}"]["constructs"] == {}
-    assert scopes[f"team:{platform.id}"]["floor_hidden"]
+    assert scopes[f"team:{platform.id}"].constructs == {}
+    assert scopes[f"team:{payments.id}"].constructs == {}
+    assert scopes[f"team:{platform.id}"].floor_hidden
 
 
 def test_scores_reverse_code_and_count_respondents(db: Session) -> None:
@@ -111,16 +112,25 @@ def test_scores_reverse_code_and_count_respondents(db: Session) -> None:
     payload = compute.compute(db, today=TODAY, floor=FLOOR)["org"]
 
     construct_of = {i.id: i.construct.key for i in db.scalars(select(Item))}
-    for key, entry in payload["constructs"].items():
+    for key, entry in payload.constructs.items():
         items = [i for i in row.item_ids if construct_of[i] == key]
         expected = sum(1.0 if reverse[i] else 5.0 for i in items) / len(items)
-        assert entry["n"] == 6 and abs(entry["mean"] - expected) < 1e-9
+        assert entry.n == 6 and entry.mean is not None and abs(entry.mean - expected) < 1e-9
+
+
+def _with_means(means: dict[str, float]) -> ScopeInsights:
+    """A scope whose constructs have these means (and nothing else to speak of)."""
+    score = {"n": 5, "ci_low": None, "ci_high": None, "favourable_pct": None, "alpha": None,
+             "alpha_n": 0, "trend": [], "tenure": [], "location": []}  # fmt: skip
+    return ScopeInsights.model_validate(
+        {"name": "Org", "since": TODAY, "until": TODAY, "check_ins": None, "floor_hidden": [],
+         "network": None, "comments": [],
+         "constructs": {key: {**score, "mean": mean} for key, mean in means.items()}}
+    )  # fmt: skip
 
 
 def test_the_weakest_pathway_gets_practices_that_link_to_features(db: Session) -> None:
-    payload = {
-        "constructs": {"play": {"mean": 2.1}, "trusting": {"mean": 3.9}, "vitality": {"mean": 1.0}}
-    }
+    payload = _with_means({"play": 2.1, "trusting": 3.9, "vitality": 1.0})
     weakest, practices = service.what_to_try(payload)
     assert weakest == "play"
     assert practices and all(p.link.startswith("/") for p in practices)
@@ -211,11 +221,11 @@ def test_comments_appear_only_from_ten_and_never_where_a_small_team_could_be_wor
 
     scopes = compute.compute(db, today=TODAY, floor=FLOOR)
 
-    assert len(scopes["org"]["comments"]) == 13
-    assert scopes["org"]["comments"] == sorted(scopes["org"]["comments"])
-    assert scopes[f"team:{engineering.id}"]["comments"]  # all 13 are Engineering's
-    assert scopes[f"team:{platform.id}"]["comments"] == []  # would expose Payments' three
-    assert scopes[f"team:{payments.id}"]["comments"] == []
+    assert len(scopes["org"].comments) == 13
+    assert scopes["org"].comments == sorted(scopes["org"].comments)
+    assert scopes[f"team:{engineering.id}"].comments  # all 13 are Engineering's
+    assert scopes[f"team:{platform.id}"].comments == []  # would expose Payments' three
+    assert scopes[f"team:{payments.id}"].comments == []
 
 
 def test_nine_comments_are_never_shown(db: Session) -> None:
@@ -225,4 +235,4 @@ def test_nine_comments_are_never_shown(db: Session) -> None:
         _respond(db, row, platform, [3, 3, 3, 3, 3], comment=f"note {k}")
     db.flush()
 
-    assert compute.compute(db, today=TODAY, floor=FLOOR)["org"]["comments"] == []
+    assert compute.compute(db, today=TODAY, floor=FLOOR)["org"].comments == []

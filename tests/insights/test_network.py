@@ -79,7 +79,7 @@ def test_the_organisation_gets_network_figures_and_small_teams_none(
     assert organisation["reciprocity"] == 1.0
     assert teams == {}  # every team has fewer than 5 people
     scopes = compute.compute(db, today=TODAY, floor=5)
-    assert scopes["org"]["network"]["isolated"] == 3
+    assert scopes["org"].network is not None and scopes["org"].network.isolated == 3
 
 
 def test_a_person_sees_their_own_connections_newest_first(db: Session, cast: Cast) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectwell.core.config import Settings
 from connectwell.core.db import transaction
 from connectwell.core.notify import Notification, OutboxEmail
+from connectwell.core.words import CONSTRUCT_NAMES
 from connectwell.programs.schedule import local_moment
 from connectwell.pulses import service
 from connectwell.pulses.bank import BANK
@@ -48,6 +49,16 @@ def test_the_bank_has_every_construct_with_its_reverse_coded_items(db: Session) 
     safety = next(c for c in service.constructs(db) if c.key == "psychological_safety")
     assert len(safety.items) == 7 and sum(i.reverse_coded for i in safety.items) == 3
     assert db.scalar(select(func.count()).select_from(Item)) == sum(len(e.items) for e in BANK)
+
+
+def test_it_names_the_banks_constructs_with_the_display_words_of_core_words(
+    db: Session,
+) -> None:
+    service.ensure_bank(db)
+
+    stored = {c.key: c.name for c in service.constructs(db) if c.builtin}
+    assert stored == {entry.key: entry.name for entry in BANK} == CONSTRUCT_NAMES
+    assert stored["psychological_safety"] == "Team psychological safety"
 
 
 def test_each_round_asks_at_most_five_items_and_every_construct_comes_round(db: Session) -> None:

@@ -152,8 +152,8 @@ def test_reactions_count_once_per_person_and_kind(
     with pytest.raises(service.ShoutOutError):
         service.react(db, cast.admin, shoutout.id, "<script>")
     db.refresh(shoutout)
-    counts = service.reaction_counts(shoutout)
-    assert (counts.thanks, counts.emoji) == (1, {"🎉": 1})
+    [item] = service.feed_items([shoutout])
+    assert (item.thanks, item.reactions) == (1, {"🎉": 1})
     assert db.scalar(select(func.count()).select_from(Reaction)) == 2
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from connectwell.web.templating import linkify
+from connectwell.core import words
+from connectwell.web.templating import linkify, templates
 
 REL = 'rel="noopener nofollow ugc"'
 
@@ -84,3 +85,19 @@ def test_a_bare_scheme_is_not_a_link() -> None:
 
 def test_nothing_gives_an_empty_string() -> None:
     assert linkify(None) == "" and linkify("") == ""
+
+
+def test_it_gives_every_template_the_display_words_of_core_words() -> None:
+    shown = templates.env.globals
+    assert shown["pathway_names"] is words.PATHWAY_NAMES
+    assert shown["hqc_elements"] is words.HQC_ELEMENTS
+    assert shown["element_names"] is words.ELEMENT_NAMES
+    assert shown["construct_names"] is words.CONSTRUCT_NAMES
+    page = templates.env.from_string(
+        "{{ pathway_names['enabling'] }}|{% for e in hqc_elements %}{{ e.name }}: "
+        "{{ e.statement }};{% endfor %}|{{ construct_names['loneliness'] }}"
+    ).render()
+    assert page == (
+        "task enabling|Positive regard: I felt known, valued and accepted;Mutuality: We both "
+        "took part; it went both ways;Vitality: I came away with more energy;|Loneliness at work"
+    )

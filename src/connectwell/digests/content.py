@@ -19,7 +19,9 @@ from connectwell.goals import service as goals
 from connectwell.goals.models import Celebration
 from connectwell.people.models import Person, Team
 from connectwell.programs.models import Group, GroupMember
+from connectwell.shoutouts import service as shoutouts_service
 from connectwell.shoutouts.models import Recipient, ShoutOut, Visibility
+from connectwell.shoutouts.schemas import FeedItem
 
 SHOWN_SHOUTOUTS = 8
 SHOWN_CELEBRATIONS = 5
@@ -40,7 +42,10 @@ class Window:
 class WeekContent:
     person: Person
     window: Window
-    shoutouts: list[ShoutOut] = field(default_factory=list)  # the most relevant first
+    # The shown shout-outs, the most relevant first, as the feed shows them (render these);
+    # ``shoutouts`` holds the same rows for the renderer until it reads ``feed_items``.
+    feed_items: list[FeedItem] = field(default_factory=list)
+    shoutouts: list[ShoutOut] = field(default_factory=list)
     shoutout_count: int = 0
     connections: int = 0  # groups across the organisation that met this week
     met: list[str] = field(default_factory=list)  # whom this person met this week
@@ -119,11 +124,14 @@ def gather(session: Session, due: list[tuple[Person, Window]]) -> list[WeekConte
             .order_by(ShoutOut.id.desc())
             .options(
                 selectinload(ShoutOut.sender),
+                selectinload(ShoutOut.value),
                 selectinload(ShoutOut.recipients).selectinload(Recipient.person),
                 selectinload(ShoutOut.recipients).selectinload(Recipient.team),
+                selectinload(ShoutOut.reactions),
             )
         )
     )
+    items: dict[int, FeedItem] = {}  # each shout-out built once, whoever sees it
     met_groups = session.execute(
         select(GroupMember.group_id, GroupMember.answered_at).where(
             GroupMember.met.is_(True),
@@ -163,6 +171,10 @@ def gather(session: Session, due: list[tuple[Person, Window]]) -> list[WeekConte
         visible = [s for s in shoutouts if s.created_at in window and may_see(person, s)]
         visible.sort(key=lambda s: (_relevance(person, s), -s.id))
         content.shoutouts = visible[:SHOWN_SHOUTOUTS]
+        for shoutout in content.shoutouts:
+            if shoutout.id not in items:
+                items[shoutout.id] = shoutouts_service.feed_items([shoutout])[0]
+        content.feed_items = [items[s.id] for s in content.shoutouts]
         content.shoutout_count = len(visible)
         content.connections = sum(1 for at in first_met.values() if at in window)
         content.met = [

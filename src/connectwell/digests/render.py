@@ -9,24 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from connectwell.digests.content import WeekContent
-from connectwell.shoutouts.models import ShoutOut
-from connectwell.shoutouts.service import PATHWAY_NAMES
 
 KIND = "digest"
 LINK = "/shoutouts"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _shoutout(shoutout: ShoutOut) -> dict[str, Any]:
-    return {
-        "sender": shoutout.sender.name,
-        "recipients": [
-            r.person.name if r.person is not None else (r.team.name if r.team else "a team")
-            for r in shoutout.recipients
-        ],
-        "pathway": PATHWAY_NAMES.get(shoutout.pathway, shoutout.pathway),
-        "message": shoutout.message,
-    }
+# What the digest shows of each shout-out (the feed's read model, FeedItem, as JSON).
+SHOUTOUT_FIELDS = {"id", "sender", "recipients", "pathway_name", "value", "message"}
 
 
 def digest_context(content: WeekContent, unsubscribe_url: str, schedule: str) -> dict[str, Any]:
@@ -35,7 +25,9 @@ def digest_context(content: WeekContent, unsubscribe_url: str, schedule: str) ->
     return {
         "empty": content.empty,
         "shoutout_count": content.shoutout_count,
-        "shoutouts": [_shoutout(shoutout) for shoutout in content.shoutouts],
+        "shoutouts": [
+            item.model_dump(mode="json", include=SHOUTOUT_FIELDS) for item in content.feed_items
+        ],
         "more_shoutouts": content.more_shoutouts,
         "connections": content.connections,
         "met": list(content.met),

@@ -26,13 +26,21 @@ from sqlalchemy.orm import Session
 
 from connectwell.insights.models import InsightSnapshot
 from connectwell.insights.network import network_figures
+from connectwell.insights.schemas import (
+    CheckIns,
+    ConstructInsights,
+    GroupFigure,
+    OrgNetwork,
+    ScopeInsights,
+    Score,
+    TeamNetwork,
+    TrendPoint,
+)
 from connectwell.people.models import Team
 from connectwell.programs.models import CheckIn
 from connectwell.pulses.models import Answer, Construct, Item, PulseRound, Response
 from connectwell.stats.anonymity import AnonymityPolicy, Disclosure
 from connectwell.stats.scores import cronbach_alpha, score_construct
-
-CHECK_IN_ELEMENTS = ("positive_regard", "mutuality", "vitality")
 
 
 @dataclass
@@ -133,7 +141,7 @@ def _descendants(children: dict[int | None, list[int]], team_id: int) -> set[int
     return found
 
 
-def _score(data: Responses, rows: np.ndarray, construct: str) -> dict[str, Any]:
+def _score(data: Responses, rows: np.ndarray, construct: str) -> Score:
     """The construct's score over the answers at ``rows`` (already filtered to it)."""
     respondents, row_of = np.unique(data.response[rows], return_inverse=True)
     item_ids, column = np.unique(data.item[rows], return_inverse=True)
@@ -149,15 +157,15 @@ def _score(data: Responses, rows: np.ndarray, construct: str) -> dict[str, Any]:
         matrix[np.ix_(in_latest, asked)],
         [flag for flag, keep in zip(reverse, asked, strict=True) if keep],
     )
-    return {
-        "n": result.n,
-        "mean": result.mean,
-        "ci_low": result.ci_low,
-        "ci_high": result.ci_high,
-        "favourable_pct": result.favourable_pct,
-        "alpha": reliability.alpha,
-        "alpha_n": reliability.n,
-    }
+    return Score(
+        n=result.n,
+        mean=result.mean,
+        ci_low=result.ci_low,
+        ci_high=result.ci_high,
+        favourable_pct=result.favourable_pct,
+        alpha=reliability.alpha,
+        alpha_n=reliability.n,
+    )
 
 
 def compute(
@@ -167,8 +175,8 @@ def compute(
     floor: int,
     weeks: int = 12,
     shown: dict[str, list[frozenset[Hashable]]] | None = None,
-) -> dict[str, dict[str, Any]]:
-    """Every scope's payload, as stored: ``{"org": {...}, "team:<id>": {...}}``.
+) -> dict[str, ScopeInsights]:
+    """Every scope's figures, as stored: ``{"org": ..., "team:<id>": ...}``.
 
     ``shown``, when given, receives each construct's shown groups of responses (and
     ``"check_ins"``'s): what the tests hand to :func:`connectwell.stats.verify_disclosure`.
@@ -178,7 +186,7 @@ def compute(
     data = load(session, since, today)
     children, names = _subtrees(session)
     policy = AnonymityPolicy(floor=floor)
-    scopes: dict[str, dict[str, Any]] = {"org": _empty("The organisation", since, today)}
+    scopes = {"org": _empty("The organisation", since, today)}
     for team_id, name in names.items():
         scopes[f"team:{team_id}"] = _empty(name, since, today)
     constructs = sorted(set(data.construct_of_item.values()))
@@ -213,26 +221,26 @@ def compute(
     _check_ins(session, since, today, children, policy, scopes, shown)
     _comments(session, since, today, children, policy, scopes, shown)
     organisation, teams = network_figures(session, today=today, floor=floor)
-    scopes["org"]["network"] = organisation or None
+    scopes["org"].network = OrgNetwork.model_validate(organisation) if organisation else None
     for team_id, figures in teams.items():
-        scopes[f"team:{team_id}"]["network"] = figures
+        scopes[f"team:{team_id}"].network = TeamNetwork.model_validate(figures)
     seconds = time.perf_counter() - clock
     for payload in scopes.values():
-        payload["seconds"] = round(seconds, 3)
+        payload.seconds = round(seconds, 3)
     return scopes
 
 
-def _empty(name: str, since: dt.date, until: dt.date) -> dict[str, Any]:
-    return {
-        "name": name,
-        "since": since.isoformat(),
-        "until": until.isoformat(),
-        "constructs": {},
-        "check_ins": None,
-        "floor_hidden": [],
-        "network": None,
-        "comments": [],
-    }
+def _empty(name: str, since: dt.date, until: dt.date) -> ScopeInsights:
+    return ScopeInsights(
+        name=name,
+        since=since,
+        until=until,
+        constructs={},
+        check_ins=None,
+        floor_hidden=[],
+        network=None,
+        comments=[],
+    )
 
 
 def _respondent_sets(data: Responses, rows_c: np.ndarray) -> Callable[[np.ndarray], frozenset[int]]:
@@ -243,7 +251,7 @@ def _respondent_sets(data: Responses, rows_c: np.ndarray) -> Callable[[np.ndarra
 
 
 def _fill(
-    payload: dict[str, Any],
+    payload: ScopeInsights,
     construct: str,
     data: Responses,
     rows_c: np.ndarray,
@@ -252,7 +260,7 @@ def _fill(
     respondents_of: Any,
 ) -> None:
     """The scope's score, and the trend and breakdowns that pass the same gate."""
-    entry = _score(data, rows_c[mask], construct)
+    score = _score(data, rows_c[mask], construct)
     trend = []
     opens = data.day[data.response[rows_c[mask]]]
     for day in np.unique(opens).tolist():
@@ -261,13 +269,13 @@ def _fill(
         group = respondents_of(point)
         shown = disclosure.request(group)
         trend.append(
-            {
-                "period": dt.date.fromordinal(day).isoformat(),
-                "n": len(group) if shown else None,
-                "mean": _score(data, rows_c[point], construct)["mean"] if shown else None,
-            }
+            TrendPoint(
+                period=dt.date.fromordinal(day),
+                n=len(group) if shown else None,
+                mean=_score(data, rows_c[point], construct).mean if shown else None,
+            )
         )
-    entry["trend"] = trend
+    breakdowns: dict[str, list[GroupFigure]] = {}
     for attribute, codes, names in (
         ("tenure", data.tenure_code, data.tenure_labels),
         ("location", data.location_code, data.location_labels),
@@ -281,21 +289,20 @@ def _fill(
         }
         groups = {label: respondents_of(m) for label, m in masks.items()}
         allowed = disclosure.breakdown(parent, groups)
-        entry[attribute] = [
-            {
-                "label": label,
-                **(
-                    {
-                        "n": len(groups[label]),
-                        "mean": _score(data, rows_c[masks[label]], construct)["mean"],
-                    }
-                    if ok
-                    else {"n": None, "mean": None}
-                ),
-            }
+        breakdowns[attribute] = [
+            GroupFigure(
+                label=label,
+                n=len(groups[label]) if ok else None,
+                mean=_score(data, rows_c[masks[label]], construct).mean if ok else None,
+            )
             for label, ok in allowed.items()
         ]
-    payload["constructs"][construct] = entry
+    payload.constructs[construct] = ConstructInsights(
+        **score.model_dump(),
+        trend=trend,
+        tenure=breakdowns["tenure"],
+        location=breakdowns["location"],
+    )
 
 
 def _walk(
@@ -306,7 +313,7 @@ def _walk(
     team_of_row: np.ndarray,
     disclosure: Disclosure,
     respondents_of: Any,
-    scopes: dict[str, dict[str, Any]],
+    scopes: dict[str, ScopeInsights],
     allowed_scopes: list[tuple[str, np.ndarray]],
 ) -> None:
     """Decide the team tree, parents before children, recording each allowed team."""
@@ -318,7 +325,7 @@ def _walk(
     allowed = disclosure.breakdown(parent, {t: g for t, g in groups.items() if g})
     for team_id, ok in allowed.items():
         if not ok:
-            scopes[f"team:{team_id}"]["floor_hidden"].append(construct)
+            scopes[f"team:{team_id}"].floor_hidden.append(construct)
             continue
         allowed_scopes.append((f"team:{team_id}", masks[team_id]))
         _walk(
@@ -366,7 +373,7 @@ def _comments(
     until: dt.date,
     children: dict[int | None, list[int]],
     policy: AnonymityPolicy,
-    scopes: dict[str, dict[str, Any]],
+    scopes: dict[str, ScopeInsights],
     shown: dict[str, list[frozenset[Hashable]]] | None = None,
 ) -> None:
     """Free-text comments per scope, only from the comment floor (10) up, through a gate of
@@ -382,7 +389,7 @@ def _comments(
     disclosure = Disclosure(policy, comments=True)
 
     def record(scope: str, mask: np.ndarray) -> None:
-        scopes[scope]["comments"] = sorted(texts[k] for k in np.flatnonzero(mask).tolist())
+        scopes[scope].comments = sorted(texts[k] for k in np.flatnonzero(mask).tolist())
 
     team = np.array([team_id or 0 for team_id, _ in rows], dtype=np.int64)
     _gate_tree(disclosure, children, team, record)
@@ -396,7 +403,7 @@ def _check_ins(
     until: dt.date,
     children: dict[int | None, list[int]],
     policy: AnonymityPolicy,
-    scopes: dict[str, dict[str, Any]],
+    scopes: dict[str, ScopeInsights],
     shown: dict[str, list[frozenset[Hashable]]] | None = None,
 ) -> None:
     """Micro check-in means per scope, through the same kind of gate (one for all three)."""
@@ -411,10 +418,12 @@ def _check_ins(
     disclosure = Disclosure(policy)
 
     def record(scope: str, mask: np.ndarray) -> None:
-        scopes[scope]["check_ins"] = {
-            "n": int(mask.sum()),
-            **{e: float(taps[mask, k].mean()) for k, e in enumerate(CHECK_IN_ELEMENTS)},
-        }
+        scopes[scope].check_ins = CheckIns(
+            n=int(mask.sum()),
+            positive_regard=float(taps[mask, 0].mean()),
+            mutuality=float(taps[mask, 1].mean()),
+            vitality=float(taps[mask, 2].mean()),
+        )
 
     team = np.array([r[0] or 0 for r in rows], dtype=np.int64)
     _gate_tree(disclosure, children, team, record)
@@ -422,18 +431,29 @@ def _check_ins(
         shown["check_ins"] = [frozenset(group) for group in disclosure.shown]
 
 
-def store(
-    session: Session, scopes: dict[str, dict[str, Any]], *, today: dt.date, weeks: int
-) -> int:
+def store(session: Session, scopes: dict[str, ScopeInsights], *, today: dt.date, weeks: int) -> int:
     """Replace the stored snapshots with ``scopes``; returns how many."""
     session.execute(delete(InsightSnapshot))
     since = today - dt.timedelta(weeks=weeks)
     session.add_all(
-        InsightSnapshot(scope=scope, window_start=since, window_end=today, payload=payload)
+        InsightSnapshot(
+            scope=scope,
+            window_start=since,
+            window_end=today,
+            payload=_stored(payload),
+        )
         for scope, payload in scopes.items()
     )
     session.flush()
     return len(scopes)
+
+
+def _stored(payload: ScopeInsights) -> dict[str, Any]:
+    """The JSON the column holds, checked against the schema once more (the computation
+    fills the figures in place, which pydantic does not check as it goes)."""
+    data = payload.model_dump(mode="json")
+    ScopeInsights.model_validate(data)
+    return data
 
 
 def refresh(session: Session, *, today: dt.date, floor: int, weeks: int = 12) -> int:

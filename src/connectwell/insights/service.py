@@ -6,19 +6,18 @@ figure from responses, so the anonymity decisions made there hold on every route
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from connectwell.core.csvfile import to_csv
+from connectwell.core.words import CONSTRUCT_NAMES, ELEMENT_NAMES
 from connectwell.insights.models import InsightSnapshot
+from connectwell.insights.schemas import ConstructInsights, ScopeInsights, Snapshot
 from connectwell.pulses.bank import BANK, LOWER_IS_BETTER
 
-PATHWAYS = ("respectful_engagement", "task_enabling", "trusting", "play")
-HQC = ("positive_regard", "mutuality", "vitality")
-NAMES = {entry.key: entry.name for entry in BANK}
+PATHWAYS = tuple(entry.key for entry in BANK if entry.family == "pathway")
 
 
 class InsightError(Exception):
@@ -102,11 +101,12 @@ PRACTICES: dict[str, tuple[Practice, ...]] = {
 }
 
 
-def snapshot(session: Session, scope: str) -> dict[str, Any] | None:
+def snapshot(session: Session, scope: str) -> Snapshot | None:
+    """The scope's stored figures, checked against the schema as they are read."""
     row = session.get(InsightSnapshot, scope)
     if row is None:
         return None
-    return {**row.payload, "computed_at": row.computed_at.isoformat()}
+    return Snapshot.model_validate({**row.payload, "computed_at": row.computed_at})
 
 
 def scope_for(team_id: int | None) -> str:
@@ -122,148 +122,109 @@ def check_access(*, is_admin: bool, led_team_ids: set[int], team_id: int | None)
         raise InsightNotAllowed("team", "insights are for the team's leads and admins")
 
 
-def favourable(construct: str, entry: dict[str, Any]) -> float | None:
+def favourable(construct: str, entry: ConstructInsights) -> float | None:
     """The favourable share, turned around for constructs where lower is better."""
-    value = entry.get("favourable_pct")
+    value = entry.favourable_pct
     if value is None:
         return None
     return 100.0 - value if construct in LOWER_IS_BETTER else value
 
 
-def weakest_pathway(payload: dict[str, Any]) -> str | None:
+def weakest_pathway(payload: ScopeInsights) -> str | None:
     shown = {
-        key: entry["mean"]
-        for key, entry in payload.get("constructs", {}).items()
-        if key in PATHWAYS and entry.get("mean") is not None
+        key: entry.mean
+        for key, entry in payload.constructs.items()
+        if key in PATHWAYS and entry.mean is not None
     }
     return min(shown, key=lambda key: shown[key]) if shown else None
 
 
-def what_to_try(payload: dict[str, Any]) -> tuple[str | None, tuple[Practice, ...]]:
+def what_to_try(payload: ScopeInsights) -> tuple[str | None, tuple[Practice, ...]]:
     weakest = weakest_pathway(payload)
     return weakest, PRACTICES.get(weakest or "", ())
 
 
-def rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ScoreRow:
+    """One construct's score as the table, the chart and the CSV show it."""
+
+    construct: str
+    name: str
+    n: int
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    favourable_pct: float | None  # turned around where lower is better
+    alpha: float | None
+    alpha_n: int
+    lower_is_better: bool
+
+
+def rows(payload: ScopeInsights) -> list[ScoreRow]:
     """One row per construct shown, in bank order, for the table, the chart and the CSV."""
-    constructs = payload.get("constructs", {})
+    constructs = payload.constructs
     order = [entry.key for entry in BANK] + sorted(set(constructs) - {e.key for e in BANK})
-    result = []
-    for key in order:
-        entry = constructs.get(key)
-        if entry is None:
-            continue
-        result.append(
-            {
-                "construct": key,
-                "name": NAMES.get(key, key),
-                "n": entry["n"],
-                "mean": entry["mean"],
-                "ci_low": entry["ci_low"],
-                "ci_high": entry["ci_high"],
-                "favourable_pct": favourable(key, entry),
-                "alpha": entry["alpha"],
-                "alpha_n": entry["alpha_n"],
-                "lower_is_better": key in LOWER_IS_BETTER,
-            }
+    return [
+        ScoreRow(
+            construct=key,
+            name=CONSTRUCT_NAMES.get(key, key),
+            n=entry.n,
+            mean=entry.mean,
+            ci_low=entry.ci_low,
+            ci_high=entry.ci_high,
+            favourable_pct=favourable(key, entry),
+            alpha=entry.alpha,
+            alpha_n=entry.alpha_n,
+            lower_is_better=key in LOWER_IS_BETTER,
         )
-    return result
+        for key in order
+        if (entry := constructs.get(key)) is not None
+    ]
 
 
-def export_csv(payload: dict[str, Any]) -> str:
-    """The aggregates shown on the page, as CSV: nothing the page would not show."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "scope",
-            "section",
-            "construct",
-            "group",
-            "n",
-            "mean",
-            "ci_low",
-            "ci_high",
-            "favourable_pct",
-            "alpha",
-            "alpha_n",
-        ]
-    )
-    name = payload.get("name", "")
+COLUMNS = ("scope", "section", "construct", "group", "n", "mean", "ci_low", "ci_high",
+           "favourable_pct", "alpha", "alpha_n")  # fmt: skip
+
+
+def export_csv(payload: ScopeInsights) -> str:
+    """The aggregates shown on the page, as CSV: nothing the page would not show.
+
+    Columns by name (a section leaves the columns it has nothing for empty); a comment that
+    looks like a spreadsheet formula is escaped (:mod:`connectwell.core.csvfile`).
+    """
+    scope = payload.name
+    lines: list[dict[str, object]] = []
     for row in rows(payload):
-        writer.writerow(
-            [
-                name,
-                "score",
-                row["construct"],
-                "all",
-                row["n"],
-                _num(row["mean"]),
-                _num(row["ci_low"]),
-                _num(row["ci_high"]),
-                _num(row["favourable_pct"]),
-                _num(row["alpha"]),
-                row["alpha_n"],
-            ]
-        )
-        entry = payload["constructs"][row["construct"]]
-        for point in entry.get("trend", []):
-            if point["n"] is not None:
-                writer.writerow(
-                    [
-                        name,
-                        "trend",
-                        row["construct"],
-                        point["period"],
-                        point["n"],
-                        _num(point["mean"]),
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                    ]
-                )
-        for section in ("tenure", "location"):
-            for group in entry.get(section, []):
-                if group["n"] is not None:
-                    writer.writerow(
-                        [
-                            name,
-                            section,
-                            row["construct"],
-                            group["label"],
-                            group["n"],
-                            _num(group["mean"]),
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                        ]
-                    )
-    for comment in payload.get("comments", []):
-        writer.writerow([name, "comment", "", comment, "", "", "", "", "", "", ""])
-    check_ins = payload.get("check_ins")
-    if check_ins:
-        for element in HQC:
-            writer.writerow(
-                [
-                    name,
-                    "check-in",
-                    element,
-                    "all",
-                    check_ins["n"],
-                    _num(check_ins[element]),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-            )
-    return out.getvalue()
+        key = row.construct
+        lines.append(
+            {
+                "scope": scope, "section": "score", "construct": key, "group": "all",
+                "n": row.n, "mean": _num(row.mean), "ci_low": _num(row.ci_low),
+                "ci_high": _num(row.ci_high), "favourable_pct": _num(row.favourable_pct),
+                "alpha": _num(row.alpha), "alpha_n": row.alpha_n,
+            }
+        )  # fmt: skip
+        entry = payload.constructs[key]
+        groups = [("trend", p.period.isoformat(), p.n, p.mean) for p in entry.trend]
+        groups += [("tenure", g.label, g.n, g.mean) for g in entry.tenure]
+        groups += [("location", g.label, g.n, g.mean) for g in entry.location]
+        lines += [
+            {"scope": scope, "section": section, "construct": key, "group": group, "n": n,
+             "mean": _num(mean)}
+            for section, group, n, mean in groups
+            if n is not None
+        ]  # fmt: skip
+    lines += [{"scope": scope, "section": "comment", "group": c} for c in payload.comments]
+    if payload.check_ins:
+        check_ins = payload.check_ins.model_dump()
+        lines += [
+            {"scope": scope, "section": "check-in", "construct": element, "group": "all",
+             "n": payload.check_ins.n, "mean": _num(check_ins[element])}
+            for element in ELEMENT_NAMES
+        ]  # fmt: skip
+    return to_csv(COLUMNS, lines)
 
 
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
+def _num(value: float | None) -> Decimal | None:
+    """Three decimals, written as a number (never escaped as a formula, even when negative)."""
+    return None if value is None else Decimal(f"{value:.3f}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import (
     BaseModel,
@@ -13,6 +13,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+if TYPE_CHECKING:
+    from connectwell.people.models import Person
 
 Interest = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
@@ -104,3 +107,14 @@ class PeoplePage(BaseModel):
     next_after: int | None = Field(
         description="Pass as `after` to get the next page; null on the last page."
     )
+
+
+class PersonRef(BaseModel):
+    """A person as others see them named: the one place a person's display name is made."""
+
+    id: int
+    name: str
+
+    @classmethod
+    def of(cls, person: Person) -> PersonRef:
+        return cls(id=person.id, name=person.name)

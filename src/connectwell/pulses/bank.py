@@ -9,60 +9,66 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from connectwell.core.words import CONSTRUCT_NAMES
+
 
 @dataclass(frozen=True)
 class BankConstruct:
     key: str
-    name: str
     family: str  # "hqc" (the three elements), "pathway", or "climate"
     description: str
     items: tuple[tuple[str, bool], ...]  # (text, reverse-coded)
 
+    @property
+    def name(self) -> str:
+        """What people read: the display word of :mod:`connectwell.core.words`."""
+        return CONSTRUCT_NAMES[self.key]
+
 
 BANK: tuple[BankConstruct, ...] = (
-    BankConstruct("positive_regard", "Positive regard", "hqc",
+    BankConstruct("positive_regard", "hqc",
         "Feeling known, valued and accepted by the people you work with.", (
         ("The people I work with most make me feel that my contribution matters.", False),
         ("In conversations with colleagues this week I felt respected for who I am.", False),
         ("I often feel overlooked by the colleagues I deal with.", True),
     )),
-    BankConstruct("mutuality", "Mutuality", "hqc",
+    BankConstruct("mutuality", "hqc",
         "Both people take part: open, responsive and receptive.", (
         ("My conversations at work go both ways: I listen and I am listened to.", False),
         ("When I share an idea, colleagues build on it.", False),
         ("Exchanges with my colleagues often feel one-sided.", True),
     )),
-    BankConstruct("vitality", "Vitality", "hqc",
+    BankConstruct("vitality", "hqc",
         "Feeling energised and more alive after interacting.", (
         ("After talking with colleagues I usually have more energy than before.", False),
         ("My interactions at work leave me feeling lively.", False),
         ("Dealing with people at work drains me.", True),
     )),
-    BankConstruct("respectful_engagement", "Respectful engagement", "pathway",
+    BankConstruct("respectful_engagement", "pathway",
         "Being present, listening, and showing that others are valued.", (
         ("In our meetings people give each other their full attention.", False),
         ("People on my team say thank you for everyday help.", False),
         ("Colleagues check their phones or laptops while others are speaking.", True),
     )),
-    BankConstruct("task_enabling", "Task enabling", "pathway",
+    BankConstruct("task_enabling", "pathway",
         "Helping each other succeed: ideas, resources, help and mentoring.", (
         ("When I am stuck, someone helps me without being asked twice.", False),
         ("Colleagues share what they know so that others can do their jobs well.", False),
         ("Help given to others is noticed and valued here.", False),
     )),
-    BankConstruct("trusting", "Trusting", "pathway",
+    BankConstruct("trusting", "pathway",
         "Integrity, dependability and benevolence; room to be vulnerable.", (
         ("I can count on my colleagues to do what they say they will do.", False),
         ("People here assume good intentions when something goes wrong.", False),
         ("I can admit a mistake to my team without worrying.", False),
     )),
-    BankConstruct("play", "Play", "pathway",
+    BankConstruct("play", "pathway",
         "Spontaneity, fun and room to be yourself.", (
         ("We find moments to laugh together at work.", False),
         ("I can be myself with my team.", False),
         ("Work here is all business, with no room for fun.", True),
     )),
-    BankConstruct("psychological_safety", "Team psychological safety", "climate",
+    BankConstruct("psychological_safety", "climate",
         "Whether the team is safe for interpersonal risk taking.", (
         ("On this team it is fine to raise a problem or a difficult issue.", False),
         ("If I make a mistake on this team, it is held against me.", True),
@@ -72,13 +78,13 @@ BANK: tuple[BankConstruct, ...] = (
         ("Nobody on this team would deliberately undermine my efforts.", False),
         ("My particular skills are valued and used by this team.", False),
     )),
-    BankConstruct("loneliness", "Loneliness at work", "climate",
+    BankConstruct("loneliness", "climate",
         "Feeling alone or disconnected at work (higher means lonelier: less favourable).", (
         ("I often feel alone at work.", False),
         ("I have no one at work I can really talk to.", False),
         ("I feel part of a group of friends at work.", True),
     )),
-    BankConstruct("relational_energy", "Relational energy", "climate",
+    BankConstruct("relational_energy", "climate",
         "The energy people give each other.", (
         ("I feel invigorated after working with my colleagues.", False),
         ("My colleagues give me the energy to get through tough days.", False),

@@ -49,28 +49,41 @@ class FeedFilter(BaseModel):
     person_id: int | None = None
 
 
-class RecipientOut(BaseModel):
+TEAM_FALLBACK = "a team"  # a team recipient whose team is gone: the one fallback
+
+
+class FeedRecipient(BaseModel):
+    """A person or a whole team a shout-out is for, with the name to show."""
+
     person_id: int | None
     team_id: int | None
-    name: str
+    name: str = Field(description="The person's name, or the team's (a team's gone: 'a team')")
+
+    @property
+    def is_team(self) -> bool:
+        return self.person_id is None
 
 
-class ShoutOutOut(BaseModel):
+class FeedItem(BaseModel):
+    """A shout-out as anyone who may see it sees it: the feed page, the API and the digest
+    all show this (built by :func:`connectwell.shoutouts.service.feed_items`)."""
+
     id: int
     sender_id: int
-    sender: str
-    message: str
-    pathway: str
-    value: str | None
+    sender: str = Field(description="The sender's display name")
+    recipients: list[FeedRecipient]
+    pathway: str = Field(description="The pathway's key: respect, enabling, trust or play")
+    pathway_name: str = Field(description="The pathway as people read it")
+    value: str | None = Field(description="The organisation's value it names, if any")
+    message: str = Field(description="Plain text, exactly as written: show it as text")
     visibility: str
     created_at: dt.datetime
-    recipients: list[RecipientOut]
-    thanks: int
-    reactions: dict[str, int]
+    thanks: int = Field(description="How many +1 thanks")
+    reactions: dict[str, int] = Field(description="Emoji reactions and their counts")
 
 
 class FeedPage(BaseModel):
-    items: list[ShoutOutOut]
+    items: list[FeedItem]
     next_cursor: int | None = Field(description="Pass as `before` for the next page.")
 
 

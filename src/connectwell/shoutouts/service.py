@@ -18,8 +18,10 @@ from connectwell.core import audit
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import tell
+from connectwell.core.words import PATHWAY_NAMES
 from connectwell.people import service as people
 from connectwell.people.models import Person, Team
+from connectwell.people.schemas import PersonRef
 from connectwell.shoutouts.models import (
     REACTIONS,
     DailyCount,
@@ -29,14 +31,13 @@ from connectwell.shoutouts.models import (
     Value,
     Visibility,
 )
-from connectwell.shoutouts.schemas import FeedFilter, ShoutOutIn
-
-PATHWAY_NAMES = {
-    "respect": "respectful engagement",
-    "enabling": "task enabling",
-    "trust": "trusting",
-    "play": "play",
-}
+from connectwell.shoutouts.schemas import (
+    TEAM_FALLBACK,
+    FeedFilter,
+    FeedItem,
+    FeedRecipient,
+    ShoutOutIn,
+)
 
 
 class ShoutOutError(Exception):
@@ -336,16 +337,38 @@ def get_visible(session: Session, viewer: Person, shoutout_id: int) -> ShoutOut:
     return shoutout
 
 
-@dataclass(frozen=True)
-class ReactionCounts:
-    thanks: int
-    emoji: dict[str, int]
+def feed_items(shoutouts: list[ShoutOut]) -> list[FeedItem]:
+    """The shout-outs as the feed, the API and the digest show them (sender, recipients,
+    values and reactions loaded, as :func:`feed` loads them)."""
+    return [_feed_item(shoutout) for shoutout in shoutouts]
 
 
-def reaction_counts(shoutout: ShoutOut) -> ReactionCounts:
+def _feed_item(shoutout: ShoutOut) -> FeedItem:
     counts = Counter(r.kind for r in shoutout.reactions)
     thanks = counts.pop("thanks", 0)
-    return ReactionCounts(thanks, {kind: counts[kind] for kind in REACTIONS if counts.get(kind)})
+    return FeedItem(
+        id=shoutout.id,
+        sender_id=shoutout.sender_id,
+        sender=PersonRef.of(shoutout.sender).name,
+        recipients=[
+            FeedRecipient(
+                person_id=r.person_id,
+                team_id=r.team_id,
+                name=PersonRef.of(r.person).name
+                if r.person is not None
+                else (r.team.name if r.team is not None else TEAM_FALLBACK),
+            )
+            for r in shoutout.recipients
+        ],
+        pathway=shoutout.pathway,
+        pathway_name=PATHWAY_NAMES.get(shoutout.pathway, shoutout.pathway),
+        value=shoutout.value.name if shoutout.value is not None else None,
+        message=shoutout.message,
+        visibility=shoutout.visibility,
+        created_at=shoutout.created_at,
+        thanks=thanks,
+        reactions={kind: counts[kind] for kind in REACTIONS if counts.get(kind)},
+    )
 
 
 def reactions_of(shoutout: ShoutOut, person_id: int) -> set[str]:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from connectwell.core import notify
+from connectwell.core import notify, words
 from connectwell.core.text import linkify
 from connectwell.web.deps import csrf_token
 
@@ -28,6 +28,10 @@ def _date(value: dt.date | dt.datetime | None) -> str:
 
 templates.env.filters["date"] = _date
 templates.env.filters["linkify"] = linkify
+templates.env.globals["pathway_names"] = words.PATHWAY_NAMES
+templates.env.globals["hqc_elements"] = words.HQC_ELEMENTS
+templates.env.globals["element_names"] = words.ELEMENT_NAMES
+templates.env.globals["construct_names"] = words.CONSTRUCT_NAMES
 
 
 def render(

@@ -2,46 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from connectwell.insights import service as insights
+from connectwell.insights.schemas import InsightsOut, PracticeOut, Snapshot
 from connectwell.people import service as people
 from connectwell.web.deps import DB, ApiAdmin, ApiViewer
 
 router = APIRouter()
 
 
-def _out(payload: dict[str, Any]) -> dict[str, Any]:
+def _out(payload: Snapshot) -> InsightsOut:
     weakest, practices = insights.what_to_try(payload)
-    return {
-        "name": payload["name"],
-        "since": payload["since"],
-        "until": payload["until"],
-        "computed_at": payload["computed_at"],
-        "constructs": payload["constructs"],
-        "check_ins": payload["check_ins"],
-        "weakest_pathway": weakest,
-        "what_to_try": [{"title": p.title, "why": p.why, "link": p.link} for p in practices],
-    }
+    return InsightsOut(
+        name=payload.name,
+        since=payload.since,
+        until=payload.until,
+        computed_at=payload.computed_at,
+        constructs=payload.constructs,
+        check_ins=payload.check_ins,
+        weakest_pathway=weakest,
+        what_to_try=[PracticeOut(title=p.title, why=p.why, link=p.link) for p in practices],
+    )
 
 
-def _read(session: DB, scope: str) -> dict[str, Any]:
+def _read(session: DB, scope: str) -> InsightsOut:
     payload = insights.snapshot(session, scope)
     if payload is None:
         raise insights.InsightError("scope", "insights have not been computed yet")
     return _out(payload)
 
 
-@router.get("/org")
-def org(session: DB, viewer: ApiAdmin) -> dict[str, Any]:
+@router.get("/org", response_model=InsightsOut)
+def org(session: DB, viewer: ApiAdmin) -> InsightsOut:
     """Admins: the whole organisation."""
     return _read(session, "org")
 
 
-@router.get("/teams/{team_id}")
-def team(session: DB, viewer: ApiViewer, team_id: int) -> dict[str, Any]:
+@router.get("/teams/{team_id}", response_model=InsightsOut)
+def team(session: DB, viewer: ApiViewer, team_id: int) -> InsightsOut:
     """A team and the teams nested under it: for its leads and admins."""
     insights.check_access(
         is_admin=viewer.is_admin, led_team_ids=viewer.led_team_ids, team_id=team_id

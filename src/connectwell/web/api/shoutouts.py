@@ -14,41 +14,20 @@ from connectwell.shoutouts import service
 from connectwell.shoutouts.models import Pathway, ShoutOut
 from connectwell.shoutouts.schemas import (
     FeedFilter,
+    FeedItem,
     FeedPage,
     HiddenOut,
     HideIn,
     ReactionIn,
-    RecipientOut,
     ShoutOutIn,
-    ShoutOutOut,
 )
 from connectwell.web.deps import DB, ApiAdmin, ApiViewer, AppSettings
 
 router = APIRouter()
 
 
-def shoutout_out(shoutout: ShoutOut) -> ShoutOutOut:
-    counts = service.reaction_counts(shoutout)
-    return ShoutOutOut(
-        id=shoutout.id,
-        sender_id=shoutout.sender_id,
-        sender=shoutout.sender.name,
-        message=shoutout.message,
-        pathway=shoutout.pathway,
-        value=shoutout.value.name if shoutout.value else None,
-        visibility=shoutout.visibility,
-        created_at=shoutout.created_at,
-        recipients=[
-            RecipientOut(
-                person_id=r.person_id,
-                team_id=r.team_id,
-                name=r.person.name if r.person else r.team.name if r.team else "",
-            )
-            for r in shoutout.recipients
-        ],
-        thanks=counts.thanks,
-        reactions=counts.emoji,
-    )
+def _item(shoutout: ShoutOut) -> FeedItem:
+    return service.feed_items([shoutout])[0]
 
 
 @router.get("", response_model=FeedPage)
@@ -67,32 +46,32 @@ def feed(
     """Shout-outs you may see, newest first, a page at a time."""
     filters = FeedFilter(team_id=team_id, pathway=pathway, value_id=value_id, person_id=person_id)
     items, cursor = service.feed(session, viewer.person, filters, before=before, limit=limit)
-    return FeedPage(items=[shoutout_out(s) for s in items], next_cursor=cursor)
+    return FeedPage(items=service.feed_items(items), next_cursor=cursor)
 
 
-@router.post("", response_model=ShoutOutOut, status_code=status.HTTP_201_CREATED)
-def give(data: ShoutOutIn, session: DB, settings: AppSettings, viewer: ApiViewer) -> ShoutOutOut:
+@router.post("", response_model=FeedItem, status_code=status.HTTP_201_CREATED)
+def give(data: ShoutOutIn, session: DB, settings: AppSettings, viewer: ApiViewer) -> FeedItem:
     """Give a shout-out; the recipients are notified. Refusals are 422 naming the field."""
-    return shoutout_out(service.give(session, viewer.person, data, settings))
+    return _item(service.give(session, viewer.person, data, settings))
 
 
-@router.get("/{shoutout_id}", response_model=ShoutOutOut)
-def get_shoutout(session: DB, viewer: ApiViewer, shoutout_id: int) -> ShoutOutOut:
-    return shoutout_out(service.get_visible(session, viewer.person, shoutout_id))
+@router.get("/{shoutout_id}", response_model=FeedItem)
+def get_shoutout(session: DB, viewer: ApiViewer, shoutout_id: int) -> FeedItem:
+    return _item(service.get_visible(session, viewer.person, shoutout_id))
 
 
-@router.post("/{shoutout_id}/reactions", response_model=ShoutOutOut)
-def react(body: ReactionIn, session: DB, viewer: ApiViewer, shoutout_id: int) -> ShoutOutOut:
+@router.post("/{shoutout_id}/reactions", response_model=FeedItem)
+def react(body: ReactionIn, session: DB, viewer: ApiViewer, shoutout_id: int) -> FeedItem:
     """Add your +1 (`thanks`) or an emoji; adding it twice changes nothing."""
     service.react(session, viewer.person, shoutout_id, body.kind)
     session.expire_all()
     return get_shoutout(session, viewer, shoutout_id)
 
 
-@router.delete("/{shoutout_id}/reactions", response_model=ShoutOutOut)
+@router.delete("/{shoutout_id}/reactions", response_model=FeedItem)
 def unreact(
     session: DB, viewer: ApiViewer, shoutout_id: int, kind: Annotated[str, Query(max_length=16)]
-) -> ShoutOutOut:
+) -> FeedItem:
     """Take back your reaction of this kind."""
     service.unreact(session, viewer.person, shoutout_id, kind)
     session.expire_all()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -11,6 +9,7 @@ from sqlalchemy.orm import Session
 from connectwell.core.db import utcnow
 from connectwell.insights import compute, network
 from connectwell.insights import service as insights
+from connectwell.insights.schemas import Snapshot
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin, PageViewer, Viewer
 from connectwell.web.templating import render
@@ -19,7 +18,7 @@ router = APIRouter()
 CHART_WIDTH = 300
 
 
-def _payload(session: Session, viewer: Viewer, team_id: int | None) -> dict[str, Any]:
+def _payload(session: Session, viewer: Viewer, team_id: int | None) -> Snapshot:
     insights.check_access(
         is_admin=viewer.is_admin, led_team_ids=viewer.led_team_ids, team_id=team_id
     )
@@ -62,7 +61,6 @@ def _page(request: Request, session: DB, viewer: Viewer, team_id: int | None) ->
             "title": "The organisation" if team_id is None else paths.get(team_id, ""),
             "teams": [(t, paths[t]) for t in (paths if viewer.is_admin else led) if t in paths],
             "weakest": weakest,
-            "weakest_name": insights.NAMES.get(weakest or "", ""),
             "practices": practices,
             "chart_width": CHART_WIDTH,
             "csv": "/insights/org.csv"
@@ -83,7 +81,7 @@ def team_insights(request: Request, session: DB, viewer: PageViewer, team_id: in
     return _page(request, session, viewer, team_id)
 
 
-def _csv(payload: dict[str, Any], name: str) -> Response:
+def _csv(payload: Snapshot, name: str) -> Response:
     return Response(
         insights.export_csv(payload),
         media_type="text/csv; charset=utf-8",

@@ -19,11 +19,6 @@ from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer
 from connectwell.web.templating import render
 
 router = APIRouter()
-ELEMENTS = (
-    ("positive_regard", "Positive regard", "I felt known, valued and accepted"),
-    ("mutuality", "Mutuality", "We both took part; it went both ways"),
-    ("vitality", "Vitality", "I came away with more energy"),
-)
 
 
 @router.get("/pairings")
@@ -53,7 +48,6 @@ def _pairing_page(
             "paths": people.team_paths(session),
             "slot_start": group.slot_start.astimezone(zone),
             "slot_end": group.slot_end.astimezone(zone),
-            "elements": ELEMENTS,
             **extra,
         },
         session=session,

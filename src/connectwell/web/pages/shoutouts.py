@@ -11,16 +11,17 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from connectwell.core.words import PATHWAY_NAMES
 from connectwell.people import service as people
 from connectwell.shoutouts import service
 from connectwell.shoutouts.models import REACTIONS, Pathway, ShoutOut, Visibility
-from connectwell.shoutouts.schemas import FeedFilter, ShoutOutIn
+from connectwell.shoutouts.schemas import FeedFilter, FeedItem, ShoutOutIn
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin, PageViewer, Viewer
 from connectwell.web.templating import render
 
 router = APIRouter()
 PAGE_SIZE = 20
-PATHWAYS = [(p.value, service.PATHWAY_NAMES[p.value].capitalize()) for p in Pathway]
+PATHWAYS = [(p.value, PATHWAY_NAMES[p.value].capitalize()) for p in Pathway]
 VISIBILITIES = (
     (Visibility.everyone.value, "Everyone"),
     (Visibility.teams.value, "The recipients' teams"),
@@ -30,26 +31,23 @@ EMOJI_NAMES = {"🎉": "celebrate", "🙌": "raised hands", "💡": "bright idea
                "😄": "smile"}  # fmt: skip
 BACK = {"feed": "/shoutouts#shoutout-{id}", "single": "/shoutouts/{id}"}
 # What every template showing a shout-out reads.
-SHOWN = {"emoji_names": EMOJI_NAMES, "reactions": REACTIONS, "pathway_names": service.PATHWAY_NAMES}
+SHOWN = {"emoji_names": EMOJI_NAMES, "reactions": REACTIONS}
 
 
 @dataclass(frozen=True)
 class Item:
-    """A shout-out as the viewer sees it: its reaction counts and the viewer's own."""
+    """A shout-out as anyone who may see it sees it, and the viewer's own reactions."""
 
-    shoutout: ShoutOut
-    thanks: int
-    emoji: dict[str, int]
+    shoutout: FeedItem
     mine: set[str]
 
 
 def _items(shoutouts: list[ShoutOut], viewer: Viewer) -> list[Item]:
-    items = []
-    for shoutout in shoutouts:
-        counts = service.reaction_counts(shoutout)
-        mine = service.reactions_of(shoutout, viewer.person.id)
-        items.append(Item(shoutout, counts.thanks, counts.emoji, mine))
-    return items
+    feed_items = service.feed_items(shoutouts)
+    return [
+        Item(item, service.reactions_of(shoutout, viewer.person.id))
+        for item, shoutout in zip(feed_items, shoutouts, strict=True)
+    ]
 
 
 def _number(value: str) -> int | None:
