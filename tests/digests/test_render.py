@@ -1,4 +1,7 @@
-"""The digest message: escaped HTML, plain text, links kept, the prompt for an empty week."""
+"""The digest message: escaped HTML, plain text, links kept, the prompt for an empty week.
+
+The digest is rendered from its template folder through the message port's e-mail renderer.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,21 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from connectwell.core.config import Settings
-from connectwell.digests.content import Window, gather
-from connectwell.digests.render import digest_message
+from connectwell.core.notify import Rendered, message_context, render
+from connectwell.digests.content import WeekContent, Window, gather
+from connectwell.digests.render import KIND, LINK, digest_context, digest_headers
 from tests.conftest import Cast
 from tests.digests.conftest import BERLIN_DIGEST, WEDNESDAY_NOON, give
 
 WEEK = Window(BERLIN_DIGEST - dt.timedelta(days=7), BERLIN_DIGEST)
 UNSUBSCRIBE = "http://testserver/digest/unsubscribe/1.abc"
+
+
+def digest_message(
+    content: WeekContent, settings: Settings, unsubscribe_url: str, schedule: str
+) -> Rendered:
+    context = message_context(digest_context(content, unsubscribe_url, schedule))
+    return render("email", KIND, context, content.person, settings, link=LINK)
 
 
 def test_html_in_a_shout_out_is_text_in_both_parts_with_line_breaks_and_links_kept(
@@ -27,10 +38,12 @@ def test_html_in_a_shout_out_is_text_in_both_parts_with_line_breaks_and_links_ke
 
     assert '<img src=x onerror="alert(1)">' in message.text
     assert message.html is not None and "<img" not in message.html
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;<br>" in message.html
-    assert '<a href="https://example.org/a?b=1&amp;c=2">' in message.html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;<br>" in message.html
+    assert (
+        '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener nofollow ugc">' in message.html
+    )
     assert "every Friday at 15:00" in message.text and UNSUBSCRIBE in message.text
-    assert message.headers == {
+    assert digest_headers(UNSUBSCRIBE) == {
         "List-Unsubscribe": f"<{UNSUBSCRIBE}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }

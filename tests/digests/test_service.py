@@ -225,5 +225,5 @@ def test_the_delivered_email_has_text_and_html_parts_unsubscribe_headers_and_esc
     assert "<script>alert('hi')</script> Thank you, Mia!" in text
     assert "Noah Member to Mia Member" in text and url in text
     assert "<script>" not in html
-    assert "&lt;script&gt;alert(&#x27;hi&#x27;)&lt;/script&gt; Thank you, Mia!" in html
+    assert "&lt;script&gt;alert(&#39;hi&#39;)&lt;/script&gt; Thank you, Mia!" in html
     assert f'href="{url}"' in html

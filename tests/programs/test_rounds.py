@@ -242,7 +242,7 @@ def test_three_ignored_intros_in_a_row_pause_the_person_with_a_friendly_notice(
     quiet = org[7]
     for week in range(4):
         day = MONDAY + dt.timedelta(weeks=week)
-        rounds.run_round(db, coffee, day)
+        rounds.run_round(db, coffee, day, settings=settings)
         intros.send_due_intros(db, settings, local_moment(day, 23, "America/New_York"))
         for member in db.scalars(select(GroupMember).where(GroupMember.answered_at.is_(None))):
             if member.person_id != quiet.id:
@@ -254,6 +254,10 @@ def test_three_ignored_intros_in_a_row_pause_the_person_with_a_friendly_notice(
     notice = db.scalar(select(Notification).where(Notification.kind == "program-paused"))
     assert notice is not None and notice.person_id == quiet.id
     assert "No worries" in notice.body
+    email = db.scalar(select(OutboxEmail).where(OutboxEmail.kind == "program-paused"))
+    assert email is not None and email.to_address == quiet.email
+    assert "No worries" in email.text_body and email.html_body is not None
+    assert f'href="http://testserver/programs/{coffee.id}"' in email.html_body
     fifth = rounds.run_round(db, coffee, MONDAY + dt.timedelta(weeks=4))
     assert fifth is not None
     placed = set(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectwell.core.config import Settings
 from connectwell.core.db import transaction
-from connectwell.core.notify import Notification
+from connectwell.core.notify import Notification, OutboxEmail
 from connectwell.core.words import CONSTRUCT_NAMES
 from connectwell.programs.schedule import local_moment
 from connectwell.pulses import service
@@ -135,9 +135,14 @@ def test_invitations_go_out_at_the_local_hour_and_reminders_once_to_who_has_not_
     assert service.send_due_reminders(db, settings, later) == 0
     reminders = list(db.scalars(select(Notification).where(Notification.kind == "pulse-reminder")))
     assert cast.member.id not in {n.person_id for n in reminders}
-    bodies = {n.body.replace(n.body.splitlines()[0], "") for n in reminders}
+    lines = {n.body for n in reminders}
+    assert len(lines) == 1  # the inbox line is the same for everyone
+    emails = list(db.scalars(select(OutboxEmail).where(OutboxEmail.kind == "pulse-reminder")))
+    assert len(emails) == 3
+    bodies = {e.text_body.replace(e.text_body.splitlines()[0], "") for e in emails}
     assert len(bodies) == 1  # the same words for everyone but the greeting
-    assert "answered" not in next(iter(bodies)) and "others" not in next(iter(bodies))
+    for words in (*lines, *bodies):
+        assert "answered" not in words and "others" not in words
 
 
 def test_an_answer_is_stored_without_the_person_and_only_once(

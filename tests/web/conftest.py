@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from connectwell.accounts import service as accounts
 from connectwell.core.db import utcnow
-from connectwell.core.notify import Message, Notification, OutboxEmail, Recipient, notify
+from connectwell.core.notify import Notification, OutboxEmail
 from connectwell.people.models import Person, Team
 from tests.conftest import Cast, csrf_from
 
@@ -85,12 +85,21 @@ def tokens(db: Session, cast: Cast) -> Tokens:
     return Tokens(member.secret, admin.secret, member.token.id, admin.token.id)
 
 
-def send(db: Session, person: Person, subject: str, body: str = "Hello.", **options: object) -> int:
-    """Put a message in ``person``'s inbox (and outbox) through the notification port."""
-    notify(
-        db,
-        [Recipient(person.id, person.email, person.name)],
-        Message(kind="test", subject=subject, text=body, **options),  # type: ignore[arg-type]
+def send(db: Session, person: Person, subject: str, body: str = "Hello.", link: str = "") -> int:
+    """Put a message with these very words in ``person``'s inbox and outbox (the rows the
+    message port writes; the port itself, with its templates, is tested in tests/core)."""
+    db.add(Notification(person_id=person.id, kind="test", subject=subject, body=body, link=link))
+    db.add(
+        OutboxEmail(
+            person_id=person.id,
+            to_address=person.email,
+            to_name=person.name,
+            kind="test",
+            link=link,
+            subject=subject,
+            text_body=body,
+            html_body=None,
+        )
     )
     db.commit()
     found = db.scalar(

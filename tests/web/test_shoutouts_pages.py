@@ -319,7 +319,9 @@ def test_the_recipient_sees_the_notification_as_text_in_the_inbox(
     assert "<script>alert" not in inbox.text
     assert "&lt;script&gt;alert(&#34;boo&#34;)&lt;/script&gt;" in inbox.text
     [email] = [e for e in outbox(db) if e.to_address == cast.member.email]
-    assert HOSTILE in email.text_body and email.html_body is None
+    assert HOSTILE in email.text_body  # the plain-text part keeps the words as written
+    assert email.html_body is not None and "<script>alert" not in email.html_body
+    assert "&lt;script&gt;alert(&#34;boo&#34;)&lt;/script&gt;" in email.html_body
 
 
 # --- reactions -----------------------------------------------------------------------------

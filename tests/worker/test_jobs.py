@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectwell.accounts.models import LoginFailure
 from connectwell.core.config import Settings
 from connectwell.core.db import JobClaim, utcnow
-from connectwell.core.notify import Message, OutboxEmail, Recipient, notify
+from connectwell.core.notify import OutboxEmail, tell
 from connectwell.worker.jobs import JOBS
 from connectwell.worker.runner import run_due
 from tests.conftest import Cast
@@ -20,18 +20,14 @@ from tests.smtp import smtp_server
 def test_the_worker_delivers_pending_email_over_smtp(
     factory: sessionmaker[Session], db: Session, cast: Cast, settings: Settings
 ) -> None:
-    notify(
-        db,
-        [Recipient(cast.member.id, cast.member.email, cast.member.name)],
-        Message("x", "From the worker", "body"),
-    )
+    tell(db, [cast.member], "password-reset", settings=settings, inbox=False, link="/p", hours=2)
     db.commit()
     with smtp_server() as mailbox:
         smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port})
         lines = run_due(factory, smtp)
 
     assert "deliver-email: 1 sent, 0 failed" in lines
-    assert [m["Subject"] for m in mailbox.messages] == ["From the worker"]
+    assert [m["Subject"] for m in mailbox.messages] == ["Reset your connectwell password"]
     db.rollback()
     assert db.scalar(select(OutboxEmail.status)) == "sent"
 

@@ -23,7 +23,7 @@ from connectwell.accounts.models import (
 from connectwell.core import errors
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
-from connectwell.core.notify import Message, Recipient, notify
+from connectwell.core.notify import tell
 from connectwell.people.models import Person, Role
 
 MIN_PASSWORD_LENGTH = 10
@@ -283,22 +283,14 @@ def invite(session: Session, people: list[Person], settings: Settings) -> int:
     """E-mail each person a link to set their password and sign in; returns how many."""
     for person in people:
         secret = _password_link(session, person, "invite", dt.timedelta(days=INVITE_DAYS))
-        link = f"{settings.base_url}/password/{secret}"
-        notify(
+        tell(
             session,
-            [Recipient(person.id, person.email, person.name)],
-            Message(
-                kind="invite",
-                subject=f"You are invited to {settings.organisation_name} on connectwell",
-                text=(
-                    f"Hello {person.name},\n\n"
-                    "connectwell pairs colleagues across teams for short conversations and "
-                    "helps teams appreciate each other.\n\n"
-                    f"Set your password and sign in (the link works for {INVITE_DAYS} days):\n"
-                    f"{link}\n"
-                ),
-                inbox=False,
-            ),
+            [person],
+            "invite",
+            settings=settings,
+            inbox=False,
+            link=f"/password/{secret}",
+            days=INVITE_DAYS,
         )
     session.flush()
     return len(people)
@@ -310,20 +302,14 @@ def request_reset(session: Session, email: str, settings: Settings) -> None:
     if person is None or not person.is_active:
         return
     secret = _password_link(session, person, "reset", dt.timedelta(hours=RESET_HOURS))
-    notify(
+    tell(
         session,
-        [Recipient(person.id, person.email, person.name)],
-        Message(
-            kind="password-reset",
-            subject="Reset your connectwell password",
-            text=(
-                f"Hello {person.name},\n\nSomeone (we hope you) asked to reset your password. "
-                f"This link works for {RESET_HOURS} hours:\n"
-                f"{settings.base_url}/password/{secret}\n\n"
-                "If it was not you, ignore this e-mail: your password stays as it is.\n"
-            ),
-            inbox=False,
-        ),
+        [person],
+        "password-reset",
+        settings=settings,
+        inbox=False,
+        link=f"/password/{secret}",
+        hours=RESET_HOURS,
     )
 
 

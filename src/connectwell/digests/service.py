@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from connectwell.core import errors
 from connectwell.core.config import Settings
-from connectwell.core.notify import Recipient, notify
+from connectwell.core.notify import tell
 from connectwell.digests.content import Window, gather
 from connectwell.digests.models import (
     DEFAULT_HOUR,
@@ -31,7 +31,13 @@ from connectwell.digests.models import (
     DigestOptOut,
     DigestSetting,
 )
-from connectwell.digests.render import WEEKDAYS, digest_message
+from connectwell.digests.render import (
+    KIND,
+    LINK,
+    WEEKDAYS,
+    digest_context,
+    digest_headers,
+)
 from connectwell.people import service as people
 from connectwell.people.models import Person, Team
 
@@ -242,12 +248,15 @@ def send_due_digests(
         except IntegrityError:  # another worker sent it
             continue
         person = item.person
-        notify(
+        unsubscribe = unsubscribe_url(settings, person.id)
+        tell(
             session,
-            [Recipient(person.id, person.email, person.name)],
-            digest_message(
-                content, settings, unsubscribe_url(settings, person.id), item.schedule.describe()
-            ),
+            [person],
+            KIND,
+            settings=settings,
+            link=LINK,
+            headers=digest_headers(unsubscribe),
+            **digest_context(content, unsubscribe, item.schedule.describe()),
         )
         sent += 1
     return sent

@@ -9,6 +9,7 @@ over the line at once celebrate it once.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from connectwell.core import errors
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
-from connectwell.core.notify import Message, Recipient, notify
+from connectwell.core.notify import tell
 from connectwell.goals.models import Celebration, Contribution, Goal, Status
 from connectwell.goals.schemas import GoalIn, ProgressIn
 from connectwell.people import service as people
@@ -214,36 +215,32 @@ def celebrate(
     session.add(celebration)
     session.flush()
     link = f"/goals/{goal.id}"
+    about: dict[str, Any] = {
+        "team": goal.team.name,
+        "goal": goal.title,
+        "celebration": post,
+        "helpers": [p.name for p in helpers],
+    }
     if helpers:
-        notify(
+        tell(
             session,
-            [Recipient(p.id, p.email, p.name) for p in helpers if p.is_active],
-            Message(
-                kind="goal-reached",
-                subject=f"{goal.team.name} reached “{goal.title}” together",
-                text=(
-                    f"{post}\n\nWhat done looked like: {goal.done_looks_like}\n\n"
-                    f"Everyone who helped: {names}.\n\n{settings.base_url}{link}"
-                ),
-                link=link,
-            ),
+            [p for p in helpers if p.is_active],
+            "goal-reached",
+            settings=settings,
+            link=link,
+            done_looks_like=goal.done_looks_like,
+            **about,
         )
     leads = team_leads(session, goal.team)
     if leads:
-        ideas = "\n".join(f"  - {idea}" for idea in REWARD_IDEAS)
-        notify(
+        tell(
             session,
-            [Recipient(p.id, p.email, p.name) for p in leads],
-            Message(
-                kind="goal-reward-ideas",
-                subject=f"{goal.team.name} reached a goal: celebrate it as a team",
-                text=(
-                    f"{post}\n\n{len(helpers)} people contributed. Reward the team effort and "
-                    f"the support behind it, not one star. Some ideas:\n{ideas}\n\n"
-                    f"{settings.base_url}{link}"
-                ),
-                link=link,
-            ),
+            leads,
+            "goal-reward-ideas",
+            settings=settings,
+            link=link,
+            ideas=list(REWARD_IDEAS),
+            **about,
         )
     return celebration
 

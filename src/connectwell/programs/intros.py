@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
-from connectwell.core.notify import Attachment, Message, Recipient, notify
+from connectwell.core.notify import Attachment, tell
 from connectwell.people.models import Person
 from connectwell.programs import service
 from connectwell.programs.answers import group_for
@@ -68,43 +67,29 @@ def send_due_intros(session: Session, settings: Settings, now: dt.datetime) -> i
         program = group.round.program
         if local_moment(group.round.round_on, program.local_hour, person.timezone) > now:
             continue
-        others = _others(group, person.id)
-        who = " and ".join(other.name for other in others) or "nobody this time"
-        lines = [f"Hello {person.name},", "", f"This round of {program.name} you meet {who}."]
-        for other in others:
-            where = other.location or other.timezone
-            lines.append(f"  - {other.name}, {other.title or 'colleague'}, {where}")
-        slot = group.slot_start.astimezone(ZoneInfo(person.timezone))
-        lines += [
-            "",
-            f"A proposed 30 minutes: {slot:%A %-d %B, %H:%M} ({person.timezone})"
-            + (
-                ""
-                if group.shared_hours
-                else " — your working hours do not overlap, so pick a time that suits you both"
-            ),
-            "The calendar invite is attached; move it if another time suits you better.",
-            "",
-            f"To start: {group.starter}",
-            "",
-            f"{settings.base_url}/pairings/{group.id}",
-        ]
-        notify(
+        tell(
             session,
-            [Recipient(person.id, person.email, person.name)],
-            Message(
-                kind="intro",
-                subject=f"{program.name}: meet {who}",
-                text="\n".join(lines),
-                link=f"/pairings/{group.id}",
-                attachments=(
-                    Attachment(
-                        "invite.ics",
-                        "text/calendar; method=REQUEST",
-                        invite_for(group, settings, now),
-                    ),
+            [person],
+            "intro",
+            settings=settings,
+            link=f"/pairings/{group.id}",
+            attachments=(
+                Attachment(
+                    "invite.ics", "text/calendar; method=REQUEST", invite_for(group, settings, now)
                 ),
             ),
+            program=program.name,
+            others=[
+                {
+                    "name": other.name,
+                    "title": other.title or "",
+                    "where": other.location or other.timezone,
+                }
+                for other in _others(group, person.id)
+            ],
+            slot=group.slot_start,
+            shared_hours=group.shared_hours,
+            starter=group.starter,
         )
         member.intro_sent_at = now
         sent += 1
@@ -125,20 +110,13 @@ def send_due_followups(session: Session, settings: Settings, now: dt.datetime) -
         assert member.intro_sent_at is not None
         if member.intro_sent_at + dt.timedelta(days=program.followup_days) > now:
             continue
-        others = " and ".join(p.name for p in _others(member.group, member.person_id))
-        notify(
+        tell(
             session,
-            [Recipient(member.person.id, member.person.email, member.person.name)],
-            Message(
-                kind="followup",
-                subject=f"Did you meet {others}?",
-                text=(
-                    f"Hello {member.person.name},\n\nDid you and {others} get to talk? Three taps "
-                    "tell us how it felt (only totals of five or more answers are ever shown):\n"
-                    f"{settings.base_url}/pairings/{member.group.id}"
-                ),
-                link=f"/pairings/{member.group.id}",
-            ),
+            [member.person],
+            "followup",
+            settings=settings,
+            link=f"/pairings/{member.group.id}",
+            others=[p.name for p in _others(member.group, member.person_id)],
         )
         member.followup_sent_at = now
         sent += 1
@@ -163,22 +141,15 @@ def reschedule(
     group.sequence += 1
     session.flush()
     ics = invite_for(group, settings, utcnow())
-    for member in group.members:
-        other = member.person
-        local = group.slot_start.astimezone(ZoneInfo(other.timezone))
-        notify(
-            session,
-            [Recipient(other.id, other.email, other.name)],
-            Message(
-                kind="intro-moved",
-                subject=f"{group.round.program.name}: new time {local:%a %-d %b, %H:%M}",
-                text=(
-                    f"Hello {other.name},\n\n{person.name} moved your conversation to "
-                    f"{local:%A %-d %B, %H:%M} ({other.timezone}). The attached invite updates "
-                    f"the one you have.\n\n{settings.base_url}/pairings/{group.id}"
-                ),
-                link=f"/pairings/{group.id}",
-                attachments=(Attachment("invite.ics", "text/calendar; method=REQUEST", ics),),
-            ),
-        )
+    tell(
+        session,
+        [member.person for member in group.members],
+        "intro-moved",
+        settings=settings,
+        link=f"/pairings/{group.id}",
+        attachments=(Attachment("invite.ics", "text/calendar; method=REQUEST", ics),),
+        program=group.round.program.name,
+        mover=person.name,
+        slot=group.slot_start,
+    )
     return group

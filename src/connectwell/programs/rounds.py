@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from connectwell.core.notify import Message, Recipient, notify
+from connectwell.core.config import Settings
+from connectwell.core.notify import tell
 from connectwell.matching import Participant, PastGroup, Rules, assign_buddies, pair_round, verify
 from connectwell.people.models import Person
 from connectwell.programs import service
@@ -179,11 +180,18 @@ def _claim_round(session: Session, program: Program, round_on: dt.date) -> Round
 
 
 def run_round(
-    session: Session, program: Program, round_on: dt.date, *, seed: int | None = None
+    session: Session,
+    program: Program,
+    round_on: dt.date,
+    *,
+    seed: int | None = None,
+    settings: Settings | None = None,
 ) -> Round | None:
     """Compute and store the round of ``round_on``; None when another worker has it already.
 
-    Intros go out later, at each person's local hour (:func:`send_due_intros`).
+    Intros go out later, at each person's local hour (:func:`send_due_intros`). ``settings``
+    name the organisation and the links in the notice to people paused for ignoring intros
+    (the process's settings when omitted).
     """
     row = _claim_round(session, program, round_on)
     if row is None:
@@ -235,7 +243,7 @@ def run_round(
         _store_group(session, row, [by_id[member] for member in members])
     row.seconds = time.perf_counter() - clock
     session.flush()
-    _tell_paused(session, program, paused_now, round_on)
+    _tell_paused(session, program, paused_now, round_on, settings)
     return row
 
 
@@ -295,24 +303,21 @@ def _store_group(session: Session, row: Round, members: list[Person]) -> Group:
 
 
 def _tell_paused(
-    session: Session, program: Program, person_ids: list[int], round_on: dt.date
+    session: Session,
+    program: Program,
+    person_ids: list[int],
+    round_on: dt.date,
+    settings: Settings | None,
 ) -> None:
     if not person_ids:
         return
-    until = round_on + IGNORE_PAUSE
-    for person in session.scalars(select(Person).where(Person.id.in_(person_ids))):
-        notify(
-            session,
-            [Recipient(person.id, person.email, person.name)],
-            Message(
-                kind="program-paused",
-                subject=f"We paused {program.name} for you",
-                text=(
-                    f"Hello {person.name},\n\nYour last {IGNORED_BEFORE_PAUSE} introductions in "
-                    f"{program.name} went unanswered, so we paused it for you until "
-                    f"{until:%-d %B}. No worries: busy times happen.\n\n"
-                    "Come back whenever you like from the programme's page."
-                ),
-                link=f"/programs/{program.id}",
-            ),
-        )
+    tell(
+        session,
+        list(session.scalars(select(Person).where(Person.id.in_(person_ids)))),
+        "program-paused",
+        settings=settings,
+        link=f"/programs/{program.id}",
+        program=program.name,
+        ignored=IGNORED_BEFORE_PAUSE,
+        until=round_on + IGNORE_PAUSE,
+    )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from connectwell.core import errors
 from connectwell.core.config import Settings
-from connectwell.core.notify import Message, Recipient, notify
+from connectwell.core.notify import tell
 from connectwell.people import service as people
 from connectwell.people.models import Person
 from connectwell.programs.schedule import earliest_moment, local_moment, round_dates
@@ -241,20 +241,15 @@ def send_due_invitations(session: Session, settings: Settings, now: dt.datetime)
     ):
         if local_moment(row.opens_on, row.pulse.local_hour, person.timezone) > now:
             continue
-        notify(
+        tell(
             session,
-            [Recipient(person.id, person.email, person.name)],
-            Message(
-                kind="pulse",
-                subject=f"{row.pulse.name}: {len(row.item_ids)} quick questions",
-                text=(
-                    f"Hello {person.name},\n\nA 60-second pulse is open until "
-                    f"{row.closes_on:%-d %B}. Your answers are anonymous: they are stored "
-                    "without your name and shown only as totals of five or more people.\n\n"
-                    f"{settings.base_url}/pulses/{row.id}"
-                ),
-                link=f"/pulses/{row.id}",
-            ),
+            [person],
+            "pulse",
+            settings=settings,
+            link=f"/pulses/{row.id}",
+            pulse=row.pulse.name,
+            questions=len(row.item_ids),
+            closes_on=row.closes_on,
         )
         participation.invited_at = now
         sent += 1
@@ -275,18 +270,14 @@ def send_due_reminders(session: Session, settings: Settings, now: dt.datetime) -
     ):
         if row.opens_on + dt.timedelta(days=row.pulse.reminder_after_days) > now.date():
             continue
-        notify(
+        tell(
             session,
-            [Recipient(person.id, person.email, person.name)],
-            Message(
-                kind="pulse-reminder",
-                subject=f"{row.pulse.name} is open until {row.closes_on:%-d %B}",
-                text=(
-                    f"Hello {person.name},\n\nIn case you have a minute: the pulse is open "
-                    f"until {row.closes_on:%-d %B}.\n\n{settings.base_url}/pulses/{row.id}"
-                ),
-                link=f"/pulses/{row.id}",
-            ),
+            [person],
+            "pulse-reminder",
+            settings=settings,
+            link=f"/pulses/{row.id}",
+            pulse=row.pulse.name,
+            closes_on=row.closes_on,
         )
         participation.reminded_at = now
         sent += 1

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from connectwell.core import audit, errors
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
-from connectwell.core.notify import Message, notify
-from connectwell.core.notify import Recipient as NotifyRecipient
+from connectwell.core.notify import tell
 from connectwell.core.words import PATHWAY_NAMES
 from connectwell.people import service as people
 from connectwell.people.models import Person, Team
@@ -216,17 +215,15 @@ def _notify_recipients(
                 targets.setdefault(member.id, member)
     if not targets:
         return
-    notify(
+    tell(
         session,
-        [NotifyRecipient(p.id, p.email, p.name) for p in targets.values()],
-        Message(
-            kind="shoutout",
-            subject=f"{sender.name} appreciated you",
-            # Plain text everywhere; the HTML part escapes it (see digests).
-            text=f"{sender.name} gave you a shout-out ({PATHWAY_NAMES[shoutout.pathway]}):\n\n"
-            f"{shoutout.message}\n\n{settings.base_url}/shoutouts/{shoutout.id}",
-            link=f"/shoutouts/{shoutout.id}",
-        ),
+        list(targets.values()),
+        "shoutout",
+        settings=settings,
+        link=f"/shoutouts/{shoutout.id}",
+        sender=sender.name,
+        pathway=PATHWAY_NAMES[shoutout.pathway],
+        message=shoutout.message,
     )
 
 

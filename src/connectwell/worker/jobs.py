@@ -43,7 +43,7 @@ def run_due_rounds(session: Session, settings: Settings) -> str:
     """Compute every programme round whose first intro time has come (claimed by its row)."""
     ran = []
     for program, round_on in rounds.due_rounds(session, utcnow()):
-        row = rounds.run_round(session, program, round_on)
+        row = rounds.run_round(session, program, round_on, settings=settings)
         if row is not None:
             ran.append(f"{program.name} {round_on}: {row.participants} people")
     return "; ".join(ran) or "no round due"

@@ -1,15 +1,11 @@
-"""The notification port: every message to a person goes through :func:`notify`.
+"""Reading the inbox, and sending the e-mail outbox over SMTP.
 
-A message lands in the person's in-app inbox and, unless the caller says otherwise, in the
-e-mail outbox, in the caller's transaction: if the transaction rolls back, nothing is sent
-(a transactional outbox). :func:`deliver_pending` sends the outbox over SMTP when SMTP is
-configured; when it is not, the outbox is the development mailbox admins can read in the app.
-Slack will plug in here as one more channel.
+:func:`deliver_pending` sends the outbox over SMTP when SMTP is configured; when it is not, the
+outbox is the development mailbox admins can read in the app.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import smtplib
 import ssl
@@ -17,128 +13,16 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from connectwell.core.config import Settings
-from connectwell.core.db import Base, utcnow
+from connectwell.core.db import utcnow
+from connectwell.core.notify.models import Notification, OutboxEmail
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-
-
-class Notification(Base):
-    """One message in a person's in-app inbox."""
-
-    __tablename__ = "notifications"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    link: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[dt.datetime | None]
-
-    __table_args__ = (Index("ix_notifications_person_id_id", "person_id", "id"),)
-
-
-class OutboxEmail(Base):
-    """An e-mail waiting to be sent, sent, or (without SMTP) kept for the development outbox."""
-
-    __tablename__ = "outbox_emails"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL"), index=True
-    )
-    to_address: Mapped[str] = mapped_column(String(254))
-    to_name: Mapped[str] = mapped_column(String(200), default="")
-    subject: Mapped[str] = mapped_column(String(200))
-    text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str | None] = mapped_column(Text)
-    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    # [{"filename", "content_type", "content"}]: small text attachments such as invites
-    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sent, failed
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[dt.datetime | None]
-
-    __table_args__ = (Index("ix_outbox_emails_status_id", "status", "id"),)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    person_id: int
-    email: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    content_type: str  # e.g. "text/calendar; method=REQUEST"
-    content: str
-
-
-@dataclass(frozen=True)
-class Message:
-    """What to tell people. ``text`` is plain text; ``html``, when given, must be escaped."""
-
-    kind: str
-    subject: str
-    text: str
-    html: str | None = None
-    link: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-    attachments: tuple[Attachment, ...] = ()
-    email: bool = True
-    inbox: bool = True
-
-
-def _one_line(value: str, limit: int = 200) -> str:
-    return " ".join(value.split())[:limit]
-
-
-def notify(session: Session, recipients: list[Recipient], message: Message) -> None:
-    """Put ``message`` in each recipient's inbox and e-mail outbox; flushes, never commits."""
-    subject = _one_line(message.subject)
-    for recipient in recipients:
-        if message.inbox:
-            session.add(
-                Notification(
-                    person_id=recipient.person_id,
-                    kind=message.kind,
-                    subject=subject,
-                    body=message.text,
-                    link=message.link,
-                )
-            )
-        if message.email:
-            session.add(
-                OutboxEmail(
-                    person_id=recipient.person_id,
-                    to_address=recipient.email,
-                    to_name=_one_line(recipient.name),
-                    subject=subject,
-                    text_body=message.text,
-                    html_body=message.html,
-                    headers={k: _one_line(v, 1000) for k, v in message.headers.items()},
-                    attachments=[
-                        {
-                            "filename": a.filename,
-                            "content_type": a.content_type,
-                            "content": a.content,
-                        }
-                        for a in message.attachments
-                    ],
-                )
-            )
-    session.flush()
 
 
 # --- the inbox -----------------------------------------------------------------------------
