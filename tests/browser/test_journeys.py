@@ -420,7 +420,7 @@ def test_insights_show_a_chart_with_its_table_and_a_member_answers_a_pulse(
     with live_app.factory() as session:  # open today's pulse round for everyone
         pulse = session.scalar(select(Pulse))
         assert pulse is not None
-        row = pulses.open_round(session, pulse, dt.date.today())
+        row = pulses.open_round(session, pulse, dt.date.today(), actor=None)
         session.commit()
         round_id = (
             row.id

@@ -37,7 +37,7 @@ def give(
 
 
 def value(db: Session, name: str = "Curiosity") -> Value:
-    found = service.add_value(db, name, f"What {name.lower()} looks like here")
+    found = service.add_value(db, name, f"What {name.lower()} looks like here", actor=None)
     db.commit()
     return found
 

@@ -404,8 +404,10 @@ ROUTES += [
 
 def _pulse_ids(db: Session) -> dict[str, int | str]:
     """A pulse with a round open to the whole cast, and the first statement it asks."""
-    pulse = pulses_service.create_pulse(db, PulseIn(name="Pulse", starts_on=dt.date.today()))
-    row = pulses_service.open_round(db, pulse, dt.date.today())
+    pulse = pulses_service.create_pulse(
+        db, PulseIn(name="Pulse", starts_on=dt.date.today()), actor=None
+    )
+    row = pulses_service.open_round(db, pulse, dt.date.today(), actor=None)
     assert row is not None
     db.commit()
     return {"pulse": pulse.id, "pulse_round": row.id, "pulse_item": row.item_ids[0]}
@@ -449,7 +451,7 @@ def world(db: Session, cast: Cast, tokens: Tokens, settings: Settings) -> World:
     extra = Person(email="extra@example.org", name="Extra Person", team=cast.support)
     db.add_all([inactive, extra])
     program = programs_service.create_program(
-        db, ProgramIn(name="Coffee", starts_on=dt.date.today(), cadence="weekly")
+        db, ProgramIn(name="Coffee", starts_on=dt.date.today(), cadence="weekly"), actor=None
     )
     db.flush()
     round_ = Round(program_id=program.id, round_on=dt.date.today())
@@ -463,7 +465,7 @@ def world(db: Session, cast: Cast, tokens: Tokens, settings: Settings) -> World:
         ShoutOutIn(message="Thanks!", pathway="play", person_ids=[cast.member.id]),
         settings,
     )
-    value = shoutouts_service.add_value(db, "Kindness")
+    value = shoutouts_service.add_value(db, "Kindness", actor=None)
     cookies = {ANONYMOUS: {ANON_COOKIE: "an-anonymous-visitor"}}
     for role in SESSION_ROLES:
         cookies[role] = {SESSION_COOKIE: accounts.start_session(db, getattr(cast, role), settings)}

@@ -20,6 +20,7 @@ from connectwell.accounts.models import (
     PasswordToken,
     SignInSession,
 )
+from connectwell.core import audit
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import Message, Recipient, notify
@@ -227,6 +228,10 @@ def create_api_token(session: Session, *, owner: Person, name: str, created_by: 
     )
     session.add(token)
     session.flush()
+    after = {"name": token.name, "prefix": token.prefix, "owner": owner.email}
+    label = f"{token.name} (acts as {owner.name})"
+    audit.record(session, created_by, "token.create", "api_token", token.id, label,
+                 changes=audit.changes({}, after))  # fmt: skip
     return NewToken(token=token, secret=secret)
 
 
@@ -247,12 +252,15 @@ def list_api_tokens(session: Session, *, person_id: int | None = None) -> list[A
     return list(session.scalars(statement))
 
 
-def revoke_api_token(session: Session, token_id: int) -> ApiToken:
+def revoke_api_token(session: Session, token_id: int, *, actor: audit.Actor) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
         raise AccountError("token", f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        label = f"{token.name} (acts as {token.person.name})"
+        change = {"revoked": [False, True]}
+        audit.record(session, actor, "token.revoke", "api_token", token.id, label, changes=change)
     session.flush()
     return token
 
@@ -273,9 +281,12 @@ def _password_link(session: Session, person: Person, purpose: str, lifetime: dt.
     return secret
 
 
-def invite(session: Session, people: list[Person], settings: Settings) -> int:
+def invite(
+    session: Session, people: list[Person], settings: Settings, *, actor: audit.Actor
+) -> int:
     """E-mail each person a link to set their password and sign in; returns how many."""
     for person in people:
+        audit.record(session, actor, "people.invite", "person", person.id, person.name)
         secret = _password_link(session, person, "invite", dt.timedelta(days=INVITE_DAYS))
         link = f"{settings.base_url}/password/{secret}"
         notify(
