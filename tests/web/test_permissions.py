@@ -41,6 +41,7 @@ from connectwell.pulses.schemas import PulseIn
 from connectwell.shoutouts import service as shoutouts_service
 from connectwell.shoutouts.schemas import ShoutOutIn
 from connectwell.web.api import appreciation as api_appreciation
+from connectwell.web.api import audit as api_audit
 from connectwell.web.api import goals as api_goals
 from connectwell.web.api import insights as api_insights
 from connectwell.web.api import me as api_me
@@ -55,6 +56,7 @@ from connectwell.web.api import values as api_values
 from connectwell.web.deps import ANON_COOKIE, SESSION_COOKIE
 from connectwell.web.pages import (
     admin,
+    admin_audit,
     admin_programs,
     admin_pulses,
     admin_shoutouts,
@@ -91,6 +93,9 @@ API_MODULES = {api_me: "/api/v1/me", api_people: "/api/v1/people",
                api_programs: "/api/v1/programs", api_pairings: "/api/v1/pairings",
                api_shoutouts: "/api/v1/shoutouts", api_appreciation: "/api/v1",
                api_values: "/api/v1/values"}  # fmt: skip
+# The audit log.
+PAGE_MODULES += (admin_audit,)
+API_MODULES[api_audit] = "/api/v1/audit"
 # Team goals and the weekly digest.
 PAGE_MODULES += (goal_pages, digest_pages)
 API_MODULES[api_goals] = "/api/v1/goals"
@@ -300,6 +305,8 @@ ROUTES = [
     Route("POST", "/admin/values", admin_form(303), form={"name": "Value of {role}"}),
     Route("POST", "/admin/values/{value}/retire", admin_form(303), form={}),
     Route("GET", "/admin/audit", admin_page(200)),
+    Route("GET", "/admin/audit.csv", admin_page(200)),
+    Route("GET", "/api/v1/audit", api_admin(200)),
     Route("GET", "/api/v1/shoutouts", api(200)),
     # A token acts as its owner, who gave this very shout-out by session already: a duplicate.
     Route(
