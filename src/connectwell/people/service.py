@@ -167,6 +167,7 @@ def set_team_leads(
     for person_id in wanted - {lead.person_id for lead in team.leads}:
         session.add(TeamLead(team_id=team.id, person_id=person_id))
     session.flush()
+    session.expire(team, ["leads"])  # the rows changed behind the relationship's back
 
 
 def set_team_leads_by_email(

@@ -15,6 +15,11 @@ router = APIRouter(prefix="/admin")
 PAGE_SIZE = 50
 
 
+def _person(actor_id: str) -> int | None:
+    """The "who" filter: a person's id, or everyone when empty (the form sends "")."""
+    return int(actor_id) if actor_id.strip().isdigit() else None
+
+
 def _filters(action: str, actor_id: int | None) -> dict[str, str | int]:
     found: dict[str, str | int] = {}
     if action:
@@ -30,14 +35,15 @@ def audit_page(
     session: DB,
     viewer: PageAdmin,
     action: str = "",
-    actor_id: int | None = None,
+    actor_id: str = "",
     before_id: int | None = None,
 ) -> Response:
     action = action if action in audit.ACTIONS else ""
+    person_id = _person(actor_id)
     found = audit.entries(
-        session, action=action, actor_id=actor_id, before_id=before_id, limit=PAGE_SIZE + 1
+        session, action=action, actor_id=person_id, before_id=before_id, limit=PAGE_SIZE + 1
     )
-    filters = _filters(action, actor_id)
+    filters = _filters(action, person_id)
     older = None
     if len(found) > PAGE_SIZE:
         found = found[:PAGE_SIZE]
@@ -50,7 +56,7 @@ def audit_page(
             "actions": audit.ACTIONS,
             "actors": audit.actors(session),
             "action": action,
-            "actor_id": actor_id,
+            "actor_id": person_id,
             "older": older,
             "newest": "/admin/audit?" + urlencode(filters) if before_id is not None else None,
             "csv_url": "/admin/audit.csv" + ("?" + urlencode(filters) if filters else ""),
@@ -60,11 +66,9 @@ def audit_page(
 
 
 @router.get("/audit.csv")
-def audit_csv(
-    session: DB, viewer: PageAdmin, action: str = "", actor_id: int | None = None
-) -> Response:
+def audit_csv(session: DB, viewer: PageAdmin, action: str = "", actor_id: str = "") -> Response:
     return Response(
-        audit.export_csv(session, action=action or None, actor_id=actor_id),
+        audit.export_csv(session, action=action or None, actor_id=_person(actor_id)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )
