@@ -7,11 +7,16 @@ import datetime as dt
 import enum
 import io
 
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from connectwell.core import audit
 from connectwell.core.audit import AuditEntry
+from connectwell.core.db import make_engine
+from connectwell.core.db.migrate import alembic_config
+from connectwell.people.models import Person
+from connectwell.shoutouts.models import ShoutOut
 from tests.conftest import Cast
 
 
@@ -129,3 +134,39 @@ def test_the_csv_escapes_a_formula_in_any_cell_and_names_the_columns(
     assert row["who"] == "'=HYPERLINK(1)" and row["reason"] == "'@SUM(1)"
     assert row["action"] == "added a value" and row["changes"] == '{"name": [null, "+1"]}'
     assert row["when_utc"].startswith(str(dt.datetime.now(dt.UTC).year))
+
+
+def test_the_migration_keeps_the_hides_recorded_before_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007_insights")
+    with Session(engine) as session:
+        admin = Person(email="ada@example.org", name="Ada Admin", role="admin")
+        sender = Person(email="lee@example.org", name="Lee Lead")
+        session.add_all([admin, sender])
+        session.flush()
+        shoutout = ShoutOut(sender_id=sender.id, message="Oops", message_hash="0" * 64,
+                            pathway="trust")  # fmt: skip
+        session.add(shoutout)
+        session.flush()
+        session.execute(
+            text(
+                "INSERT INTO audit_log (actor_id, action, target_type, target_id, reason,"
+                " created_at) VALUES (:actor, 'hide', 'shoutout', :target, 'Sent twice',"
+                " '2026-11-01 10:00:00')"
+            ),
+            {"actor": admin.id, "target": shoutout.id},
+        )
+        session.commit()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008_audit")
+
+    with Session(engine) as session:
+        [entry] = audit.entries(session)
+        assert (entry.action, entry.actor_label, entry.target_label, entry.reason) == (
+            "shoutout.hide", "Ada Admin", "from Lee Lead: Oops", "Sent twice",
+        )  # fmt: skip
+        assert entry.changes == {} and entry.action_words == "hid a shout-out"

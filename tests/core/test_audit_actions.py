@@ -96,6 +96,19 @@ def test_it_audits_each_invitation(db: Session, cast: Cast, settings: Settings) 
     assert entry.changes == {}
 
 
+def test_it_audits_an_admin_made_at_the_command_line_as_the_system(db: Session, cast: Cast) -> None:
+    since = _last_id(db)
+    accounts.create_admin(db, email=cast.member.email, name="", password="long enough pass")
+    accounts.create_admin(db, email=cast.member.email, name="", password="another long one")
+
+    entry = _one(db, since)
+    assert (entry.actor_id, entry.actor_label, entry.action, entry.target_id) == (
+        None, "system", "person.role", cast.member.id,
+    )  # fmt: skip
+    assert entry.changes == {"role": ["member", "admin"]}
+    assert "pass" not in str(entry.changes)
+
+
 # --- people and the roster -----------------------------------------------------------------
 
 

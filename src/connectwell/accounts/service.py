@@ -358,6 +358,7 @@ def create_admin(session: Session, *, email: str, name: str, password: str) -> P
     except EmailNotValidError as error:
         raise AccountError("email", str(error)) from None
     person = session.scalar(select(Person).where(Person.email == email))
+    before = audit.fields(person, ("role", "is_active")) if person is not None else {}
     if person is None:
         person = Person(email=email, name=name.strip() or email)
         session.add(person)
@@ -365,4 +366,8 @@ def create_admin(session: Session, *, email: str, name: str, password: str) -> P
     person.is_active = True
     session.flush()
     set_password(session, person, password)
+    if change := audit.changes(before, audit.fields(person, ("role", "is_active"))):
+        # Only the command line makes admins this way: the person at it is "the system".
+        audit.record(session, None, "person.role", "person", person.id, person.name,
+                     changes=change)  # fmt: skip
     return person

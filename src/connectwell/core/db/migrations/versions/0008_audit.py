@@ -36,9 +36,10 @@ def upgrade() -> None:
     )
     op.execute(
         "UPDATE audit_log SET action = 'shoutout.hide', target_label = COALESCE("
-        "(SELECT 'shout-out from ' || people.name FROM shoutouts "
-        "JOIN people ON people.id = shoutouts.sender_id WHERE shoutouts.id = audit_log.target_id),"
-        " '') WHERE action = 'hide' AND target_type = 'shoutout'"
+        "(SELECT SUBSTR('from ' || people.name || ': ' || shoutouts.message, 1, 300)"
+        " FROM shoutouts JOIN people ON people.id = shoutouts.sender_id"
+        " WHERE shoutouts.id = audit_log.target_id), '')"
+        " WHERE action = 'hide' AND target_type = 'shoutout'"
     )
     op.execute("UPDATE audit_log SET changes = '{}' WHERE changes IS NULL")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
