@@ -71,11 +71,14 @@ def seed(engine: Engine, people: int, responses: int, seed_value: int) -> None:
     clock = time.perf_counter()
     with transaction(factory) as session:
         roster.import_roster(
-            session, roster.parse_roster(roster_csv(generate_org(people, seed=seed_value)))
+            session,
+            roster.parse_roster(roster_csv(generate_org(people, seed=seed_value))),
+            actor=None,
         )
         pulse = pulses.create_pulse(
             session,
             PulseIn(name="Pulse", cadence="weekly", starts_on=TODAY - dt.timedelta(weeks=12)),
+            actor=None,
         )
         rounds = []
         for k in range(12):

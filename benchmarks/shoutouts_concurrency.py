@@ -59,7 +59,7 @@ def main() -> None:
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         org = generate_org(args.people, seed=9)
-        roster.import_roster(session, roster.parse_roster(roster_csv(org)))
+        roster.import_roster(session, roster.parse_roster(roster_csv(org)), actor=None)
     with factory() as session:
         ids = list(session.scalars(select(Person.id)))
     settings = Settings(database_url=str(engine.url), secret_key=secrets.token_urlsafe(40))

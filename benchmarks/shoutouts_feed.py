@@ -68,7 +68,7 @@ def seed(engine: Engine, people: int, shoutouts: int, seed_value: int) -> None:
         clock = time.perf_counter()
         with transaction(factory) as session:
             org = generate_org(people, seed=seed_value)
-            roster.import_roster(session, roster.parse_roster(roster_csv(org)))
+            roster.import_roster(session, roster.parse_roster(roster_csv(org)), actor=None)
         print(f"  seeded {people:,} people in {time.perf_counter() - clock:.1f} s", flush=True)
     if have >= shoutouts:
         print(f"  reusing {have:,} shout-outs", flush=True)

@@ -161,12 +161,14 @@ def import_roster(
     settings = get_settings()
     with reported(), transaction(_factory(settings)) as session:
         parsed = roster.parse_roster(file.read_bytes(), filename=str(file))
-        summary = roster.import_roster(session, parsed, deactivate_missing=deactivate_missing)
+        summary = roster.import_roster(
+            session, parsed, deactivate_missing=deactivate_missing, actor=None
+        )
         if invite and summary.new_people:
             from connectwell.people.models import Person
 
             new = [session.get(Person, person_id) for person_id in summary.new_people]
-            accounts.invite(session, [p for p in new if p is not None], settings)
+            accounts.invite(session, [p for p in new if p is not None], settings, actor=None)
     typer.echo(f"{file}: {summary}")
 
 

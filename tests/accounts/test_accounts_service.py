@@ -122,14 +122,14 @@ def test_only_admins_make_api_tokens_and_a_token_acts_as_its_owner(db: Session, 
     assert stored is not None and stored.token_hash == accounts.token_hash(new.secret)
     assert new.secret not in (stored.token_hash, stored.prefix)
     assert accounts.person_for_api_token(db, new.secret) == cast.member
-    accounts.revoke_api_token(db, new.token.id)
+    accounts.revoke_api_token(db, new.token.id, actor=cast.admin)
     assert accounts.person_for_api_token(db, new.secret) is None
 
 
 def test_an_invitation_is_emailed_and_its_link_sets_the_password_once(
     db: Session, cast: Cast, settings: Settings
 ) -> None:
-    accounts.invite(db, [cast.other_member], settings)
+    accounts.invite(db, [cast.other_member], settings, actor=cast.admin)
     email = db.scalar(select(OutboxEmail))
     assert email is not None and email.to_address == cast.other_member.email
     secret = email.text_body.split("/password/")[1].split()[0]

@@ -153,6 +153,14 @@ def test_an_admin_signs_in_imports_a_roster_and_every_page_passes_axe(
     _visit(page, axe, "/admin/outbox", "e-mail outbox")
     expect(page.get_by_role("table")).to_contain_text("tess.field@example.org")
 
+    _visit(page, axe, "/admin/audit", "audit log")
+    expect(page.get_by_role("table")).to_contain_text("created an API token")
+    expect(page.get_by_role("table")).to_contain_text("imported the roster")
+    page.get_by_label("Action").select_option(label="created an API token")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("table")).not_to_contain_text("imported the roster")
+    axe.check(page, "audit log filtered by action")
+
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(live_app.base_url + "/login")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to connectwell")
@@ -249,7 +257,9 @@ def test_a_member_cannot_open_admin_pages_in_the_browser(
         ["Admin"]
     )
 
-    for path in ["/admin", "/admin/roster", "/admin/tokens", "/admin/outbox", "/admin/roster.csv"]:
+    paths = ["/admin", "/admin/roster", "/admin/tokens", "/admin/outbox", "/admin/roster.csv",
+             "/admin/audit", "/admin/audit.csv"]  # fmt: skip
+    for path in paths:
         response = page.goto(path)
         assert response is not None and response.status == 403, f"{path}: {response}"
         expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
@@ -420,7 +430,7 @@ def test_insights_show_a_chart_with_its_table_and_a_member_answers_a_pulse(
     with live_app.factory() as session:  # open today's pulse round for everyone
         pulse = session.scalar(select(Pulse))
         assert pulse is not None
-        row = pulses.open_round(session, pulse, dt.date.today())
+        row = pulses.open_round(session, pulse, dt.date.today(), actor=None)
         session.commit()
         round_id = (
             row.id

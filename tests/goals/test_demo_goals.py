@@ -17,7 +17,9 @@ TODAY = dt.date(2026, 12, 4)
 
 
 def test_each_demo_team_has_a_reached_and_an_open_goal_with_contributions(db: Session) -> None:
-    roster.import_roster(db, roster.parse_roster(roster_csv(generate_org(60, seed=3, today=TODAY))))
+    roster.import_roster(
+        db, roster.parse_roster(roster_csv(generate_org(60, seed=3, today=TODAY))), actor=None
+    )
     teams = db.execute(
         select(Person.team_id).where(Person.is_active).group_by(Person.team_id)
         .having(func.count() >= 2)

@@ -26,7 +26,7 @@ FLOOR = 5
 
 def _round(db: Session, opens_on: dt.date, sequence: int = 0) -> PulseRound:
     pulse = db.scalar(select(Pulse)) or pulses.create_pulse(
-        db, PulseIn(name="P", starts_on=opens_on)
+        db, PulseIn(name="P", starts_on=opens_on), actor=None
     )
     row = PulseRound(
         pulse_id=pulse.id,

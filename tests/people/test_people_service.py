@@ -66,13 +66,13 @@ def test_a_lead_leads_the_teams_nested_under_their_team(db: Session, cast: Cast)
 def test_an_admin_sets_a_teams_leads_by_email_and_unknown_emails_are_named(
     db: Session, cast: Cast
 ) -> None:
-    people.set_team_leads_by_email(db, cast.support, ["NOAH.member@example.org"])
+    people.set_team_leads_by_email(db, cast.support, ["NOAH.member@example.org"], actor=cast.admin)
     db.commit()
     leads = db.scalars(select(TeamLead.person_id).where(TeamLead.team_id == cast.support.id))
     assert list(leads) == [cast.other_member.id]
 
     with pytest.raises(people.PeopleError) as unknown:
-        people.set_team_leads_by_email(db, cast.support, ["ghost@example.org"])
+        people.set_team_leads_by_email(db, cast.support, ["ghost@example.org"], actor=cast.admin)
     assert unknown.value.field == "emails" and "ghost@example.org" in unknown.value.message
 
 

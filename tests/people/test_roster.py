@@ -26,6 +26,7 @@ GOOD = HEADER + "".join(
 
 
 def _import(db: Session, text: str, **options: object) -> roster.ImportSummary:
+    options.setdefault("actor", None)
     summary = roster.import_roster(db, roster.parse_roster(text.encode()), **options)  # type: ignore[arg-type]
     db.commit()
     return summary
@@ -137,7 +138,7 @@ def test_it_never_deactivates_the_admin_doing_the_import(db: Session) -> None:
     assert boss is not None
     only_dev = HEADER + "dev@example.org,Dev Eloper,,,,,,,member\n"
 
-    summary = _import(db, only_dev, deactivate_missing=True, acting_person_id=boss.id)
+    summary = _import(db, only_dev, deactivate_missing=True, actor=boss.id)
 
     assert summary.deactivated == 1  # the lead, not the acting admin
     db.refresh(boss)
@@ -151,7 +152,7 @@ def test_it_refuses_to_take_away_the_importing_admins_own_role(db: Session) -> N
     demoted = GOOD.replace("London,2019-01-07,admin", "London,2019-01-07,member")
 
     with pytest.raises(roster.RosterError) as raised:
-        _import(db, demoted, acting_person_id=boss.id)
+        _import(db, demoted, actor=boss.id)
 
     assert [(p.row, p.field) for p in raised.value.problems] == [(2, "role")]
 

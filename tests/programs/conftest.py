@@ -23,7 +23,7 @@ MONDAY = dt.date(2026, 11, 30)
 def org(db: Session) -> list[Person]:
     """41 people (an odd count) in nested teams across four time zones."""
     org = generate_org(41, seed=11, today=MONDAY)
-    roster.import_roster(db, roster.parse_roster(roster_csv(org)))
+    roster.import_roster(db, roster.parse_roster(roster_csv(org)), actor=None)
     db.commit()
     return list(db.scalars(select(Person).order_by(Person.id)))
 
@@ -40,6 +40,7 @@ def coffee(db: Session, org: list[Person]) -> Program:
             starts_on=MONDAY - dt.timedelta(weeks=12),
             min_overlap_hours=0,
         ),
+        actor=None,
     )
     db.commit()
     return program

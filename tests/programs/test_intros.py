@@ -21,7 +21,7 @@ from tests.programs.conftest import MONDAY
 def test_moving_the_slot_sends_everyone_the_same_event_with_a_higher_sequence(
     db: Session, org: list[Person], coffee: Program, settings: Settings
 ) -> None:
-    row = rounds.run_round(db, coffee, MONDAY)
+    row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
     group = db.scalar(select(Group).where(Group.round_id == row.id).order_by(Group.id).limit(1))
     assert group is not None
@@ -45,7 +45,7 @@ def test_moving_the_slot_sends_everyone_the_same_event_with_a_higher_sequence(
 def test_a_slot_in_the_past_or_too_far_ahead_is_refused(
     db: Session, org: list[Person], coffee: Program, settings: Settings, days: int
 ) -> None:
-    row = rounds.run_round(db, coffee, MONDAY)
+    row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
     group = row.groups[0]
     before = (group.slot_start, group.sequence)

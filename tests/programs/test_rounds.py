@@ -40,7 +40,7 @@ def check_round(db: Session, row: Round, expected: set[int]) -> list[list[int]]:
 def test_a_round_places_everyone_once_with_an_odd_count_in_one_group_of_three(
     db: Session, org: list[Person], coffee: Program
 ) -> None:
-    row = rounds.run_round(db, coffee, MONDAY)
+    row = rounds.run_round(db, coffee, MONDAY, actor=None)
     db.commit()
 
     assert row is not None
@@ -53,7 +53,7 @@ def test_twelve_weekly_rounds_never_repeat_a_pair(
 ) -> None:
     seen: set[frozenset[int]] = set()
     for week in range(12):
-        row = rounds.run_round(db, coffee, MONDAY + dt.timedelta(weeks=week))
+        row = rounds.run_round(db, coffee, MONDAY + dt.timedelta(weeks=week), actor=None)
         assert row is not None
         for group in check_round(db, row, {p.id for p in org}):
             for pair in combinations(group, 2):
@@ -72,7 +72,7 @@ def test_people_who_left_skip_or_pause_sit_the_round_out(
     away.paused_until = MONDAY  # paused everywhere, up to and including the round
     db.commit()
 
-    row = rounds.run_round(db, coffee, MONDAY)
+    row = rounds.run_round(db, coffee, MONDAY, actor=None)
 
     assert row is not None
     check_round(db, row, {p.id for p in org} - {left.id, skipper.id, paused.id, away.id})
@@ -84,7 +84,7 @@ def test_a_never_pair_entry_is_respected(db: Session, org: list[Person], coffee:
         if other.id != first.id and other.team_id != first.team_id:
             service.add_never_pair(db, first, other.email)
     db.commit()
-    row = rounds.run_round(db, coffee, MONDAY)
+    row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
     group = db.scalar(
         select(Group)
@@ -109,7 +109,7 @@ def test_two_workers_racing_for_the_same_round_store_it_once(
                 program = session.get(Program, coffee.id)
                 assert program is not None
                 barrier.wait()
-                results.append(rounds.run_round(session, program, MONDAY))
+                results.append(rounds.run_round(session, program, MONDAY, actor=None))
         except Exception as error:
             results.append(error)
 
@@ -129,7 +129,7 @@ def test_two_workers_racing_for_the_same_round_store_it_once(
 def test_intros_go_out_at_the_programmes_hour_in_each_persons_time_zone(
     db: Session, org: list[Person], coffee: Program, settings: Settings
 ) -> None:
-    rounds.run_round(db, coffee, MONDAY)
+    rounds.run_round(db, coffee, MONDAY, actor=None)
     singapore_nine = local_moment(MONDAY, 9, "Asia/Singapore")
 
     sent = intros.send_due_intros(db, settings, singapore_nine)
@@ -146,7 +146,7 @@ def test_intros_go_out_at_the_programmes_hour_in_each_persons_time_zone(
 def test_an_intro_email_carries_an_invite_for_the_groups_proposed_slot(
     db: Session, org: list[Person], coffee: Program, settings: Settings
 ) -> None:
-    row = rounds.run_round(db, coffee, MONDAY)
+    row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
     intros.send_due_intros(db, settings, local_moment(MONDAY, 10, "America/New_York"))
     email = db.scalar(select(OutboxEmail).order_by(OutboxEmail.id).limit(1))
@@ -169,7 +169,7 @@ def test_an_intro_email_carries_an_invite_for_the_groups_proposed_slot(
 def test_the_follow_up_asks_once_after_a_few_days_and_only_who_has_not_answered(
     db: Session, org: list[Person], coffee: Program, settings: Settings
 ) -> None:
-    rounds.run_round(db, coffee, MONDAY)
+    rounds.run_round(db, coffee, MONDAY, actor=None)
     sent_at = local_moment(MONDAY, 23, "America/New_York")
     intros.send_due_intros(db, settings, sent_at)
     first = db.scalar(select(GroupMember).order_by(GroupMember.id).limit(1))
@@ -187,7 +187,7 @@ def test_the_follow_up_asks_once_after_a_few_days_and_only_who_has_not_answered(
 def test_an_answer_keeps_the_check_in_apart_from_who_gave_it(
     db: Session, org: list[Person], coffee: Program
 ) -> None:
-    row = rounds.run_round(db, coffee, MONDAY)
+    row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
     member = db.scalar(select(GroupMember).order_by(GroupMember.id).limit(1))
     assert member is not None
@@ -208,7 +208,7 @@ def test_an_answer_keeps_the_check_in_apart_from_who_gave_it(
 def test_a_second_answer_and_someone_elses_group_are_refused(
     db: Session, org: list[Person], coffee: Program
 ) -> None:
-    rounds.run_round(db, coffee, MONDAY)
+    rounds.run_round(db, coffee, MONDAY, actor=None)
     member = db.scalar(select(GroupMember).order_by(GroupMember.id).limit(1))
     assert member is not None
     answers.answer(db, member.group_id, member.person, Answer(met=False), MONDAY)
@@ -226,7 +226,7 @@ def test_a_second_answer_and_someone_elses_group_are_refused(
 def test_a_pair_that_did_not_meet_may_meet_again_within_the_window(
     db: Session, org: list[Person], coffee: Program
 ) -> None:
-    row = rounds.run_round(db, coffee, MONDAY)
+    row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
     for member in db.scalars(select(GroupMember)):
         answers.answer(db, member.group_id, member.person, Answer(met=False), MONDAY)
@@ -242,7 +242,7 @@ def test_three_ignored_intros_in_a_row_pause_the_person_with_a_friendly_notice(
     quiet = org[7]
     for week in range(4):
         day = MONDAY + dt.timedelta(weeks=week)
-        rounds.run_round(db, coffee, day, settings=settings)
+        rounds.run_round(db, coffee, day, actor=None, settings=settings)
         intros.send_due_intros(db, settings, local_moment(day, 23, "America/New_York"))
         for member in db.scalars(select(GroupMember).where(GroupMember.answered_at.is_(None))):
             if member.person_id != quiet.id:
@@ -258,7 +258,7 @@ def test_three_ignored_intros_in_a_row_pause_the_person_with_a_friendly_notice(
     assert email is not None and email.to_address == quiet.email
     assert "No worries" in email.text_body and email.html_body is not None
     assert f'href="http://testserver/programs/{coffee.id}"' in email.html_body
-    fifth = rounds.run_round(db, coffee, MONDAY + dt.timedelta(weeks=4))
+    fifth = rounds.run_round(db, coffee, MONDAY + dt.timedelta(weeks=4), actor=None)
     assert fifth is not None
     placed = set(
         db.scalars(select(GroupMember.person_id).join(Group).where(Group.round_id == fifth.id))
@@ -269,7 +269,7 @@ def test_three_ignored_intros_in_a_row_pause_the_person_with_a_friendly_notice(
 def test_the_overview_shows_check_in_means_only_from_the_anonymity_floor(
     db: Session, org: list[Person], coffee: Program
 ) -> None:
-    row = rounds.run_round(db, coffee, MONDAY)
+    row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
     members = list(db.scalars(select(GroupMember).order_by(GroupMember.id)))
     for member in members[:4]:
@@ -303,7 +303,7 @@ def test_due_rounds_start_when_the_first_time_zone_reaches_the_hour(
     before = local_moment(MONDAY, 9, "Asia/Singapore") - dt.timedelta(minutes=1)
     assert (coffee, MONDAY) not in rounds.due_rounds(db, before)
     assert (coffee, MONDAY) in rounds.due_rounds(db, before + dt.timedelta(minutes=2))
-    rounds.run_round(db, coffee, MONDAY)
+    rounds.run_round(db, coffee, MONDAY, actor=None)
     assert (coffee, MONDAY) not in rounds.due_rounds(db, before + dt.timedelta(minutes=2))
 
 
@@ -314,7 +314,7 @@ def test_the_proposed_slot_falls_inside_each_members_own_working_hours(
     early.work_start, early.work_end = dt.time(6), dt.time(10)
     db.commit()
 
-    row = rounds.run_round(db, coffee, MONDAY)
+    row = rounds.run_round(db, coffee, MONDAY, actor=None)
 
     assert row is not None
     for group in row.groups:
@@ -330,7 +330,9 @@ def test_a_buddies_round_gives_each_new_hire_a_volunteer_from_another_team(
     db: Session, org: list[Person]
 ) -> None:
     program = service.create_program(
-        db, ProgramIn(name="Buddies", kind="buddies", cadence="weekly", starts_on=MONDAY)
+        db,
+        ProgramIn(name="Buddies", kind="buddies", cadence="weekly", starts_on=MONDAY),
+        actor=None,
     )
     hires = [p for p in org if p.start_date and (MONDAY - p.start_date).days < 30]
     veterans = [p for p in org if p.start_date and (MONDAY - p.start_date).days > 365]
@@ -339,7 +341,7 @@ def test_a_buddies_round_gives_each_new_hire_a_volunteer_from_another_team(
         service.set_buddy_capacity(db, program, volunteer, 5)
     db.commit()
 
-    row = rounds.run_round(db, program, MONDAY)
+    row = rounds.run_round(db, program, MONDAY, actor=None)
 
     assert row is not None
     groups = [{m.person_id for m in g.members} for g in row.groups]

@@ -35,7 +35,7 @@ TUESDAY = dt.date(2026, 12, 1)
 def _pulse(db: Session, **changes: object) -> Pulse:
     values: dict[str, object] = {"name": "Team pulse", "starts_on": TUESDAY, "weekday": 1}
     values.update(changes)
-    pulse = service.create_pulse(db, PulseIn.model_validate(values))
+    pulse = service.create_pulse(db, PulseIn.model_validate(values), actor=None)
     db.commit()
     return pulse
 
@@ -80,8 +80,8 @@ def test_a_round_opens_once_for_the_active_unpaused_audience(
     cast.other_member.paused_until = TUESDAY + dt.timedelta(days=3)
     pulse = _pulse(db, audience="teams", team_ids=[cast.platform.id])
 
-    row = service.open_round(db, pulse, TUESDAY)
-    again = service.open_round(db, pulse, TUESDAY)
+    row = service.open_round(db, pulse, TUESDAY, actor=None)
+    again = service.open_round(db, pulse, TUESDAY, actor=None)
 
     assert row is not None and again is None
     invited = set(db.scalars(select(Participation.person_id)))
@@ -91,7 +91,9 @@ def test_a_round_opens_once_for_the_active_unpaused_audience(
 
 def test_two_workers_racing_open_a_round_once(factory: sessionmaker[Session], cast: Cast) -> None:
     with transaction(factory) as session:
-        pulse_id = service.create_pulse(session, PulseIn(name="P", starts_on=TUESDAY)).id
+        pulse_id = service.create_pulse(
+            session, PulseIn(name="P", starts_on=TUESDAY), actor=None
+        ).id
     barrier = threading.Barrier(2)
     results: list[object] = []
 
@@ -100,7 +102,7 @@ def test_two_workers_racing_open_a_round_once(factory: sessionmaker[Session], ca
             with transaction(factory) as session:
                 pulse = session.get(Pulse, pulse_id)
                 barrier.wait()
-                results.append(service.open_round(session, pulse, TUESDAY))  # type: ignore[arg-type]
+                results.append(service.open_round(session, pulse, TUESDAY, actor=None))  # type: ignore[arg-type]
         except Exception as error:
             results.append(error)
 
@@ -119,7 +121,7 @@ def test_invitations_go_out_at_the_local_hour_and_reminders_once_to_who_has_not_
     db: Session, cast: Cast, settings: Settings
 ) -> None:
     pulse = _pulse(db)
-    row = service.open_round(db, pulse, TUESDAY)
+    row = service.open_round(db, pulse, TUESDAY, actor=None)
     assert row is not None
     berlin_ten = local_moment(TUESDAY, 10, "Europe/Berlin")
 
@@ -149,7 +151,7 @@ def test_an_answer_is_stored_without_the_person_and_only_once(
     db: Session, cast: Cast, settings: Settings
 ) -> None:
     pulse = _pulse(db)
-    row = service.open_round(db, pulse, TUESDAY)
+    row = service.open_round(db, pulse, TUESDAY, actor=None)
     assert row is not None
     answers = dict.fromkeys(row.item_ids, 4)
 
@@ -174,7 +176,7 @@ def test_it_refuses_items_not_in_the_round_a_closed_round_and_strangers(
     db: Session, cast: Cast
 ) -> None:
     pulse = _pulse(db, audience="teams", team_ids=[cast.platform.id])
-    row = service.open_round(db, pulse, TUESDAY)
+    row = service.open_round(db, pulse, TUESDAY, actor=None)
     assert row is not None
     foreign = db.scalar(select(Item.id).where(Item.id.not_in(row.item_ids)).limit(1))
     assert foreign is not None

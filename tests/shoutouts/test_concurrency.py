@@ -31,7 +31,7 @@ SECONDS = 3.0
 def test_fifty_clients_posting_at_once_lose_nothing_and_never_exceed_the_quota(
     factory: sessionmaker[Session], db: Session, settings: Settings
 ) -> None:
-    roster.import_roster(db, roster.parse_roster(roster_csv(generate_org(30, seed=5))))
+    roster.import_roster(db, roster.parse_roster(roster_csv(generate_org(30, seed=5))), actor=None)
     db.commit()
     ids = list(db.scalars(select(Person.id)))
     accepted: list[tuple[int, str]] = []

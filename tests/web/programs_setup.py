@@ -25,14 +25,14 @@ def coffee(db: Session, **changes: object) -> Program:
         "no_repeat_weeks": 0,
     }
     values.update(changes)
-    program = service.create_program(db, ProgramIn.model_validate(values))
+    program = service.create_program(db, ProgramIn.model_validate(values), actor=None)
     db.commit()
     return program
 
 
 def group_of(db: Session, program: Program, person_id: int) -> Group:
     """Run a round (once) and return ``person_id``'s group."""
-    rounds.run_round(db, program, ROUND_ON)
+    rounds.run_round(db, program, ROUND_ON, actor=None)
     db.commit()
     group = db.scalar(select(Group).join(GroupMember).where(GroupMember.person_id == person_id))
     assert group is not None

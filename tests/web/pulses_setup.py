@@ -13,8 +13,8 @@ from connectwell.pulses.schemas import PulseIn
 
 def open_round(db: Session) -> PulseRound:
     today = dt.date.today()
-    pulse = service.create_pulse(db, PulseIn(name="Team pulse", starts_on=today))
-    row = service.open_round(db, pulse, today)
+    pulse = service.create_pulse(db, PulseIn(name="Team pulse", starts_on=today), actor=None)
+    row = service.open_round(db, pulse, today, actor=None)
     assert row is not None
     db.commit()
     return row

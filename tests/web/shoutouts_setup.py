@@ -37,7 +37,7 @@ def give(
 
 
 def value(db: Session, name: str = "Curiosity") -> Value:
-    found = service.add_value(db, name, f"What {name.lower()} looks like here")
+    found = service.add_value(db, name, f"What {name.lower()} looks like here", actor=None)
     db.commit()
     return found
 
@@ -67,5 +67,7 @@ def notes(db: Session, person: Person) -> list[Notification]:
 
 
 def audit_entries(db: Session) -> list[AuditEntry]:
+    """The audit entries about shout-outs (other admin actions, such as tokens, are left out)."""
     db.expire_all()
-    return list(db.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    about = AuditEntry.target_type == "shoutout"
+    return list(db.scalars(select(AuditEntry).where(about).order_by(AuditEntry.id)))

@@ -92,7 +92,7 @@ def test_a_revoked_unknown_or_orphaned_token_gets_401(
 ) -> None:
     secret = tokens.member
     if case == "revoked":
-        accounts.revoke_api_token(db, tokens.member_id)
+        accounts.revoke_api_token(db, tokens.member_id, actor=None)
     elif case == "unknown":
         secret = "cw_" + "x" * 43
     else:

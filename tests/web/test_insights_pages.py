@@ -25,9 +25,11 @@ def _platform_answers(db: Session, cast: Cast, people: int = 7) -> None:
     db.add_all(extra)
     db.flush()
     pulse = pulses.create_pulse(
-        db, PulseIn(name="Pulse", audience="teams", team_ids=[cast.platform.id], starts_on=TODAY)
+        db,
+        PulseIn(name="Pulse", audience="teams", team_ids=[cast.platform.id], starts_on=TODAY),
+        actor=None,
     )
-    row = pulses.open_round(db, pulse, TODAY)
+    row = pulses.open_round(db, pulse, TODAY, actor=None)
     assert row is not None
     for k, person in enumerate([cast.lead, cast.member, *extra]):
         pulses.answer(

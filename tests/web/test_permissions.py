@@ -41,6 +41,7 @@ from connectwell.pulses.schemas import PulseIn
 from connectwell.shoutouts import service as shoutouts_service
 from connectwell.shoutouts.schemas import ShoutOutIn
 from connectwell.web.api import appreciation as api_appreciation
+from connectwell.web.api import audit as api_audit
 from connectwell.web.api import goals as api_goals
 from connectwell.web.api import insights as api_insights
 from connectwell.web.api import me as api_me
@@ -55,6 +56,7 @@ from connectwell.web.api import values as api_values
 from connectwell.web.deps import ANON_COOKIE, SESSION_COOKIE
 from connectwell.web.pages import (
     admin,
+    admin_audit,
     admin_programs,
     admin_pulses,
     admin_shoutouts,
@@ -91,6 +93,9 @@ API_MODULES = {api_me: "/api/v1/me", api_people: "/api/v1/people",
                api_programs: "/api/v1/programs", api_pairings: "/api/v1/pairings",
                api_shoutouts: "/api/v1/shoutouts", api_appreciation: "/api/v1",
                api_values: "/api/v1/values"}  # fmt: skip
+# The audit log.
+PAGE_MODULES += (admin_audit,)
+API_MODULES[api_audit] = "/api/v1/audit"
 # Team goals and the weekly digest.
 PAGE_MODULES += (goal_pages, digest_pages)
 API_MODULES[api_goals] = "/api/v1/goals"
@@ -300,6 +305,8 @@ ROUTES = [
     Route("POST", "/admin/values", admin_form(303), form={"name": "Value of {role}"}),
     Route("POST", "/admin/values/{value}/retire", admin_form(303), form={}),
     Route("GET", "/admin/audit", admin_page(200)),
+    Route("GET", "/admin/audit.csv", admin_page(200)),
+    Route("GET", "/api/v1/audit", api_admin(200)),
     Route("GET", "/api/v1/shoutouts", api(200)),
     # A token acts as its owner, who gave this very shout-out by session already: a duplicate.
     Route(
@@ -404,8 +411,10 @@ ROUTES += [
 
 def _pulse_ids(db: Session) -> dict[str, int | str]:
     """A pulse with a round open to the whole cast, and the first statement it asks."""
-    pulse = pulses_service.create_pulse(db, PulseIn(name="Pulse", starts_on=dt.date.today()))
-    row = pulses_service.open_round(db, pulse, dt.date.today())
+    pulse = pulses_service.create_pulse(
+        db, PulseIn(name="Pulse", starts_on=dt.date.today()), actor=None
+    )
+    row = pulses_service.open_round(db, pulse, dt.date.today(), actor=None)
     assert row is not None
     db.commit()
     return {"pulse": pulse.id, "pulse_round": row.id, "pulse_item": row.item_ids[0]}
@@ -449,7 +458,7 @@ def world(db: Session, cast: Cast, tokens: Tokens, settings: Settings) -> World:
     extra = Person(email="extra@example.org", name="Extra Person", team=cast.support)
     db.add_all([inactive, extra])
     program = programs_service.create_program(
-        db, ProgramIn(name="Coffee", starts_on=dt.date.today(), cadence="weekly")
+        db, ProgramIn(name="Coffee", starts_on=dt.date.today(), cadence="weekly"), actor=None
     )
     db.flush()
     round_ = Round(program_id=program.id, round_on=dt.date.today())
@@ -463,7 +472,7 @@ def world(db: Session, cast: Cast, tokens: Tokens, settings: Settings) -> World:
         ShoutOutIn(message="Thanks!", pathway="play", person_ids=[cast.member.id]),
         settings,
     )
-    value = shoutouts_service.add_value(db, "Kindness")
+    value = shoutouts_service.add_value(db, "Kindness", actor=None)
     cookies = {ANONYMOUS: {ANON_COOKIE: "an-anonymous-visitor"}}
     for role in SESSION_ROLES:
         cookies[role] = {SESSION_COOKIE: accounts.start_session(db, getattr(cast, role), settings)}

@@ -422,7 +422,7 @@ def test_an_admin_hides_a_shout_out_with_a_reason_and_it_leaves_every_feed(
     assert response.headers["location"] == f"/admin/audit?hidden={shoutout.id}"
     [entry] = audit_entries(db)
     assert (entry.actor_id, entry.action, entry.target_id, entry.reason) == (
-        cast.admin.id, "hide", shoutout.id, "Sent by mistake",
+        cast.admin.id, "shoutout.hide", shoutout.id, "Sent by mistake",
     )  # fmt: skip
     assert stored(db)[0].hidden_at is not None
     assert _feed_ids(as_person(cast.member).get("/shoutouts").text) == []

@@ -20,7 +20,7 @@ from connectwell.accounts.models import (
     PasswordToken,
     SignInSession,
 )
-from connectwell.core import errors
+from connectwell.core import audit, errors
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import tell
@@ -233,6 +233,10 @@ def create_api_token(session: Session, *, owner: Person, name: str, created_by: 
     )
     session.add(token)
     session.flush()
+    after = {"name": token.name, "prefix": token.prefix, "owner": owner.email}
+    label = f"{token.name} (acts as {owner.name})"
+    audit.record(session, created_by, "token.create", "api_token", token.id, label,
+                 changes=audit.changes({}, after))  # fmt: skip
     return NewToken(token=token, secret=secret)
 
 
@@ -253,12 +257,15 @@ def list_api_tokens(session: Session, *, person_id: int | None = None) -> list[A
     return list(session.scalars(statement))
 
 
-def revoke_api_token(session: Session, token_id: int) -> ApiToken:
+def revoke_api_token(session: Session, token_id: int, *, actor: audit.Actor) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
         raise AccountNotFound("token", f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        label = f"{token.name} (acts as {token.person.name})"
+        change = {"revoked": [False, True]}
+        audit.record(session, actor, "token.revoke", "api_token", token.id, label, changes=change)
     session.flush()
     return token
 
@@ -279,9 +286,12 @@ def _password_link(session: Session, person: Person, purpose: str, lifetime: dt.
     return secret
 
 
-def invite(session: Session, people: list[Person], settings: Settings) -> int:
+def invite(
+    session: Session, people: list[Person], settings: Settings, *, actor: audit.Actor
+) -> int:
     """E-mail each person a link to set their password and sign in; returns how many."""
     for person in people:
+        audit.record(session, actor, "people.invite", "person", person.id, person.name)
         secret = _password_link(session, person, "invite", dt.timedelta(days=INVITE_DAYS))
         tell(
             session,
@@ -339,6 +349,7 @@ def create_admin(session: Session, *, email: str, name: str, password: str) -> P
     except EmailNotValidError as error:
         raise AccountError("email", str(error)) from None
     person = session.scalar(select(Person).where(Person.email == email))
+    before = audit.fields(person, ("role", "is_active")) if person is not None else {}
     if person is None:
         person = Person(email=email, name=name.strip() or email)
         session.add(person)
@@ -346,4 +357,8 @@ def create_admin(session: Session, *, email: str, name: str, password: str) -> P
     person.is_active = True
     session.flush()
     set_password(session, person, password)
+    if change := audit.changes(before, audit.fields(person, ("role", "is_active"))):
+        # Only the command line makes admins this way: the person at it is "the system".
+        audit.record(session, None, "person.role", "person", person.id, person.name,
+                     changes=change)  # fmt: skip
     return person

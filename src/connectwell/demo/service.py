@@ -76,7 +76,9 @@ def seed_demo(
         return None
     today = today or dt.date.today()
     org = generate_org(people, seed=seed, today=today)
-    roster.import_roster(session, roster.parse_roster(roster_csv(org), filename="demo roster"))
+    roster.import_roster(
+        session, roster.parse_roster(roster_csv(org), filename="demo roster"), actor=None
+    )
     password_hash = accounts.hash_password(DEMO_PASSWORD)
     sign_ins = []
     for role, demo_person in demo_cast(org).items():
@@ -112,11 +114,12 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
             local_hour=9,
             starts_on=today - dt.timedelta(weeks=weeks),
         ),
+        actor=None,
     )
     past = [day for day in round_dates(coffee.starts_on, 0, "weekly", today) if day < today]
     settings = get_settings()
     for day in past[-weeks:]:
-        rounds.run_round(session, coffee, day)
+        rounds.run_round(session, coffee, day, actor=None)
         intros.send_due_intros(session, settings, after_every_zone(day))
         for member in session.scalars(
             select(GroupMember).where(
@@ -148,6 +151,7 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
             starts_on=today,
             description="Every new hire gets a buddy from another team.",
         ),
+        actor=None,
     )
     veterans = session.scalars(
         select(Person)
@@ -307,12 +311,13 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12)
             local_hour=10,
             starts_on=today - dt.timedelta(weeks=weeks),
         ),
+        actor=None,
     )
     mood = {team_id: rng.gauss(0, 0.5) for team_id in session.scalars(select(Team.id))}
     lag = {"play": -0.8, "trusting": -0.3, "loneliness": -1.5}  # a higher score is lonelier
     leanings: dict[tuple[int, str], float] = {}
     for day in round_dates(pulse.starts_on, pulse.weekday, pulse.cadence, today):
-        row = pulses.open_round(session, pulse, day)
+        row = pulses.open_round(session, pulse, day, actor=None)
         if row is None:
             continue
         items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(row.item_ids)))}

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from connectwell.core import errors
+from connectwell.core import audit, errors
 from connectwell.core.config import Settings
 from connectwell.core.notify import tell
 from connectwell.digests.content import Window, gather
@@ -116,10 +116,14 @@ def set_schedule(
     if not 0 <= local_hour <= 23:
         raise DigestError("local_hour", "an hour from 0 to 23")
     row = session.get(DigestSetting, team_id)
+    before = audit.fields(row, ("weekday", "local_hour")) if row is not None else {}
     if row is None:
         row = DigestSetting(team_id=team_id)
         session.add(row)
     row.weekday, row.local_hour, row.updated_by_id = weekday, local_hour, actor.id
+    after = {"weekday": weekday, "local_hour": local_hour}
+    if change := audit.changes(before, after):
+        audit.record(session, actor, "digest.schedule", "team", team_id, team.name, changes=change)
     session.flush()
     return row
 

@@ -21,7 +21,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectwell.core import errors
+from connectwell.core import audit, errors
+from connectwell.core.csvfile import FORMULA_STARTS, to_csv
 from connectwell.people import service
 from connectwell.people.models import Person, Role, TeamLead
 
@@ -39,7 +40,6 @@ COLUMNS = (
 REQUIRED = ("email", "name")
 ROLES = ("member", "lead", "admin")
 MAX_LENGTH = {"name": 200, "title": 200, "location": 120, "team": 400}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -98,13 +98,9 @@ class ImportSummary:
 
 def _unescape(value: str) -> str:
     """Undo the export's guard against spreadsheet formulas ('=x is written as '=x)."""
-    if len(value) > 1 and value[0] == "'" and value[1] in _FORMULA_START:
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
         return value[1:]
     return value
-
-
-def _escape(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def parse_roster(content: bytes | str, *, filename: str = "roster.csv") -> Roster:
@@ -277,7 +273,7 @@ def import_roster(
     roster: Roster,
     *,
     deactivate_missing: bool = False,
-    acting_person_id: int | None = None,
+    actor: audit.Actor,
 ) -> ImportSummary:
     """Create or update everyone in ``roster``, matched by e-mail; all or nothing.
 
@@ -290,8 +286,10 @@ def import_roster(
     deactivate_missing : bool
         Mark active people who are not in the file as inactive (they left), except the
         person doing the import.
-    acting_person_id : int, optional
-        The admin doing the import: the import may not take away their admin role.
+    actor : Person, its id, or None
+        Who imports (None: the system, e.g. the demo). The import may not take away the
+        actor's own admin role nor deactivate them. The audit log gets one entry for the
+        import, and one per person whose role changed, who was deactivated or reactivated.
 
     Raises
     ------
@@ -300,7 +298,8 @@ def import_roster(
     """
     problems, by_email = _check_rows(roster)
     problems += _check_managers(session, roster, by_email, deactivate_missing=deactivate_missing)
-    acting = session.get(Person, acting_person_id) if acting_person_id else None
+    acting_id = audit.actor_id(actor)
+    acting = session.get(Person, acting_id) if acting_id else None
     if acting is not None and acting.email in by_email:
         row = by_email[acting.email]
         if "role" in roster.columns and row.values["role"] not in ("", "admin"):
@@ -310,7 +309,14 @@ def import_roster(
     if problems:
         problems.sort(key=lambda problem: (problem.row, problem.field))
         raise RosterError(roster.filename, problems)
-    return _write(session, roster, by_email, deactivate_missing=deactivate_missing, acting=acting)
+    summary = _write(
+        session, roster, by_email, deactivate_missing=deactivate_missing, acting=acting
+    )
+    counts = {"added": summary.created, "changed": summary.updated,
+              "deactivated": summary.deactivated}  # fmt: skip
+    audit.record(session, actor, "roster.import", "roster", None, roster.filename,
+                 changes=audit.changes({}, counts))  # fmt: skip
+    return summary
 
 
 def _write(
@@ -325,6 +331,8 @@ def _write(
     people = service.people_by_email(session, set(by_email))
     leads_before = service.led_team_ids_by_person(session, [p.id for p in people.values()])
     before = {email: service.snapshot(person) for email, person in people.items()}
+    roles_before = {email: _role(person, leads_before) for email, person in people.items()}
+    was_active = {email: person.is_active for email, person in people.items()}
     teams = service.TeamDirectory(session)
     columns = roster.columns
     for email, row in by_email.items():
@@ -371,6 +379,10 @@ def _write(
             summary.updated += 1
         else:
             summary.unchanged += 1
+    paths = service.team_paths(session) if leads_before or leads_after else {}
+    for email, person in people.items():
+        _audit_person(session, acting, person, roles_before.get(email),
+                      _role(person, leads_after), paths, was_active.get(email))  # fmt: skip
     if deactivate_missing:
         leavers = session.scalars(
             select(Person).where(Person.is_active, Person.email.not_in(list(by_email)))
@@ -380,8 +392,41 @@ def _write(
                 continue
             leaver.is_active = False
             summary.deactivated += 1
+            change = {"is_active": [True, False]}
+            audit.record(session, acting, "person.deactivate", "person", leaver.id, leaver.name,
+                         changes=change)  # fmt: skip
         session.flush()
     return summary
+
+
+def _role(person: Person, leads: dict[int, set[int]]) -> tuple[str, frozenset[int]]:
+    """A person's role as the roster says it (admin, lead, member) and the teams they lead."""
+    led = frozenset(leads.get(person.id, set()))
+    return ("admin" if person.is_admin else "lead" if led else "member"), led
+
+
+def _audit_person(
+    session: Session,
+    acting: Person | None,
+    person: Person,
+    before: tuple[str, frozenset[int]] | None,
+    after: tuple[str, frozenset[int]],
+    paths: dict[int, str],
+    was_active: bool | None,
+) -> None:
+    """Audit a role change (a new person only when not a plain member) and a reactivation."""
+    old = before or ("member", frozenset())
+    if old != after:
+        change = audit.changes(
+            {"role": before[0] if before else None, "leads": {paths[t] for t in old[1]}},
+            {"role": after[0], "leads": {paths[t] for t in after[1]}},
+        )
+        audit.record(session, acting, "person.role", "person", person.id, person.name,
+                     changes=change)  # fmt: skip
+    if was_active is False:
+        change = {"is_active": [False, True]}
+        audit.record(session, acting, "person.reactivate", "person", person.id, person.name,
+                     changes=change)  # fmt: skip
 
 
 def _apply_lead_roles(
@@ -409,19 +454,10 @@ def _apply_lead_roles(
 
 def export_roster(session: Session, *, include_inactive: bool = False) -> str:
     """The roster as CSV text, in the import's columns; re-importing it changes nothing."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for record in service.roster_records(session, include_inactive=include_inactive):
-        writer.writerow([_escape(str(record[column] or "")) for column in COLUMNS])
-    return out.getvalue()
+    return rows_from_records(service.roster_records(session, include_inactive=include_inactive))
 
 
 def rows_from_records(records: Iterable[dict[str, str]]) -> str:
-    """CSV text for roster records (a helper for the demo and the tests)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({column: _escape(str(record.get(column) or "")) for column in COLUMNS})
-    return out.getvalue()
+    """CSV text for roster records, through the one CSV writer (formulas escaped)."""
+    rows = ({column: str(record.get(column) or "") for column in COLUMNS} for record in records)
+    return to_csv(COLUMNS, rows)

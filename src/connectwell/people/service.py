@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from connectwell.core import errors
+from connectwell.core import audit, errors
 from connectwell.core.config import get_settings
 from connectwell.people.models import Person, Team, TeamLead
 from connectwell.people.schemas import PauseIn, ProfileUpdate
@@ -135,27 +135,45 @@ def led_team_ids_by_person(session: Session, person_ids: list[int]) -> dict[int,
     return result
 
 
-def set_team_leads(session: Session, team: Team, person_ids: Iterable[int]) -> None:
+def set_team_leads(
+    session: Session, team: Team, person_ids: Iterable[int], *, actor: audit.Actor
+) -> None:
     """Make exactly these people the team's leads."""
     wanted = set(person_ids)
-    found = set(session.scalars(select(Person.id).where(Person.id.in_(wanted), Person.is_active)))
-    if missing := wanted - found:
+    rows = session.execute(
+        select(Person.id, Person.email).where(Person.id.in_(wanted), Person.is_active)
+    )
+    found = {person_id: email for person_id, email in rows}
+    if missing := wanted - set(found):
         raise PeopleError("person_ids", f"no active person with id {sorted(missing)[0]}")
+    before = set(
+        session.scalars(
+            select(Person.email)
+            .join(TeamLead, TeamLead.person_id == Person.id)
+            .where(TeamLead.team_id == team.id)
+        )
+    )
+    if before != set(found.values()):
+        change = audit.changes({"leads": before}, {"leads": set(found.values())})
+        audit.record(session, actor, "team.leads", "team", team.id, team.name, changes=change)
     for lead in list(team.leads):
         if lead.person_id not in wanted:
             session.delete(lead)
     for person_id in wanted - {lead.person_id for lead in team.leads}:
         session.add(TeamLead(team_id=team.id, person_id=person_id))
     session.flush()
+    session.expire(team, ["leads"])  # the rows changed behind the relationship's back
 
 
-def set_team_leads_by_email(session: Session, team: Team, emails: list[str]) -> None:
+def set_team_leads_by_email(
+    session: Session, team: Team, emails: list[str], *, actor: audit.Actor
+) -> None:
     found = people_by_email(session, {email.lower() for email in emails})
     for email in emails:
         person = found.get(email.lower())
         if person is None or not person.is_active:
             raise PeopleError("emails", f"no active person has the e-mail {email!r}")
-    set_team_leads(session, team, [person.id for person in found.values()])
+    set_team_leads(session, team, [person.id for person in found.values()], actor=actor)
 
 
 # --- people --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from connectwell.core import audit
 from connectwell.core.config import Settings
 from connectwell.core.notify import tell
 from connectwell.matching import Participant, PastGroup, Rules, assign_buddies, pair_round, verify
@@ -184,11 +185,14 @@ def run_round(
     program: Program,
     round_on: dt.date,
     *,
+    actor: audit.Actor,
     seed: int | None = None,
     settings: Settings | None = None,
 ) -> Round | None:
     """Compute and store the round of ``round_on``; None when another worker has it already.
 
+    ``actor`` is the admin who runs it by hand (audited), or None for the scheduler and the
+    demo (not audited: a scheduled round is no admin action).
     Intros go out later, at each person's local hour (:func:`send_due_intros`). ``settings``
     name the organisation and the links in the notice to people paused for ignoring intros
     (the process's settings when omitted).
@@ -243,6 +247,11 @@ def run_round(
         _store_group(session, row, [by_id[member] for member in members])
     row.seconds = time.perf_counter() - clock
     session.flush()
+    if actor is not None:
+        label = f"{program.name}, {round_on.isoformat()}"
+        made = {"participants": row.participants, "groups": len(groups)}
+        audit.record(session, actor, "round.run", "round", row.id, label,
+                     changes=audit.changes({}, made))  # fmt: skip
     _tell_paused(session, program, paused_now, round_on, settings)
     return row
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from connectwell.core import errors
+from connectwell.core import audit, errors
 from connectwell.people import service as people
 from connectwell.people.models import Person, Team
 from connectwell.programs.models import (
@@ -36,11 +36,32 @@ class ProgramNotFound(errors.NotFound, ProgramError):
 # --- set-up --------------------------------------------------------------------------------
 
 
-def create_program(session: Session, data: ProgramIn) -> Program:
-    return update_program(session, Program(), data)
+def create_program(session: Session, data: ProgramIn, *, actor: audit.Actor) -> Program:
+    program = _apply(session, Program(), data)
+    after = _settings(program)
+    audit.record(session, actor, "program.create", "program", program.id, program.name,
+                 changes=audit.changes({}, after))  # fmt: skip
+    return program
 
 
-def update_program(session: Session, program: Program, data: ProgramIn) -> Program:
+def update_program(
+    session: Session, program: Program, data: ProgramIn, *, actor: audit.Actor
+) -> Program:
+    before = _settings(program)
+    _apply(session, program, data)
+    if change := audit.changes(before, _settings(program)):
+        audit.record(session, actor, "program.change", "program", program.id, program.name,
+                     changes=change)  # fmt: skip
+    return program
+
+
+def _settings(program: Program) -> dict[str, object]:
+    """What an admin sets on a programme, to audit what changed."""
+    names = [name for name in ProgramIn.model_fields if name != "team_ids"]
+    return {**audit.fields(program, names), "team_ids": {t.team_id for t in program.teams}}
+
+
+def _apply(session: Session, program: Program, data: ProgramIn) -> Program:
     known = set(session.scalars(select(Team.id).where(Team.id.in_(data.team_ids))))
     if missing := set(data.team_ids) - known:
         raise ProgramError("team_ids", f"no team {sorted(missing)[0]}")
@@ -52,8 +73,12 @@ def update_program(session: Session, program: Program, data: ProgramIn) -> Progr
     return program
 
 
-def set_active(session: Session, program: Program, active: bool) -> Program:
+def set_active(session: Session, program: Program, active: bool, *, actor: audit.Actor) -> Program:
     """Start or stop a programme's rounds (its history stays)."""
+    if program.is_active != active:
+        action = "program.activate" if active else "program.deactivate"
+        change = {"is_active": [program.is_active, active]}
+        audit.record(session, actor, action, "program", program.id, program.name, changes=change)
     program.is_active = active
     session.flush()
     return program

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from connectwell.core import errors
+from connectwell.core import audit, errors
 from connectwell.core.config import Settings
 from connectwell.core.notify import tell
 from connectwell.people import service as people
@@ -89,7 +89,7 @@ def constructs(session: Session) -> list[Construct]:
     )
 
 
-def add_construct(session: Session, data: ConstructIn) -> Construct:
+def add_construct(session: Session, data: ConstructIn, *, actor: audit.Actor) -> Construct:
     if session.scalar(select(Construct.id).where(Construct.key == data.key)):
         raise PulseConflict("key", f"a construct {data.key!r} exists already")
     construct = Construct(
@@ -97,10 +97,13 @@ def add_construct(session: Session, data: ConstructIn) -> Construct:
     )
     session.add(construct)
     session.flush()
+    change = audit.changes({}, data.model_dump())
+    audit.record(session, actor, "bank.construct", "construct", construct.id, construct.name,
+                 changes=change)  # fmt: skip
     return construct
 
 
-def add_item(session: Session, data: ItemIn) -> Item:
+def add_item(session: Session, data: ItemIn, *, actor: audit.Actor) -> Item:
     construct = session.get(Construct, data.construct_id)
     if construct is None:
         raise PulseError("construct_id", f"no construct {data.construct_id}")
@@ -113,6 +116,8 @@ def add_item(session: Session, data: ItemIn) -> Item:
     )
     session.add(item)
     session.flush()
+    change = audit.changes({}, {"construct": construct.name, **data.model_dump()})
+    audit.record(session, actor, "bank.item", "item", item.id, item.text, changes=change)
     return item
 
 
@@ -143,7 +148,7 @@ def items_for_round(session: Session, sequence: int) -> list[int]:
 # --- set-up --------------------------------------------------------------------------------
 
 
-def create_pulse(session: Session, data: PulseIn) -> Pulse:
+def create_pulse(session: Session, data: PulseIn, *, actor: audit.Actor) -> Pulse:
     ensure_bank(session)
     if data.audience == "teams":
         for team_id in data.team_ids:
@@ -151,6 +156,8 @@ def create_pulse(session: Session, data: PulseIn) -> Pulse:
     pulse = Pulse(**data.model_dump())
     session.add(pulse)
     session.flush()
+    change = audit.changes({}, data.model_dump())
+    audit.record(session, actor, "pulse.create", "pulse", pulse.id, pulse.name, changes=change)
     return pulse
 
 
@@ -194,8 +201,14 @@ def due_rounds(session: Session, now: dt.datetime) -> list[tuple[Pulse, dt.date]
     return due
 
 
-def open_round(session: Session, pulse: Pulse, opens_on: dt.date) -> PulseRound | None:
-    """Open the round of ``opens_on`` (once: the unique key is the claim); None if taken."""
+def open_round(
+    session: Session, pulse: Pulse, opens_on: dt.date, *, actor: audit.Actor
+) -> PulseRound | None:
+    """Open the round of ``opens_on`` (once: the unique key is the claim); None if taken.
+
+    ``actor`` is the admin who opens it by hand (audited), or None for the scheduler and the
+    demo (not audited).
+    """
     sequence = len(
         list(session.scalars(select(PulseRound.id).where(PulseRound.pulse_id == pulse.id)))
     )
@@ -216,6 +229,11 @@ def open_round(session: Session, pulse: Pulse, opens_on: dt.date) -> PulseRound 
     session.add_all(Participation(round_id=row.id, person_id=p.id) for p in invited)
     row.invited = len(invited)
     session.flush()
+    if actor is not None:
+        label = f"{pulse.name}, {opens_on.isoformat()}"
+        made = {"opens_on": opens_on, "closes_on": row.closes_on, "invited": row.invited}
+        audit.record(session, actor, "pulse.open", "pulse_round", row.id, label,
+                     changes=audit.changes({}, made))  # fmt: skip
     return row
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, or_, select, update
@@ -422,49 +421,10 @@ def hide(session: Session, admin: Person, shoutout_id: int, reason: str) -> Shou
         raise ShoutOutNotFound("shoutout", f"no shout-out {shoutout_id}")
     if shoutout.hidden_at is None:
         shoutout.hidden_at = utcnow()
-        audit.record(
-            session,
-            actor_id=admin.id,
-            action="hide",
-            target_type="shoutout",
-            target_id=shoutout.id,
-            reason=reason,
-        )
+        label = f"from {shoutout.sender.name}: {shoutout.message}"
+        audit.record(session, admin, "shoutout.hide", "shoutout", shoutout.id, label, reason=reason)
     session.flush()
     return shoutout
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    """An audit entry with who did it and, for a shout-out, the shout-out (hidden or not)."""
-
-    entry: audit.AuditEntry
-    actor: Person | None
-    shoutout: ShoutOut | None
-
-
-def audit_trail(session: Session, *, limit: int = 200) -> list[AuditRow]:
-    """The newest audit entries, with their actors and shout-outs loaded in one query each."""
-    entries = audit.entries(session, limit=limit)
-    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
-    shoutout_ids = {e.target_id for e in entries if e.target_type == "shoutout"}
-    actors = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(actor_ids)))}
-    shoutouts = {
-        s.id: s
-        for s in session.scalars(
-            select(ShoutOut)
-            .where(ShoutOut.id.in_(shoutout_ids))
-            .options(selectinload(ShoutOut.sender))
-        )
-    }
-    return [
-        AuditRow(
-            entry,
-            actors.get(entry.actor_id) if entry.actor_id is not None else None,
-            shoutouts.get(entry.target_id) if entry.target_type == "shoutout" else None,
-        )
-        for entry in entries
-    ]
 
 
 # --- values --------------------------------------------------------------------------------
@@ -477,7 +437,7 @@ def list_values(session: Session, *, active_only: bool = True) -> list[Value]:
     return list(session.scalars(statement))
 
 
-def add_value(session: Session, name: str, description: str = "") -> Value:
+def add_value(session: Session, name: str, description: str = "", *, actor: audit.Actor) -> Value:
     name = name.strip()
     if not 1 <= len(name) <= 60:
         raise ShoutOutError("name", "1 to 60 characters")
@@ -486,13 +446,20 @@ def add_value(session: Session, name: str, description: str = "") -> Value:
     value = Value(name=name, description=description.strip()[:1000], is_active=True)
     session.add(value)
     session.flush()
+    after = {"name": value.name, "description": value.description}
+    audit.record(
+        session, actor, "value.add", "value", value.id, name, changes=audit.changes({}, after)
+    )
     return value
 
 
-def retire_value(session: Session, value_id: int) -> Value:
+def retire_value(session: Session, value_id: int, *, actor: audit.Actor) -> Value:
     value = session.get(Value, value_id)
     if value is None:
         raise ShoutOutNotFound("value", f"no value {value_id}")
-    value.is_active = False
+    if value.is_active:
+        value.is_active = False
+        change = {"is_active": [True, False]}
+        audit.record(session, actor, "value.retire", "value", value.id, value.name, changes=change)
     session.flush()
     return value

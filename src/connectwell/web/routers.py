@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from connectwell.web.api import appreciation as api_appreciation
+from connectwell.web.api import audit as api_audit
 from connectwell.web.api import goals as api_goals
 from connectwell.web.api import insights as api_insights
 from connectwell.web.api import me as api_me
@@ -16,6 +17,7 @@ from connectwell.web.api import teams as api_teams
 from connectwell.web.api import values as api_values
 from connectwell.web.pages import (
     admin,
+    admin_audit,
     admin_programs,
     admin_pulses,
     admin_shoutouts,
@@ -37,7 +39,7 @@ from connectwell.web.pages import pulses as pulse_pages
 
 page_router = APIRouter(include_in_schema=False)
 for module in (auth, home, people, teams, me, inbox, programs, pairings, shoutouts, appreciation,
-               admin, admin_programs, admin_shoutouts):  # fmt: skip
+               admin, admin_programs, admin_shoutouts, admin_audit):  # fmt: skip
     page_router.include_router(module.router)
 for module in (goal_pages, digest_pages):  # team goals; the weekly digest
     page_router.include_router(module.router)
@@ -57,3 +59,4 @@ api_router.include_router(api_appreciation.router, tags=["shout-outs"])
 api_router.include_router(api_values.router, prefix="/values", tags=["values"])
 api_router.include_router(api_pulses.router, prefix="/pulses", tags=["pulses"])
 api_router.include_router(api_insights.router, prefix="/insights", tags=["insights"])
+api_router.include_router(api_audit.router, prefix="/audit", tags=["audit log (admins)"])

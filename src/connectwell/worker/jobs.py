@@ -43,7 +43,7 @@ def run_due_rounds(session: Session, settings: Settings) -> str:
     """Compute every programme round whose first intro time has come (claimed by its row)."""
     ran = []
     for program, round_on in rounds.due_rounds(session, utcnow()):
-        row = rounds.run_round(session, program, round_on, settings=settings)
+        row = rounds.run_round(session, program, round_on, actor=None, settings=settings)
         if row is not None:
             ran.append(f"{program.name} {round_on}: {row.participants} people")
     return "; ".join(ran) or "no round due"
@@ -68,7 +68,7 @@ def open_pulse_rounds(session: Session, settings: Settings) -> str:
     opened = [
         f"{pulse.name} {day}"
         for pulse, day in pulses.due_rounds(session, utcnow())
-        if pulses.open_round(session, pulse, day) is not None
+        if pulses.open_round(session, pulse, day, actor=None) is not None
     ]
     return "; ".join(opened) or "no pulse due"
 

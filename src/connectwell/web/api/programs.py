@@ -58,7 +58,7 @@ def list_programs(session: DB, viewer: ApiViewer) -> list[ProgramOut]:
 
 @router.post("", response_model=ProgramOut, status_code=status.HTTP_201_CREATED)
 def create_program(data: ProgramIn, session: DB, viewer: ApiAdmin) -> ProgramOut:
-    return _out(programs.create_program(session, data))
+    return _out(programs.create_program(session, data, actor=viewer.person))
 
 
 @router.get("/{program_id}", response_model=ProgramOut)

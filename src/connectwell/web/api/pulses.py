@@ -34,7 +34,7 @@ def list_pulses(session: DB, viewer: ApiAdmin) -> list[dict[str, Any]]:
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_pulse(data: PulseIn, session: DB, viewer: ApiAdmin) -> dict[str, Any]:
-    pulse = pulses.create_pulse(session, data)
+    pulse = pulses.create_pulse(session, data, actor=viewer.person)
     return {"id": pulse.id, "name": pulse.name}
 
 

@@ -28,7 +28,7 @@ async def import_roster(
             session,
             parsed,
             deactivate_missing=deactivate_missing,
-            acting_person_id=viewer.person.id,
+            actor=viewer.person,
         )
     except roster.RosterError as error:
         session.rollback()

@@ -29,7 +29,7 @@ def get_team(session: DB, viewer: ApiViewer, team_id: int) -> TeamOut:
 def set_leads(body: LeadsIn, session: DB, viewer: ApiAdmin, team_id: int) -> TeamOut:
     """Admins: make exactly these people the team's leads (they lead nested teams too)."""
     team = people.get_team(session, team_id)
-    people.set_team_leads(session, team, body.person_ids)
+    people.set_team_leads(session, team, body.person_ids, actor=viewer.person)
     session.refresh(team)
     return get_team(session, viewer, team_id)
 

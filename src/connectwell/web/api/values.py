@@ -27,10 +27,10 @@ def list_values(session: DB, viewer: ApiViewer, include_retired: bool = False) -
 
 @router.post("", response_model=ValueOut, status_code=status.HTTP_201_CREATED)
 def add_value(body: ValueIn, session: DB, viewer: ApiAdmin) -> ValueOut:
-    return value_out(service.add_value(session, body.name, body.description))
+    return value_out(service.add_value(session, body.name, body.description, actor=viewer.person))
 
 
 @router.post("/{value_id}/retire", response_model=ValueOut)
 def retire_value(session: DB, viewer: ApiAdmin, value_id: int) -> ValueOut:
     """Nobody can choose it any more; the shout-outs that named it keep it."""
-    return value_out(service.retire_value(session, value_id))
+    return value_out(service.retire_value(session, value_id, actor=viewer.person))

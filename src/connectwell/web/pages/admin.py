@@ -50,7 +50,7 @@ async def import_roster(
             session,
             parsed,
             deactivate_missing=deactivate_missing,
-            acting_person_id=viewer.person.id,
+            actor=viewer.person,
         )
     except roster.RosterError as error:
         session.rollback()
@@ -64,7 +64,7 @@ async def import_roster(
     invited = 0
     if invite and summary.new_people:
         new = [people.get_person(session, person_id) for person_id in summary.new_people]
-        invited = accounts.invite(session, new, settings)
+        invited = accounts.invite(session, new, settings, actor=viewer.person)
     return render(
         request,
         "admin/roster.html",
@@ -127,7 +127,7 @@ def create_token(
 
 @router.post("/tokens/{token_id}/revoke", dependencies=[CSRF])
 def revoke_token(session: DB, viewer: PageAdmin, token_id: int) -> Response:
-    accounts.revoke_api_token(session, token_id)
+    accounts.revoke_api_token(session, token_id, actor=viewer.person)
     return RedirectResponse("/admin/tokens", status.HTTP_303_SEE_OTHER)
 
 

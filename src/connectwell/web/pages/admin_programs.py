@@ -56,7 +56,7 @@ async def create(request: Request, session: DB, viewer: PageAdmin) -> Response:
     values = {k: v for k, v in values.items() if v != ""}
     try:
         data = ProgramIn.model_validate(values)
-        program = programs.create_program(session, data)
+        program = programs.create_program(session, data, actor=viewer.person)
     except ValidationError as error:
         problems = [
             (
@@ -116,7 +116,7 @@ def run_now(
 ) -> Response:
     """Run a round for a date now (for a first round, or a demo); once per date."""
     program = programs.get_program(session, program_id)
-    row = rounds.run_round(session, program, round_on)
+    row = rounds.run_round(session, program, round_on, actor=viewer.person)
     outcome = "ran" if row is not None else "exists"
     return RedirectResponse(
         f"/admin/programs/{program_id}?round={outcome}", status.HTTP_303_SEE_OTHER
@@ -127,5 +127,7 @@ def run_now(
 def set_active(
     session: DB, viewer: PageAdmin, program_id: int, active: Annotated[bool, Form()] = False
 ) -> Response:
-    programs.set_active(session, programs.get_program(session, program_id), active)
+    programs.set_active(
+        session, programs.get_program(session, program_id), active, actor=viewer.person
+    )
     return RedirectResponse(f"/admin/programs/{program_id}", status.HTTP_303_SEE_OTHER)

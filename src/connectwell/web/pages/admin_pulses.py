@@ -60,7 +60,7 @@ async def create_pulse(request: Request, session: DB, viewer: PageAdmin) -> Resp
         int(v) for v in form.getlist("team_ids") if isinstance(v, str) and v.isdigit()
     ]
     try:
-        pulses.create_pulse(session, PulseIn.model_validate(values))
+        pulses.create_pulse(session, PulseIn.model_validate(values), actor=viewer.person)
     except ValidationError as error:
         return _pulses_page(
             request,
@@ -75,7 +75,9 @@ async def create_pulse(request: Request, session: DB, viewer: PageAdmin) -> Resp
 def open_now(
     session: DB, viewer: PageAdmin, pulse_id: int, opens_on: Annotated[dt.date, Form()]
 ) -> Response:
-    row = pulses.open_round(session, pulses.get_pulse(session, pulse_id), opens_on)
+    row = pulses.open_round(
+        session, pulses.get_pulse(session, pulse_id), opens_on, actor=viewer.person
+    )
     outcome = "opened" if row is not None else "exists"
     return RedirectResponse(f"/admin/pulses?round={outcome}", status.HTTP_303_SEE_OTHER)
 
@@ -121,7 +123,9 @@ def add_construct(
     description: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     try:
-        pulses.add_construct(session, ConstructIn(key=key, name=name, description=description))
+        pulses.add_construct(
+            session, ConstructIn(key=key, name=name, description=description), actor=viewer.person
+        )
     except (ValidationError, pulses.PulseError) as error:
         return _bank_refused(request, session, error)
     return RedirectResponse("/admin/bank?saved=1", status.HTTP_303_SEE_OTHER)
@@ -138,7 +142,9 @@ def add_item(
 ) -> Response:
     try:
         pulses.add_item(
-            session, ItemIn(construct_id=construct_id, text=text, reverse_coded=reverse_coded)
+            session,
+            ItemIn(construct_id=construct_id, text=text, reverse_coded=reverse_coded),
+            actor=viewer.person,
         )
     except (ValidationError, pulses.PulseError) as error:
         return _bank_refused(request, session, error)

@@ -1,4 +1,4 @@
-"""Admin pages for shout-outs: the organisation's values, and the audit log of hidden ones."""
+"""Admin pages for shout-outs: the organisation's values."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def add_value(
     description: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     try:
-        service.add_value(session, name, description)
+        service.add_value(session, name, description, actor=viewer.person)
     except service.ShoutOutError as error:
         session.rollback()
         return _values_page(
@@ -57,12 +57,5 @@ def add_value(
 @router.post("/values/{value_id}/retire", dependencies=[CSRF])
 def retire_value(session: DB, viewer: PageAdmin, value_id: int) -> Response:
     """A retired value stays on the shout-outs that named it; nobody can choose it any more."""
-    service.retire_value(session, value_id)
+    service.retire_value(session, value_id, actor=viewer.person)
     return RedirectResponse("/admin/values?saved=retired", status.HTTP_303_SEE_OTHER)
-
-
-@router.get("/audit")
-def audit_page(request: Request, session: DB, viewer: PageAdmin) -> Response:
-    return render(
-        request, "admin/audit.html", {"rows": service.audit_trail(session)}, session=session
-    )

@@ -42,7 +42,7 @@ def set_leads(
     found = people.get_team(session, team_id)
     wanted = [email.strip() for email in emails.replace(";", ",").split(",") if email.strip()]
     try:
-        people.set_team_leads_by_email(session, found, wanted)
+        people.set_team_leads_by_email(session, found, wanted, actor=viewer.person)
     except people.PeopleError as error:
         session.rollback()
         return _team_page(

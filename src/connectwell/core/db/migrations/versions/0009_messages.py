@@ -1,7 +1,7 @@
 """messages keep their kind and JSON context (for channels that render them later)
 
-Revision ID: 0008_messages
-Revises: 0007_insights
+Revision ID: 0009_messages
+Revises: 0008_audit
 Create Date: 2026-11-29 21:30:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_messages"
-down_revision = "0007_insights"
+revision = "0009_messages"
+down_revision = "0008_audit"
 branch_labels = None
 depends_on = None
 
