@@ -197,6 +197,8 @@ class PageForm(Generic[M]):
     problems: dict[str, str] = field(default_factory=dict)
     data: M | None = None
     moved: Mapping[str, str] = field(default_factory=dict)
+    fields: frozenset[str] = frozenset()
+    """The form's field names: the error summary links to these (by id)."""
 
     @property
     def ok(self) -> bool:
@@ -281,7 +283,8 @@ def parse_form(
     """
     values = _entered(form, model)
     moved = moved or {}
-    result: PageForm[M] = PageForm(values=values, moved=moved)
+    names = frozenset(model.model_fields) | frozenset(values) | frozenset(moved.values())
+    result: PageForm[M] = PageForm(values=values, moved=moved, fields=names - set(extra))
     try:
         result.data = model.model_validate({**_data(values, model), **extra})
     except ValidationError as error:
