@@ -7,9 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from connectwell.programs import service as programs
 from connectwell.web.deps import CSRF, DB, PageViewer
+from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -128,32 +130,28 @@ def _never_pair_page(
     return render(
         request,
         "never_pair.html",
-        {"people": people, **extra},
+        {"people": people, "form": extra.pop("form", PageForm()), **extra},
         session=session,
         status_code=status_code,
     )
 
 
+class NeverPairForm(BaseModel):
+    email: Annotated[str, Field(max_length=254, title="colleague's e-mail")]
+
+
 @router.post("/me/never-pair", dependencies=[CSRF])
-def add_never_pair(
-    request: Request,
-    session: DB,
-    viewer: PageViewer,
-    email: Annotated[str, Form(max_length=254)],
-) -> Response:
-    try:
-        programs.add_never_pair(session, viewer.person, email)
-    except programs.ProgramError as error:
-        session.rollback()
-        return _never_pair_page(
-            request,
-            session,
-            viewer,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-            error=error,
-            email=email,
-        )
-    return RedirectResponse("/me/never-pair?saved=1", status.HTTP_303_SEE_OTHER)
+async def add_never_pair(request: Request, session: DB, viewer: PageViewer) -> Response:
+    form = await read_form(request, NeverPairForm)
+    if form.data is not None:
+        try:
+            programs.add_never_pair(session, viewer.person, form.data.email)
+        except programs.ProgramError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse("/me/never-pair?saved=1", status.HTTP_303_SEE_OTHER)
+    return _never_pair_page(request, session, viewer, form=form, status_code=UNPROCESSABLE)
 
 
 @router.post("/me/never-pair/{other_id}/remove", dependencies=[CSRF])
