@@ -237,6 +237,13 @@ class PageForm(Generic[M]):
             return default is not None and str(option) in {str(d) for d in defaults}
         return str(option) in ([entered] if isinstance(entered, str) else entered)
 
+    def ticked(self, name: str, default: bool = False) -> bool:
+        """Whether a checkbox is to be shown ticked: sent with a value that is not off."""
+        entered = self.values.get(name)
+        if entered is None:
+            return default and not self.values
+        return isinstance(entered, str) and entered.strip().lower() not in OFF
+
     def problem(self, name: str) -> str:
         return self.problems.get(name, "")
 
