@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from connectwell.core.errors import DomainError, Invalid
 from connectwell.programs import service as programs
 from connectwell.web.deps import CSRF, DB, PageViewer
 from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
@@ -46,7 +47,7 @@ def _done(program_id: int, what: str) -> Response:
 
 
 def _refused(
-    request: Request, session: DB, viewer: PageViewer, error: programs.ProgramError
+    request: Request, session: DB, viewer: PageViewer, error: DomainError | programs.ProgramError
 ) -> Response:
     session.rollback()
     return _programs_page(
@@ -80,17 +81,24 @@ def skip(request: Request, session: DB, viewer: PageViewer, program_id: int) -> 
     return _done(program_id, "skipping")
 
 
+class PauseForm(BaseModel):
+    until: dt.date = Field(title="last day of the pause")
+
+
+def _first_problem(form: PageForm[Any]) -> Invalid:
+    """This page shows one message above its small per-programme forms."""
+    name, message = next(iter(form.problems.items()))
+    return Invalid(name, message)
+
+
 @router.post("/programs/{program_id}/pause", dependencies=[CSRF])
-def pause(
-    request: Request,
-    session: DB,
-    viewer: PageViewer,
-    program_id: int,
-    until: Annotated[dt.date, Form()],
-) -> Response:
+async def pause(request: Request, session: DB, viewer: PageViewer, program_id: int) -> Response:
     program = programs.get_program(session, program_id)
+    form = await read_form(request, PauseForm)
+    if form.data is None:
+        return _refused(request, session, viewer, _first_problem(form))
     try:
-        programs.pause(session, program, viewer.person, until, dt.date.today())
+        programs.pause(session, program, viewer.person, form.data.until, dt.date.today())
     except programs.ProgramError as error:
         return _refused(request, session, viewer, error)
     return _done(program_id, "paused")
@@ -102,17 +110,18 @@ def resume(session: DB, viewer: PageViewer, program_id: int) -> Response:
     return _done(program_id, "resumed")
 
 
+class BuddyForm(BaseModel):
+    capacity: int = Field(title="number of new hires")
+
+
 @router.post("/programs/{program_id}/buddy", dependencies=[CSRF])
-def buddy(
-    request: Request,
-    session: DB,
-    viewer: PageViewer,
-    program_id: int,
-    capacity: Annotated[int, Form()],
-) -> Response:
+async def buddy(request: Request, session: DB, viewer: PageViewer, program_id: int) -> Response:
     program = programs.get_program(session, program_id)
+    form = await read_form(request, BuddyForm)
+    if form.data is None:
+        return _refused(request, session, viewer, _first_problem(form))
     try:
-        programs.set_buddy_capacity(session, program, viewer.person, capacity)
+        programs.set_buddy_capacity(session, program, viewer.person, form.data.capacity)
     except programs.ProgramError as error:
         return _refused(request, session, viewer, error)
     return _done(program_id, "buddy")
