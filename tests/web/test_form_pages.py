@@ -317,3 +317,13 @@ def test_it_refuses_an_unknown_lead_keeping_the_emails(
     assert 'id="emails" name="emails" value="ghost@example.org"' in response.text
     db.expire_all()
     assert [lead.person_id for lead in db.merge(cast.platform).leads] == before
+
+
+def test_it_words_fastapis_own_form_errors_plainly_on_a_page(
+    db: Session, cast: Cast, as_person: AsPerson
+) -> None:
+    response = post_form(as_person(cast.admin), "/admin/pulses/1/open", {"opens_on": "soon"})
+
+    assert response.status_code == 422
+    assert "The opens on must be a date, like 2026-03-31." in response.text
+    assert not any(raw in response.text for raw in RAW) and "opens_on" not in response.text

@@ -25,6 +25,7 @@ from connectwell.programs.service import ProgramError, ProgramNotFound
 from connectwell.pulses.service import PulseError, PulseNotFound
 from connectwell.shoutouts.service import ShoutOutError, ShoutOutNotFound
 from connectwell.web.deps import ANON_COOKIE, NotSignedIn
+from connectwell.web.forms import plain_problems
 from connectwell.web.routers import api_router, page_router
 from connectwell.web.templating import templates
 
@@ -202,9 +203,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             {"field": ".".join(str(part) for part in item["loc"][1:]), "message": item["msg"]}
             for item in error.errors()
         ]
-        if _wants_html(request):
-            text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-            return _error(request, status.HTTP_422_UNPROCESSABLE_CONTENT, text)
+        if _wants_html(request):  # a person reads plain words, never pydantic's
+            words = plain_problems(error.errors(), skip=("body", "query", "path"))
+            return _error(request, status.HTTP_422_UNPROCESSABLE_CONTENT, " ".join(words.values()))
         return JSONResponse(
             {"detail": "invalid request", "problems": problems},
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
