@@ -268,3 +268,11 @@ def test_a_valid_or_blank_form_shows_no_summary_and_no_invalid_marks() -> None:
     assert (
         'id="agree" name="agree" value="on"' in html and "checked>" not in html.split("agree")[-1]
     )
+
+
+def test_a_checkbox_keeps_its_tick_when_the_form_comes_back() -> None:
+    sent = parse_form(_form(("title", ""), ("agree", "true")), Sample)
+    unsent = parse_form(_form(("title", "")), Sample)
+
+    assert sent.ticked("agree") and not unsent.ticked("agree", default=True)
+    assert PageForm().ticked("agree", default=True) and not PageForm().ticked("agree")
