@@ -4,13 +4,14 @@ A route reads its form into a model and either gets the model's data or, when so
 wrong, a :class:`PageForm` that knows what the person entered and a plain message per field::
 
     form = await read_form(request, GoalIn, labels=GOAL_LABELS, team_id=team_id)
-    if form.ok:
+    if form.data is not None:
         try:
             goal = goals.create_goal(session, viewer.person, form.data)
         except goals.GoalError as error:
             form.refuse(error)      # a domain error lands beside its field
-    if not form.ok:
-        return page_again(form, status_code=422)
+        else:
+            return RedirectResponse(f"/goals/{goal.id}", 303)
+    return the_page_again(form=form, status_code=UNPROCESSABLE)
 
 Templates show a form with the macros of ``templates/_forms.html``: ``summary(form)`` at the
 top (links to each field), ``field(form, name, label, ...)`` for a field with its message
