@@ -190,7 +190,7 @@ def test_it_refuses_a_profile_with_half_the_working_hours(
 
     response = post_form(as_person(cast.member), "/me", sent)
 
-    _refused(response, "work_end", "work_start and work_end go together")
+    _refused(response, "work_end", "give the end of your working hours too")
     assert ">New bio</textarea>" in response.text and 'value="chess, go"' in response.text
     assert fresh(db, cast.member).bio != "New bio"
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from connectwell.accounts import service as accounts
 from connectwell.core import notify
@@ -53,6 +53,14 @@ class ProfileForm(BaseModel):
     interests: Annotated[str, Field(max_length=2000)] = ""
     work_start: Annotated[str, Field(max_length=8)] = ""
     work_end: Annotated[str, Field(max_length=8)] = ""
+
+    @model_validator(mode="after")
+    def _both_hours(self) -> ProfileForm:
+        if self.work_start and not self.work_end:
+            raise ValueError("work_end: give the end of your working hours too")
+        if self.work_end and not self.work_start:
+            raise ValueError("work_start: give the start of your working hours too")
+        return self
 
     def changes(self) -> dict[str, object]:
         items = [item.strip() for item in self.interests.replace(";", ",").split(",")]
