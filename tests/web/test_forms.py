@@ -155,7 +155,7 @@ def test_it_words_fastapis_request_errors_the_same_way() -> None:
     ]
 
     assert plain_problems(errors, skip=("body", "query")) == {
-        "email": "Enter the email.",
+        "email": "Enter the e-mail.",
         "page": "The page must be a whole number.",
     }
 

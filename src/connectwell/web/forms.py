@@ -44,6 +44,8 @@ UNPROCESSABLE = status.HTTP_422_UNPROCESSABLE_CONTENT
 """The status of a form shown again with its problems."""
 Shape = Literal["text", "choice", "list", "bool", "number"]
 OFF = {"", "false", "off", "0", "no"}
+# Words for names that pages use without a model of their own (a search box, an address).
+COMMON_LABELS = {"q": "search", "email": "e-mail"}
 # A model validator's own message may name its field first: "team_ids: choose a team".
 _NAMED = re.compile(r"^([A-Za-z_][\w-]*): (.+)$", re.DOTALL)
 
@@ -82,6 +84,8 @@ def label_of(model: type[BaseModel] | None, name: str, labels: Mapping[str, str]
     info = model.model_fields.get(name) if model else None
     if info is not None and info.title:
         return info.title
+    if name in COMMON_LABELS:
+        return COMMON_LABELS[name]
     words = re.sub(r"_ids?$", "", name).replace("_", " ").replace("-", " ").strip()
     return words or "answer"
 
