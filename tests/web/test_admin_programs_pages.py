@@ -56,11 +56,19 @@ def test_a_bad_programme_is_refused_naming_each_field_and_nothing_is_created(
     response = post_form(as_person(cast.admin), "/admin/programs", bad)
 
     assert response.status_code == 422
-    for field in ("name", "local_hour", "starts_on"):
-        assert f"{field}:" in response.text
+    expected = {
+        "name": "Enter the name.",
+        "local_hour": "The hour must be 23 or less.",
+        "starts_on": "The first day must be a date, like 2026-03-31.",
+    }
+    for field, message in expected.items():
+        assert f'<p class="field-error" id="{field}-error">{message}</p>' in response.text
+        assert f"{field}:" not in response.text
+    assert 'id="local_hour" name="local_hour" value="25"' in response.text
     no_teams = post_form(as_person(cast.admin), "/admin/programs", FORM)
     assert no_teams.status_code == 422
-    assert "team_ids: choose at least one team" in no_teams.text
+    assert 'id="team_ids-error">choose at least one team for a teams audience</p>' in no_teams.text
+    assert "team_ids:" not in no_teams.text
     assert db.scalar(select(func.count()).select_from(Program)) == 0
 
 

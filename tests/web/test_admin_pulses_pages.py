@@ -52,8 +52,16 @@ def test_a_bad_pulse_is_refused_naming_the_field(
     )
 
     assert response.status_code == 422
-    for field in ("name", "starts_on", "local_hour"):
-        assert f"{field}:" in response.text
+    expected = {
+        "name": "Enter the name.",
+        "starts_on": "The first day must be a date, like 2026-03-31.",
+        "local_hour": "The hour must be 23 or less.",
+    }
+    for field, message in expected.items():
+        assert f'<p class="field-error" id="{field}-error">{message}</p>' in response.text
+        assert f"{field}:" not in response.text
+    assert 'id="local_hour" name="local_hour" value="30"' in response.text
+    assert 'id="starts_on" name="starts_on" value="soon"' in response.text
     assert db.scalar(select(func.count()).select_from(Pulse)) == 0
 
 

@@ -53,7 +53,9 @@ def _password_hash(db: Session, person_id: int) -> str:
 
 
 def _error_message(html: str) -> str:
-    match = re.search(r'<p class="error" role="alert"[^>]*>([^<]*)</p>', html)
+    """The first message of the form's error summary (each also stands beside its field)."""
+    summary = r'<div class="error error-summary" role="alert"[^>]*>.*?<li>(?:<a [^>]*>)?([^<]*)<'
+    match = re.search(summary, html, re.DOTALL)
     assert match, "no error message on the page"
     return match.group(1)
 

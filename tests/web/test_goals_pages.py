@@ -58,7 +58,10 @@ def test_a_bad_goal_names_the_field_and_keeps_what_was_typed(
 
     assert response.status_code == 422
     assert 'role="alert"' in response.text
-    assert "unit: a unit goes with a numeric target" in response.text
+    assert '<p class="field-error" id="unit-error">a unit goes with a numeric target</p>' in (
+        response.text
+    )
+    assert "unit: " not in response.text
     assert 'value="20 help sessions across teams"' in response.text
     assert _goals(db) == []
 

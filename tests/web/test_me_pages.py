@@ -80,7 +80,9 @@ def test_an_invalid_profile_names_the_field_and_writes_nothing(
     response = post_form(as_person(cast.member), "/me", {"bio": bio, "interests": interests})
 
     assert response.status_code == 422
-    assert f"{field}: " in response.text
+    assert f'<p class="field-error" id="{field}-error">' in response.text
+    assert f"{field}: " not in response.text and "String should" not in response.text
+    assert _aria_invalid(response.text, field)
     me = fresh(db, cast.member)
     assert (me.bio, me.interests) == ("Original bio", "chess")
 
@@ -153,7 +155,11 @@ def test_a_pause_that_is_not_a_date_is_refused_naming_the_field(
     response = post_form(as_person(cast.member), "/me/pause", {"until": "next tuesday"})
 
     assert response.status_code == 422
-    assert "until: " in response.text
+    assert (
+        'id="until-error">The last day of the pause must be a date, like 2026-03-31.</p>'
+    ) in response.text
+    assert "until: " not in response.text
+    assert 'value="next tuesday"' in response.text
     assert fresh(db, cast.member).paused_until is None
 
 

@@ -155,7 +155,7 @@ def test_an_unknown_or_departed_lead_is_refused_naming_them_and_nothing_changes(
     assert response.status_code == 422
     wrong = emails.split(", ")[-1]
     assert f"no active person has the e-mail &#39;{wrong}&#39;" in response.text
-    assert re.search(r'id="lead-emails"[^>]*aria-invalid="true"', response.text)
+    assert re.search(r'id="emails"[^>]*aria-invalid="true"', response.text)
     assert f'value="{emails}"' in response.text  # what was typed stays
     assert _leads(db, cast.platform) == {cast.lead.id}
 

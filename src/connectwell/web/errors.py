@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from connectwell.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, kind_of
 from connectwell.web.deps import NotSignedIn
+from connectwell.web.forms import plain_problems
 from connectwell.web.templating import templates
 
 PROBLEM_JSON = "application/problem+json"
@@ -147,9 +148,9 @@ async def invalid_request(request: Request, error: Exception) -> Response:
         for item in error.errors()
     ]
     code = status.HTTP_422_UNPROCESSABLE_CONTENT
-    if wants_html(request):
-        text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        return error_response(request, code, text)
+    if wants_html(request):  # a person reads plain words, never pydantic's
+        words = plain_problems(error.errors(), skip=("body", "query", "path"))
+        return error_response(request, code, " ".join(words.values()))
     first = problems[0]["field"] if problems else None
     return problem(code, "invalid request", field=first, problems=problems)
 

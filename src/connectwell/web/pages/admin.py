@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
 
 from connectwell.accounts import service as accounts
 from connectwell.core import notify
 from connectwell.people import roster
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin
+from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -25,19 +28,29 @@ def admin_home(request: Request, session: DB, viewer: PageAdmin) -> Response:
 
 @router.get("/roster")
 def roster_page(request: Request, session: DB, viewer: PageAdmin) -> Response:
-    return render(request, "admin/roster.html", {}, session=session)
+    return render(request, "admin/roster.html", {"form": PageForm()}, session=session)
+
+
+class RosterForm(BaseModel):
+    """The upload's two checkboxes; the file itself is read as it streams in."""
+
+    deactivate_missing: bool = False
+    invite: bool = False
 
 
 @router.post("/roster", dependencies=[CSRF])
 async def import_roster(
-    request: Request,
-    session: DB,
-    settings: AppSettings,
-    viewer: PageAdmin,
-    file: Annotated[UploadFile, File()],
-    deactivate_missing: Annotated[bool, Form()] = False,
-    invite: Annotated[bool, Form()] = False,
+    request: Request, session: DB, settings: AppSettings, viewer: PageAdmin
 ) -> Response:
+    form = await read_form(request, RosterForm)
+    options = form.data or RosterForm()
+    file = (await request.form()).get("file")
+    if not isinstance(file, UploadFile):
+        form.add("file", "Choose a CSV or Excel file to upload.")
+        return render(
+            request, "admin/roster.html", {"form": form}, session=session,
+            status_code=UNPROCESSABLE,
+        )  # fmt: skip
     content = await file.read(MAX_ROSTER_BYTES + 1)
     filename = file.filename or "roster.csv"
     try:
@@ -49,7 +62,7 @@ async def import_roster(
         summary = roster.import_roster(
             session,
             parsed,
-            deactivate_missing=deactivate_missing,
+            deactivate_missing=options.deactivate_missing,
             actor=viewer.person,
         )
     except roster.RosterError as error:
@@ -57,18 +70,18 @@ async def import_roster(
         return render(
             request,
             "admin/roster.html",
-            {"error": error},
+            {"error": error, "form": form},
             session=session,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            status_code=UNPROCESSABLE,
         )
     invited = 0
-    if invite and summary.new_people:
+    if options.invite and summary.new_people:
         new = [people.get_person(session, person_id) for person_id in summary.new_people]
         invited = accounts.invite(session, new, settings, actor=viewer.person)
     return render(
         request,
         "admin/roster.html",
-        {"summary": summary, "filename": filename, "invited": invited},
+        {"summary": summary, "filename": filename, "invited": invited, "form": PageForm()},
         session=session,
     )
 
@@ -84,45 +97,40 @@ def export_roster(session: DB, viewer: PageAdmin, include_inactive: bool = False
 
 @router.get("/tokens")
 def tokens_page(request: Request, session: DB, viewer: PageAdmin) -> Response:
-    return render(
-        request, "admin/tokens.html", {"tokens": accounts.list_api_tokens(session)}, session=session
-    )
+    return _tokens_page(request, session, PageForm())
+
+
+def _tokens_page(
+    request: Request, session: DB, form: PageForm[Any], status_code: int = 200, **extra: object
+) -> Response:
+    tokens = accounts.list_api_tokens(session)
+    context = {"tokens": tokens, "form": form, **extra}
+    return render(request, "admin/tokens.html", context, session=session, status_code=status_code)
+
+
+class TokenForm(BaseModel):
+    owner_email: Annotated[str, Field(max_length=254, title="owner's e-mail")]
+    name: Annotated[str, Field(max_length=100, title="purpose")] = ""
 
 
 @router.post("/tokens", dependencies=[CSRF])
-def create_token(
-    request: Request,
-    session: DB,
-    viewer: PageAdmin,
-    owner_email: Annotated[str, Form(max_length=254)],
-    name: Annotated[str, Form(max_length=100)],
-) -> Response:
-    owner = people.find_by_email(session, owner_email)
-    try:
-        if owner is None:
-            raise accounts.AccountError("owner_email", f"nobody has the e-mail {owner_email!r}")
-        new = accounts.create_api_token(session, owner=owner, name=name, created_by=viewer.person)
-    except accounts.AccountError as error:
-        session.rollback()
-        return render(
-            request,
-            "admin/tokens.html",
-            {
-                "tokens": accounts.list_api_tokens(session),
-                "error": error,
-                "owner_email": owner_email,
-                "name": name,
-            },
-            session=session,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return render(
-        request,
-        "admin/tokens.html",
-        {"tokens": accounts.list_api_tokens(session), "new": new},
-        session=session,
-        status_code=status.HTTP_201_CREATED,
-    )
+async def create_token(request: Request, session: DB, viewer: PageAdmin) -> Response:
+    form = await read_form(request, TokenForm)
+    if form.data is not None:
+        owner_email, name = form.data.owner_email, form.data.name
+        owner = people.find_by_email(session, owner_email)
+        try:
+            if owner is None:
+                raise accounts.AccountError("owner_email", f"nobody has the e-mail {owner_email!r}")
+            new = accounts.create_api_token(
+                session, owner=owner, name=name, created_by=viewer.person
+            )
+        except accounts.AccountError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return _tokens_page(request, session, PageForm(), status.HTTP_201_CREATED, new=new)
+    return _tokens_page(request, session, form, UNPROCESSABLE)
 
 
 @router.post("/tokens/{token_id}/revoke", dependencies=[CSRF])

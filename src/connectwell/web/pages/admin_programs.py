@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 
 from connectwell.people import service as people
 from connectwell.programs import answers, rounds
 from connectwell.programs import service as programs
 from connectwell.programs.schemas import ProgramIn
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin
+from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter(prefix="/admin/programs")
@@ -31,7 +31,7 @@ def _list_page(
             "teams": people.list_teams(session),
             "weekdays": WEEKDAYS,
             "today": dt.date.today(),
-            "form": extra.pop("form", {}),
+            "form": extra.pop("form", PageForm()),
             **extra,
         },
         session=session,
@@ -44,44 +44,29 @@ def programs_admin(request: Request, session: DB, viewer: PageAdmin) -> Response
     return _list_page(request, session)
 
 
+PROGRAM_LABELS = {
+    "team_ids": "team",
+    "local_hour": "hour",
+    "starts_on": "first day",
+    "no_repeat_weeks": "number of weeks",
+    "min_overlap_hours": "shared hours",
+    "team_mix": "choice of who meets whom",
+    "followup_days": "days before the follow-up",
+}
+
+
 @router.post("", dependencies=[CSRF])
 async def create(request: Request, session: DB, viewer: PageAdmin) -> Response:
-    form = await request.form()
-    values: dict[str, object] = {
-        k: v for k, v in form.items() if k not in ("csrf_token", "team_ids")
-    }
-    values["team_ids"] = [
-        int(v) for v in form.getlist("team_ids") if isinstance(v, str) and v.isdigit()
-    ]
-    values = {k: v for k, v in values.items() if v != ""}
-    try:
-        data = ProgramIn.model_validate(values)
-        program = programs.create_program(session, data, actor=viewer.person)
-    except ValidationError as error:
-        problems = [
-            (
-                ".".join(str(p) for p in e["loc"]) or "programme",
-                e["msg"].removeprefix("Value error, "),
-            )
-            for e in error.errors()
-        ]
-        return _list_page(
-            request,
-            session,
-            problems=problems,
-            form=values,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    except programs.ProgramError as error:
-        session.rollback()
-        return _list_page(
-            request,
-            session,
-            problems=[(error.field, error.message)],
-            form=values,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse(f"/admin/programs/{program.id}", status.HTTP_303_SEE_OTHER)
+    form = await read_form(request, ProgramIn, labels=PROGRAM_LABELS)
+    if form.data is not None:
+        try:
+            program = programs.create_program(session, form.data, actor=viewer.person)
+        except programs.ProgramError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse(f"/admin/programs/{program.id}", status.HTTP_303_SEE_OTHER)
+    return _list_page(request, session, form=form, status_code=UNPROCESSABLE)
 
 
 @router.get("/{program_id}")
@@ -110,13 +95,14 @@ def program_admin(
 @router.post("/{program_id}/run", dependencies=[CSRF])
 def run_now(
     session: DB,
+    settings: AppSettings,
     viewer: PageAdmin,
     program_id: int,
     round_on: Annotated[dt.date, Form()],
 ) -> Response:
     """Run a round for a date now (for a first round, or a demo); once per date."""
     program = programs.get_program(session, program_id)
-    row = rounds.run_round(session, program, round_on, actor=viewer.person)
+    row = rounds.run_round(session, program, round_on, actor=viewer.person, settings=settings)
     outcome = "ran" if row is not None else "exists"
     return RedirectResponse(
         f"/admin/programs/{program_id}?round={outcome}", status.HTTP_303_SEE_OTHER
@@ -127,7 +113,6 @@ def run_now(
 def set_active(
     session: DB, viewer: PageAdmin, program_id: int, active: Annotated[bool, Form()] = False
 ) -> Response:
-    programs.set_active(
-        session, programs.get_program(session, program_id), active, actor=viewer.person
-    )
+    program = programs.get_program(session, program_id)
+    programs.set_active(session, program, active, actor=viewer.person)
     return RedirectResponse(f"/admin/programs/{program_id}", status.HTTP_303_SEE_OTHER)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from connectwell.shoutouts import service
 from connectwell.web.deps import CSRF, DB, PageAdmin
+from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -20,7 +22,11 @@ def _values_page(
     return render(
         request,
         "admin/values.html",
-        {"values": service.list_values(session, active_only=False), **extra},
+        {
+            "values": service.list_values(session, active_only=False),
+            "form": extra.pop("form", PageForm()),
+            **extra,
+        },
         session=session,
         status_code=status_code,
     )
@@ -31,27 +37,23 @@ def values_page(request: Request, session: DB, viewer: PageAdmin) -> Response:
     return _values_page(request, session)
 
 
+class ValueForm(BaseModel):
+    name: Annotated[str, Field(max_length=200)] = ""
+    description: Annotated[str, Field(max_length=1000)] = ""
+
+
 @router.post("/values", dependencies=[CSRF])
-def add_value(
-    request: Request,
-    session: DB,
-    viewer: PageAdmin,
-    name: Annotated[str, Form(max_length=200)],
-    description: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:
-    try:
-        service.add_value(session, name, description, actor=viewer.person)
-    except service.ShoutOutError as error:
-        session.rollback()
-        return _values_page(
-            request,
-            session,
-            error=error,
-            name=name,
-            description=description,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse("/admin/values?saved=added", status.HTTP_303_SEE_OTHER)
+async def add_value(request: Request, session: DB, viewer: PageAdmin) -> Response:
+    form = await read_form(request, ValueForm)
+    if form.data is not None:
+        try:
+            service.add_value(session, form.data.name, form.data.description, actor=viewer.person)
+        except service.ShoutOutError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse("/admin/values?saved=added", status.HTTP_303_SEE_OTHER)
+    return _values_page(request, session, form=form, status_code=UNPROCESSABLE)
 
 
 @router.post("/values/{value_id}/retire", dependencies=[CSRF])

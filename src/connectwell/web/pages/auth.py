@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from connectwell.accounts import service as accounts
 from connectwell.people.models import Person
 from connectwell.web.deps import CSRF, DB, SESSION_COOKIE, AppSettings, optional_viewer
+from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -28,40 +30,41 @@ def _safe_next(target: str) -> str:
 def login_page(request: Request, session: DB, next: str = "/") -> Response:
     if optional_viewer(request, session):
         return RedirectResponse(_safe_next(next), status.HTTP_303_SEE_OTHER)
-    return render(request, "login.html", {"next": _safe_next(next), "email": ""})
+    return render(request, "login.html", {"next": _safe_next(next), "form": PageForm()})
+
+
+class LoginForm(BaseModel):
+    email: Annotated[str, Field(max_length=254, title="e-mail")]
+    password: Annotated[str, Field(max_length=1024)]
+    next: str = "/"
+
+
+def _login_again(request: Request, form: PageForm[Any], status_code: int) -> Response:
+    target = _safe_next(form.value("next", "/") or "/")
+    return render(request, "login.html", {"form": form, "next": target}, status_code=status_code)
 
 
 @router.post("/login", dependencies=[CSRF])
-def login(
-    request: Request,
-    session: DB,
-    settings: AppSettings,
-    email: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=1024)],
-    next: Annotated[str, Form()] = "/",
-) -> Response:
+async def login(request: Request, session: DB, settings: AppSettings) -> Response:
+    form = await read_form(request, LoginForm)
+    form.values.pop("password", None)  # never shown again
+    if form.data is None:
+        return _login_again(request, form, UNPROCESSABLE)
     address = request.client.host if request.client else "unknown"
+    email, password = form.data.email, form.data.password
     try:
         person = accounts.authenticate(session, email, password, address=address, settings=settings)
     except accounts.TooManyAttempts as error:
         session.commit()
-        response = render(
-            request,
-            "login.html",
-            {"error": error.message, "next": _safe_next(next), "email": email},
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        )
+        form.refuse(error)
+        response = _login_again(request, form, status.HTTP_429_TOO_MANY_REQUESTS)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     except accounts.WrongCredentials as error:
         session.commit()  # keep the failure: it counts towards the slow-down
-        return render(
-            request,
-            "login.html",
-            {"error": error.message, "next": _safe_next(next), "email": email},
-            status_code=status.HTTP_401_UNAUTHORIZED,
-        )
-    return _signed_in(request, session, settings, person, _safe_next(next))
+        form.refuse(error)
+        return _login_again(request, form, status.HTTP_401_UNAUTHORIZED)
+    return _signed_in(request, session, settings, person, _safe_next(form.data.next))
 
 
 def _signed_in(
@@ -92,21 +95,23 @@ def logout(request: Request, session: DB) -> Response:
     return response
 
 
+class ForgotForm(BaseModel):
+    email: Annotated[str, Field(max_length=254, title="e-mail")]
+
+
 @router.get("/password/forgot")
 def forgot_page(request: Request) -> Response:
-    return render(request, "password_forgot.html", {})
+    return render(request, "password_forgot.html", {"form": PageForm()})
 
 
 @router.post("/password/forgot", dependencies=[CSRF])
-def forgot(
-    request: Request,
-    session: DB,
-    settings: AppSettings,
-    email: Annotated[str, Form(max_length=254)],
-) -> Response:
-    accounts.request_reset(session, email, settings)
+async def forgot(request: Request, session: DB, settings: AppSettings) -> Response:
+    form = await read_form(request, ForgotForm)
+    if form.data is None:
+        return render(request, "password_forgot.html", {"form": form}, status_code=UNPROCESSABLE)
+    accounts.request_reset(session, form.data.email, settings)
     # The same answer whether or not the address has an account.
-    return render(request, "password_forgot.html", {"sent": True})
+    return render(request, "password_forgot.html", {"sent": True, "form": form})
 
 
 @router.get("/password/{secret}")
@@ -117,39 +122,36 @@ def password_page(request: Request, session: DB, secret: str) -> Response:
         return render(
             request,
             "password_set.html",
-            {"error": error.message, "expired": True},
+            {"form": PageForm(problems={"link": error.message}), "expired": True},
             status_code=status.HTTP_410_GONE,
         )
-    return render(request, "password_set.html", {"person": link.person, "secret": secret})
+    context = {"person": link.person, "secret": secret, "form": PageForm()}
+    return render(request, "password_set.html", context)
+
+
+class PasswordForm(BaseModel):
+    password: Annotated[str, Field(max_length=1024, title="new password")]
+    confirm: Annotated[str, Field(max_length=1024, title="same password again")]
 
 
 @router.post("/password/{secret}", dependencies=[CSRF])
-def set_password(
-    request: Request,
-    session: DB,
-    settings: AppSettings,
-    secret: str,
-    password: Annotated[str, Form(max_length=1024)],
-    confirm: Annotated[str, Form(max_length=1024)],
+async def set_password(
+    request: Request, session: DB, settings: AppSettings, secret: str
 ) -> Response:
+    form = await read_form(request, PasswordForm)
+    form.values.clear()  # passwords are never shown again
     try:
         link = accounts.person_for_password_link(session, secret)
-        if password != confirm:
-            raise accounts.AccountError("confirm", "The two passwords are not the same.")
-        person = accounts.use_password_link(session, secret, password)
+        if form.data is not None:
+            if form.data.password != form.data.confirm:
+                raise accounts.AccountError("confirm", "The two passwords are not the same.")
+            person = accounts.use_password_link(session, secret, form.data.password)
+            return _signed_in(request, session, settings, person, "/")
     except accounts.AccountError as error:
         session.rollback()
-        expired = error.field == "link"
-        return render(
-            request,
-            "password_set.html",
-            {
-                "error": error.message,
-                "field": error.field,
-                "expired": expired,
-                "person": None if expired else link.person,
-                "secret": secret,
-            },
-            status_code=status.HTTP_410_GONE if expired else status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return _signed_in(request, session, settings, person, "/")
+        form.refuse(error)
+        if error.field == "link":
+            context = {"form": form, "expired": True, "secret": secret}
+            return render(request, "password_set.html", context, status_code=status.HTTP_410_GONE)
+    context = {"form": form, "person": link.person, "secret": secret}
+    return render(request, "password_set.html", context, status_code=UNPROCESSABLE)

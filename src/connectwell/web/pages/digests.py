@@ -7,11 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from connectwell.digests import service as digests
 from connectwell.digests.render import WEEKDAYS
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer, optional_viewer
+from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -95,6 +97,7 @@ def _team_digest_page(
             "path": people.team_paths(session)[team.id],
             "schedule": digests.schedule_for(session, team.id),
             "weekdays": WEEKDAYS,
+            "form": extra.pop("form", PageForm()),
             **extra,
         },
         session=session,
@@ -107,27 +110,28 @@ def team_digest(request: Request, session: DB, viewer: PageViewer, team_id: int)
     return _team_digest_page(request, session, viewer, team_id)
 
 
+class ScheduleForm(BaseModel):
+    weekday: int = Field(title="day")
+    local_hour: int = Field(title="hour")
+
+
 @router.post("/teams/{team_id}/digest", dependencies=[CSRF])
-def set_team_digest(
-    request: Request,
-    session: DB,
-    viewer: PageViewer,
-    team_id: int,
-    weekday: Annotated[int, Form()],
-    local_hour: Annotated[int, Form()],
+async def set_team_digest(
+    request: Request, session: DB, viewer: PageViewer, team_id: int
 ) -> Response:
-    try:
-        digests.set_schedule(session, viewer.person, team_id, weekday, local_hour)
-    except digests.DigestError as error:
-        if isinstance(error, digests.DigestNotFound | digests.DigestNotAllowed):
+    form = await read_form(request, ScheduleForm)
+    if form.data is not None:
+        try:
+            digests.set_schedule(
+                session, viewer.person, team_id, form.data.weekday, form.data.local_hour
+            )
+        except (digests.DigestNotFound, digests.DigestNotAllowed):
             raise
-        session.rollback()
-        return _team_digest_page(
-            request,
-            session,
-            viewer,
-            team_id,
-            error=error,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse(f"/teams/{team_id}/digest?saved=1", status.HTTP_303_SEE_OTHER)
+        except digests.DigestError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse(f"/teams/{team_id}/digest?saved=1", status.HTTP_303_SEE_OTHER)
+    return _team_digest_page(
+        request, session, viewer, team_id, form=form, status_code=UNPROCESSABLE
+    )

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 
 from connectwell.goals import service as goals
 from connectwell.goals.schemas import GoalIn, ProgressIn
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer
+from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
 
 
-def _problems(error: ValidationError) -> list[tuple[str, str]]:
-    """Pydantic's errors as (field, message); a model-level message names its field itself."""
-    problems = []
-    for item in error.errors():
-        message = item["msg"].removeprefix("Value error, ")
-        field = ".".join(str(part) for part in item["loc"])
-        if not field and ": " in message:
-            field, message = message.split(": ", 1)
-        problems.append((field or "goal", message))
-    return problems
-
-
-def _form_values(form: Mapping[str, object], names: tuple[str, ...]) -> dict[str, object]:
-    return {name: form[name] for name in names if form.get(name) not in (None, "")}
+GOAL_LABELS = {"done_looks_like": "description of what done looks like", "due_on": "due date"}
+PROGRESS_LABELS = {"amount": "amount"}
 
 
 def _team_goals_page(
@@ -53,7 +39,7 @@ def _team_goals_page(
             "open_goals": [g for g in found if not g.is_reached],
             "reached_goals": [g for g in found if g.is_reached],
             "may_change": goals.may_change(session, viewer.person, team.id),
-            "form": extra.pop("form", {}),
+            "form": extra.pop("form", PageForm()),
             **extra,
         },
         session=session,
@@ -68,22 +54,11 @@ def team_goals(request: Request, session: DB, viewer: PageViewer, team_id: int) 
 
 @router.post("/teams/{team_id}/goals", dependencies=[CSRF])
 async def create_goal(request: Request, session: DB, viewer: PageViewer, team_id: int) -> Response:
-    form = dict((await request.form()).items())
-    values = _form_values(form, ("title", "done_looks_like", "target", "unit", "due_on"))
-    try:
-        data = GoalIn.model_validate({**values, "team_id": team_id})
-        goal = goals.create_goal(session, viewer.person, data)
-    except ValidationError as error:
-        return _team_goals_page(
-            request,
-            session,
-            viewer,
-            team_id,
-            problems=_problems(error),
-            form=values,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse(f"/goals/{goal.id}?saved=created", status.HTTP_303_SEE_OTHER)
+    form = await read_form(request, GoalIn, labels=GOAL_LABELS, team_id=team_id)
+    if form.data is not None:
+        goal = goals.create_goal(session, viewer.person, form.data)
+        return RedirectResponse(f"/goals/{goal.id}?saved=created", status.HTTP_303_SEE_OTHER)
+    return _team_goals_page(request, session, viewer, team_id, form=form, status_code=UNPROCESSABLE)
 
 
 def _goal_page(
@@ -105,7 +80,7 @@ def _goal_page(
             "contributors": goals.contributors(goal),
             "may_change": goals.may_change(session, viewer.person, goal.team_id),
             "number": goals.number,
-            "form": extra.pop("form", {}),
+            "form": extra.pop("form", PageForm()),
             **extra,
         },
         session=session,
@@ -122,29 +97,17 @@ def goal_page(request: Request, session: DB, viewer: PageViewer, goal_id: int) -
 async def record_progress(
     request: Request, session: DB, settings: AppSettings, viewer: PageViewer, goal_id: int
 ) -> Response:
-    form = dict((await request.form()).items())
-    values = _form_values(form, ("amount", "note"))
-    values["done"] = form.get("done") in ("on", "true", "yes")
-    try:
-        data = ProgressIn.model_validate(values)
-        goals.record_progress(session, goal_id, viewer.person, data, settings)
-    except ValidationError as error:
-        problems = _problems(error)
-    except goals.GoalError as error:
-        if isinstance(error, goals.GoalNotFound | goals.GoalNotAllowed):
+    form = await read_form(request, ProgressIn, labels=PROGRESS_LABELS)
+    if form.data is not None:
+        try:
+            goals.record_progress(session, goal_id, viewer.person, form.data, settings)
+        except (goals.GoalNotFound, goals.GoalNotAllowed):
             raise
-        session.rollback()
-        problems = [(error.field, error.message)]
-    else:
-        goal = goals.get_goal(session, goal_id)
-        outcome = "reached" if goal.is_reached else "recorded"
-        return RedirectResponse(f"/goals/{goal_id}?saved={outcome}", status.HTTP_303_SEE_OTHER)
-    return _goal_page(
-        request,
-        session,
-        viewer,
-        goal_id,
-        problems=problems,
-        form=values,
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-    )
+        except goals.GoalError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            goal = goals.get_goal(session, goal_id)
+            outcome = "reached" if goal.is_reached else "recorded"
+            return RedirectResponse(f"/goals/{goal_id}?saved={outcome}", status.HTTP_303_SEE_OTHER)
+    return _goal_page(request, session, viewer, goal_id, form=form, status_code=UNPROCESSABLE)

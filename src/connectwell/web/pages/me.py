@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from connectwell.accounts import service as accounts
 from connectwell.core import notify
 from connectwell.people import service as people
 from connectwell.people.schemas import PauseIn, ProfileUpdate
 from connectwell.web.deps import CSRF, DB, PageViewer
+from connectwell.web.forms import UNPROCESSABLE, PageForm, plain_problems, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -31,6 +32,8 @@ def _me_page(
             "person": person,
             "team_path": paths.get(person.team_id) if person.team_id else None,
             "interests_text": ", ".join(person.interest_list),
+            "form": extra.pop("form", PageForm()),
+            "pause_form": extra.pop("pause_form", PageForm()),
             **extra,
         },
         session=session,
@@ -43,57 +46,64 @@ def me(request: Request, session: DB, viewer: PageViewer) -> Response:
     return _me_page(request, session, viewer)
 
 
+class ProfileForm(BaseModel):
+    """The profile form: interests as one line of text, working hours as two times."""
+
+    bio: Annotated[str, Field(max_length=5000)] = ""
+    interests: Annotated[str, Field(max_length=2000)] = ""
+    work_start: Annotated[str, Field(max_length=8)] = ""
+    work_end: Annotated[str, Field(max_length=8)] = ""
+
+    @model_validator(mode="after")
+    def _both_hours(self) -> ProfileForm:
+        if self.work_start and not self.work_end:
+            raise ValueError("work_end: give the end of your working hours too")
+        if self.work_end and not self.work_start:
+            raise ValueError("work_start: give the start of your working hours too")
+        return self
+
+    def changes(self) -> dict[str, object]:
+        items = [item.strip() for item in self.interests.replace(";", ",").split(",")]
+        hours = {"work_start": self.work_start, "work_end": self.work_end}
+        given = {name: value for name, value in hours.items() if value}
+        return {"bio": self.bio, "interests": [item for item in items if item], **given}
+
+
+PROFILE_LABELS = {
+    "interests": "interest",
+    "work_start": "start of your working hours",
+    "work_end": "end of your working hours",
+    "until": "last day of the pause",
+}
+
+
 @router.post("/me", dependencies=[CSRF])
-def update_me(
-    request: Request,
-    session: DB,
-    viewer: PageViewer,
-    bio: Annotated[str, Form(max_length=5000)] = "",
-    interests: Annotated[str, Form(max_length=2000)] = "",
-    work_start: Annotated[str, Form(max_length=8)] = "",
-    work_end: Annotated[str, Form(max_length=8)] = "",
-) -> Response:
-    items = [item.strip() for item in interests.replace(";", ",").split(",") if item.strip()]
-    hours = {"work_start": work_start, "work_end": work_end} if work_start or work_end else {}
-    try:
-        changes = ProfileUpdate.model_validate({"bio": bio, "interests": items, **hours})
-    except ValidationError as error:
-        problem = error.errors()[0]
-        field = str(problem["loc"][0]) if problem["loc"] else "work_end"
-        return _me_page(
-            request,
-            session,
-            viewer,
-            error=f"{field}: {problem['msg']}",
-            error_field=field,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    people.update_profile(session, viewer.person, changes)
-    return RedirectResponse("/me?saved=profile", status.HTTP_303_SEE_OTHER)
+async def update_me(request: Request, session: DB, viewer: PageViewer) -> Response:
+    form = await read_form(request, ProfileForm, labels=PROFILE_LABELS, moved={"": "work_end"})
+    if form.data is not None:
+        try:
+            changes = ProfileUpdate.model_validate(form.data.changes())
+        except ValidationError as error:
+            problems = plain_problems(error.errors(), ProfileUpdate, labels=PROFILE_LABELS)
+            for name, message in problems.items():
+                form.add(name, message)
+        else:
+            people.update_profile(session, viewer.person, changes)
+            return RedirectResponse("/me?saved=profile", status.HTTP_303_SEE_OTHER)
+    return _me_page(request, session, viewer, form=form, status_code=UNPROCESSABLE)
 
 
 @router.post("/me/pause", dependencies=[CSRF])
-def pause(
-    request: Request,
-    session: DB,
-    viewer: PageViewer,
-    until: Annotated[dt.date, Form()],
-    reason: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    try:
-        people.pause(
-            session, viewer.person, PauseIn(until=until, reason=reason), today=dt.date.today()
-        )
-    except people.PeopleError as error:
-        return _me_page(
-            request,
-            session,
-            viewer,
-            error=f"Pause: {error.message}",
-            error_field="until",
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse("/me?saved=pause", status.HTTP_303_SEE_OTHER)
+async def pause(request: Request, session: DB, viewer: PageViewer) -> Response:
+    form = await read_form(request, PauseIn, labels=PROFILE_LABELS)
+    if form.data is not None:
+        try:
+            people.pause(session, viewer.person, form.data, today=dt.date.today())
+        except people.PeopleError as error:
+            form.refuse(error)
+        else:
+            return RedirectResponse("/me?saved=pause", status.HTTP_303_SEE_OTHER)
+    return _me_page(request, session, viewer, pause_form=form, status_code=UNPROCESSABLE)
 
 
 @router.post("/me/resume", dependencies=[CSRF])

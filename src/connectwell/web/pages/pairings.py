@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from connectwell.core.db import utcnow
 from connectwell.people import service as people
@@ -16,6 +16,7 @@ from connectwell.programs import answers, intros
 from connectwell.programs.schemas import Answer
 from connectwell.programs.service import ProgramError, ProgramNotFound
 from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer
+from connectwell.web.forms import UNPROCESSABLE, PageForm, plain_problems, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -48,6 +49,8 @@ def _pairing_page(
             "paths": people.team_paths(session),
             "slot_start": group.slot_start.astimezone(zone),
             "slot_end": group.slot_end.astimezone(zone),
+            "form": extra.pop("form", PageForm()),
+            "move_form": extra.pop("move_form", PageForm()),
             **extra,
         },
         session=session,
@@ -60,87 +63,74 @@ def pairing(request: Request, session: DB, viewer: PageViewer, group_id: int) ->
     return _pairing_page(request, session, viewer, group_id)
 
 
+class AnswerForm(BaseModel):
+    """The "did you meet?" form: yes or no, then three taps from 1 to 5 and a note."""
+
+    met: Literal["yes", "no"] | None = None
+    positive_regard: Annotated[int, Field(ge=1, le=5)] | None = None
+    mutuality: Annotated[int, Field(ge=1, le=5)] | None = None
+    vitality: Annotated[int, Field(ge=1, le=5)] | None = None
+    private_note: Annotated[str, Field(max_length=2000)] = ""
+
+    @model_validator(mode="after")
+    def _said(self) -> AnswerForm:
+        if self.met is None:
+            raise ValueError("met: say whether you met")
+        return self
+
+
+ANSWER_LABELS = {
+    "positive_regard": "positive regard score",
+    "mutuality": "mutuality score",
+    "vitality": "vitality score",
+}
+
+
 @router.post("/pairings/{group_id}/answer", dependencies=[CSRF])
-def answer(
-    request: Request,
-    session: DB,
-    viewer: PageViewer,
-    group_id: int,
-    met: Annotated[str, Form()] = "",
-    positive_regard: Annotated[str, Form()] = "",
-    mutuality: Annotated[str, Form()] = "",
-    vitality: Annotated[str, Form()] = "",
-    private_note: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    try:
-        if met not in ("yes", "no"):
-            raise answers.AnswerError("met", "say whether you met")
-        data = Answer(
-            met=met == "yes",
-            positive_regard=int(positive_regard) if positive_regard else None,
-            mutuality=int(mutuality) if mutuality else None,
-            vitality=int(vitality) if vitality else None,
-            private_note=private_note,
-        )
-        answers.answer(session, group_id, viewer.person, data, dt.date.today())
-    except (ValidationError, ValueError, answers.AnswerError) as error:
-        session.rollback()
-        message = (
-            error.message
-            if isinstance(error, answers.AnswerError)
-            else "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
-            if isinstance(error, ValidationError)
-            else "scores are whole numbers from 1 to 5"
-        )
-        return _pairing_page(
-            request,
-            session,
-            viewer,
-            group_id,
-            error=message,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse(f"/pairings/{group_id}?saved=1", status.HTTP_303_SEE_OTHER)
+async def answer(request: Request, session: DB, viewer: PageViewer, group_id: int) -> Response:
+    form = await read_form(request, AnswerForm, labels=ANSWER_LABELS)
+    if form.data is not None:
+        sent = form.data.model_dump()
+        try:
+            data = Answer.model_validate({**sent, "met": sent["met"] == "yes"})
+            answers.answer(session, group_id, viewer.person, data, dt.date.today())
+        except ValidationError as error:  # the check-in's rules: all three taps, after a meeting
+            for name, message in plain_problems(error.errors(), Answer).items():
+                form.add("positive_regard" if name == "check-in" else name, message)
+        except answers.AnswerError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse(f"/pairings/{group_id}?saved=1", status.HTTP_303_SEE_OTHER)
+    return _pairing_page(request, session, viewer, group_id, form=form, status_code=UNPROCESSABLE)
+
+
+class MoveForm(BaseModel):
+    start: dt.datetime = Field(title="new time")
 
 
 @router.post("/pairings/{group_id}/reschedule", dependencies=[CSRF])
-def reschedule(
-    request: Request,
-    session: DB,
-    settings: AppSettings,
-    viewer: PageViewer,
-    group_id: int,
-    start: Annotated[str, Form()],
+async def reschedule(
+    request: Request, session: DB, settings: AppSettings, viewer: PageViewer, group_id: int
 ) -> Response:
     """Move the slot (a time in the viewer's own time zone); everyone gets the updated invite."""
-    try:
-        local = dt.datetime.fromisoformat(start)
+    form = await read_form(request, MoveForm)
+    if form.data is not None:
+        local = form.data.start
         if local.tzinfo is None:
             local = local.replace(tzinfo=ZoneInfo(viewer.person.timezone))
-        intros.reschedule(session, group_id, viewer.person, local, settings)
-    except ValueError:
-        session.rollback()
-        return _pairing_page(
-            request,
-            session,
-            viewer,
-            group_id,
-            move_error="start: not a date and time",
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    except ProgramError as error:
-        if isinstance(error, ProgramNotFound):
+        try:
+            intros.reschedule(session, group_id, viewer.person, local, settings)
+        except ProgramNotFound:
             raise
-        session.rollback()
-        return _pairing_page(
-            request,
-            session,
-            viewer,
-            group_id,
-            move_error=f"{error.field}: {error.message}",
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse(f"/pairings/{group_id}?moved=1", status.HTTP_303_SEE_OTHER)
+        except ProgramError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse(f"/pairings/{group_id}?moved=1", status.HTTP_303_SEE_OTHER)
+    return _pairing_page(
+        request, session, viewer, group_id, move_form=form, status_code=UNPROCESSABLE
+    )
 
 
 @router.get("/pairings/{group_id}/invite.ics")

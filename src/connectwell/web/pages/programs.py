@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
+from connectwell.core.errors import DomainError, Invalid
 from connectwell.programs import service as programs
 from connectwell.web.deps import CSRF, DB, PageViewer
+from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -44,7 +47,7 @@ def _done(program_id: int, what: str) -> Response:
 
 
 def _refused(
-    request: Request, session: DB, viewer: PageViewer, error: programs.ProgramError
+    request: Request, session: DB, viewer: PageViewer, error: DomainError | programs.ProgramError
 ) -> Response:
     session.rollback()
     return _programs_page(
@@ -78,17 +81,24 @@ def skip(request: Request, session: DB, viewer: PageViewer, program_id: int) -> 
     return _done(program_id, "skipping")
 
 
+class PauseForm(BaseModel):
+    until: dt.date = Field(title="last day of the pause")
+
+
+def _first_problem(form: PageForm[Any]) -> Invalid:
+    """This page shows one message above its small per-programme forms."""
+    name, message = next(iter(form.problems.items()))
+    return Invalid(name, message)
+
+
 @router.post("/programs/{program_id}/pause", dependencies=[CSRF])
-def pause(
-    request: Request,
-    session: DB,
-    viewer: PageViewer,
-    program_id: int,
-    until: Annotated[dt.date, Form()],
-) -> Response:
+async def pause(request: Request, session: DB, viewer: PageViewer, program_id: int) -> Response:
     program = programs.get_program(session, program_id)
+    form = await read_form(request, PauseForm)
+    if form.data is None:
+        return _refused(request, session, viewer, _first_problem(form))
     try:
-        programs.pause(session, program, viewer.person, until, dt.date.today())
+        programs.pause(session, program, viewer.person, form.data.until, dt.date.today())
     except programs.ProgramError as error:
         return _refused(request, session, viewer, error)
     return _done(program_id, "paused")
@@ -100,17 +110,18 @@ def resume(session: DB, viewer: PageViewer, program_id: int) -> Response:
     return _done(program_id, "resumed")
 
 
+class BuddyForm(BaseModel):
+    capacity: int = Field(title="number of new hires")
+
+
 @router.post("/programs/{program_id}/buddy", dependencies=[CSRF])
-def buddy(
-    request: Request,
-    session: DB,
-    viewer: PageViewer,
-    program_id: int,
-    capacity: Annotated[int, Form()],
-) -> Response:
+async def buddy(request: Request, session: DB, viewer: PageViewer, program_id: int) -> Response:
     program = programs.get_program(session, program_id)
+    form = await read_form(request, BuddyForm)
+    if form.data is None:
+        return _refused(request, session, viewer, _first_problem(form))
     try:
-        programs.set_buddy_capacity(session, program, viewer.person, capacity)
+        programs.set_buddy_capacity(session, program, viewer.person, form.data.capacity)
     except programs.ProgramError as error:
         return _refused(request, session, viewer, error)
     return _done(program_id, "buddy")
@@ -128,32 +139,28 @@ def _never_pair_page(
     return render(
         request,
         "never_pair.html",
-        {"people": people, **extra},
+        {"people": people, "form": extra.pop("form", PageForm()), **extra},
         session=session,
         status_code=status_code,
     )
 
 
+class NeverPairForm(BaseModel):
+    email: Annotated[str, Field(max_length=254, title="colleague's e-mail")]
+
+
 @router.post("/me/never-pair", dependencies=[CSRF])
-def add_never_pair(
-    request: Request,
-    session: DB,
-    viewer: PageViewer,
-    email: Annotated[str, Form(max_length=254)],
-) -> Response:
-    try:
-        programs.add_never_pair(session, viewer.person, email)
-    except programs.ProgramError as error:
-        session.rollback()
-        return _never_pair_page(
-            request,
-            session,
-            viewer,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-            error=error,
-            email=email,
-        )
-    return RedirectResponse("/me/never-pair?saved=1", status.HTTP_303_SEE_OTHER)
+async def add_never_pair(request: Request, session: DB, viewer: PageViewer) -> Response:
+    form = await read_form(request, NeverPairForm)
+    if form.data is not None:
+        try:
+            programs.add_never_pair(session, viewer.person, form.data.email)
+        except programs.ProgramError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse("/me/never-pair?saved=1", status.HTTP_303_SEE_OTHER)
+    return _never_pair_page(request, session, viewer, form=form, status_code=UNPROCESSABLE)
 
 
 @router.post("/me/never-pair/{other_id}/remove", dependencies=[CSRF])

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import PulseAnswer
 from connectwell.web.deps import CSRF, DB, PageViewer
+from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -42,7 +44,7 @@ def _round_page(
     return render(
         request,
         "pulse.html",
-        {"open": found, "scale": SCALE, **extra},
+        {"open": found, "scale": SCALE, "form": extra.pop("form", PageForm()), **extra},
         session=session,
         status_code=status_code,
     )
@@ -53,37 +55,38 @@ def pulse_page(request: Request, session: DB, viewer: PageViewer, round_id: int)
     return _round_page(request, session, viewer, round_id)
 
 
+class CommentForm(BaseModel):
+    """The pulse form's comment; the answers are its ``item-<id>`` radio groups."""
+
+    comment: Annotated[str, Field(max_length=2000)] = ""
+
+
+CHOOSE = "Choose one of the five answers, from 1 to 5, or skip the statement."
+
+
 @router.post("/pulses/{round_id}", dependencies=[CSRF])
 async def answer(request: Request, session: DB, viewer: PageViewer, round_id: int) -> Response:
-    form = await request.form()
-    answers: dict[int, int | None] = {}
-    for key, value in form.items():
-        if key.startswith("item-") and isinstance(value, str) and value:
-            answers[int(key.removeprefix("item-"))] = int(value) if value.isdigit() else 0
-    comment = form.get("comment")
-    try:
-        data = PulseAnswer(answers=answers, comment=comment if isinstance(comment, str) else "")
-        pulses.answer(session, viewer.person, round_id, data, dt.date.today())
-    except ValidationError:
-        session.rollback()
-        return _round_page(
-            request,
-            session,
-            viewer,
-            round_id,
-            error="Each answer is a choice from 1 to 5.",
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    except pulses.PulseNotFound:
-        raise
-    except pulses.PulseError as error:
-        session.rollback()
-        return _round_page(
-            request,
-            session,
-            viewer,
-            round_id,
-            error=error.message,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse(f"/pulses/{round_id}?thanks=1", status.HTTP_303_SEE_OTHER)
+    form = await read_form(request, CommentForm)
+    sent = {
+        name.removeprefix("item-"): value
+        for name, value in form.values.items()
+        if name.startswith("item-") and value
+    }
+    data: PulseAnswer | None = None
+    if form.data is not None:
+        try:
+            data = PulseAnswer.model_validate({"answers": sent, "comment": form.data.comment})
+        except ValidationError as error:
+            for item in error.errors():  # ("answers", "<item id>"): not a choice from 1 to 5
+                form.add(f"item-{item['loc'][1]}", CHOOSE)
+    if data is not None:
+        try:
+            pulses.answer(session, viewer.person, round_id, data, dt.date.today())
+        except pulses.PulseNotFound:
+            raise
+        except pulses.PulseError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse(f"/pulses/{round_id}?thanks=1", status.HTTP_303_SEE_OTHER)
+    return _round_page(request, session, viewer, round_id, form=form, status_code=UNPROCESSABLE)

@@ -8,8 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
-from starlette.datastructures import FormData
+from pydantic import BaseModel, Field
 
 from connectwell.core.words import PATHWAY_NAMES
 from connectwell.people import service as people
@@ -17,6 +16,7 @@ from connectwell.shoutouts import service
 from connectwell.shoutouts.models import REACTIONS, Pathway, ShoutOut, Visibility
 from connectwell.shoutouts.schemas import FeedFilter, FeedItem, ShoutOutIn
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin, PageViewer, Viewer
+from connectwell.web.forms import UNPROCESSABLE, PageForm, parse_form, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -120,7 +120,7 @@ def _feed_page(
         "values": service.list_values(session),
         "pathways": PATHWAYS,
         "visibilities": VISIBILITIES,
-        "form": extra.pop("form", {}),
+        "form": extra.pop("form", PageForm()),
         **extra,
     }
     return render(request, "shoutouts.html", context, session=session, status_code=status_code)
@@ -141,69 +141,49 @@ def feed(
     to_team: int | None = None,
 ) -> Response:
     """The feed, newest first; ``to`` and ``to_team`` fill in the give form's recipients."""
-    form: dict[str, Any] = {}
+    form: PageForm[ShoutOutIn] = PageForm()
     if to is not None and (recipient := people.get_person(session, to)).id != viewer.person.id:
-        form["emails"] = recipient.email
+        form.values["emails"] = recipient.email
     if to_team is not None:
-        form["team_ids"] = [people.get_team(session, to_team).id]
+        form.values["team_ids"] = [str(people.get_team(session, to_team).id)]
     query = FeedQuery(team_id, pathway, value_id, person, person_id)
     return _feed_page(request, session, viewer, query, before=before, form=form)
 
 
-def _form_values(form: FormData) -> dict[str, Any]:
-    """What the give form sent, as ShoutOutIn's fields (and the e-mails typed)."""
-    ids = {name: [int(v) for v in form.getlist(name) if isinstance(v, str) and v.isdigit()]
-           for name in ("person_ids", "team_ids")}  # fmt: skip
-    texts = {name: str(form.get(name) or "") for name in
-             ("message", "emails", "pathway", "value_id", "visibility")}  # fmt: skip
-    return {**texts, **ids}
-
-
-def _problems(error: ValidationError) -> list[tuple[str, str]]:
-    return [
-        (".".join(str(p) for p in e["loc"]) or "recipients", e["msg"].removeprefix("Value error, "))
-        for e in error.errors()
-    ]
+GIVE_LABELS = {"team_ids": "team", "person_ids": "colleague", "value_id": "value"}
+# The give form has one field for people (their e-mails) and one for teams.
+GIVE_MOVED = {"person_ids": "emails", "recipients": "emails"}
 
 
 @router.post("/shoutouts", dependencies=[CSRF])
 async def give(
     request: Request, session: DB, settings: AppSettings, viewer: PageViewer
 ) -> Response:
-    values = _form_values(await request.form())
+    sent = await request.form()
+    emails = sent.get("emails")
     try:
-        person_ids = values["person_ids"] + service.people_ids_for_emails(session, values["emails"])
-        data = ShoutOutIn.model_validate(
-            {
-                "message": values["message"],
-                "pathway": values["pathway"] or None,
-                "value_id": _number(values["value_id"]),
-                "visibility": values["visibility"] or Visibility.everyone.value,
-                "person_ids": person_ids,
-                "team_ids": values["team_ids"],
-            }
+        person_ids = service.people_ids_for_emails(
+            session, emails if isinstance(emails, str) else ""
         )
-        shoutout = service.give(session, viewer.person, data, settings)
-    except (ValidationError, service.ShoutOutError) as error:
-        session.rollback()
-        problems = (
-            _problems(error)
-            if isinstance(error, ValidationError)
-            else [(error.field, error.message)]
-        )
-        return _feed_page(
-            request,
-            session,
-            viewer,
-            FeedQuery(),
-            form=values,
-            problems=problems,
-            problem_fields={field.split(".")[0] for field, _ in problems},
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse(
-        f"/shoutouts?given={shoutout.id}#shoutout-{shoutout.id}", status.HTTP_303_SEE_OTHER
-    )
+        refused = None
+    except service.ShoutOutError as error:
+        person_ids, refused = [], error
+    form = parse_form(sent, ShoutOutIn, labels=GIVE_LABELS, moved=GIVE_MOVED, person_ids=person_ids)
+    if refused is not None:  # the e-mail nobody has, not "name at least one person"
+        form.problems.pop("emails", None)
+        form.refuse(refused)
+    if form.ok:
+        try:
+            shoutout = service.give(session, viewer.person, form.valid, settings)
+        except service.ShoutOutError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse(
+                f"/shoutouts?given={shoutout.id}#shoutout-{shoutout.id}",
+                status.HTTP_303_SEE_OTHER,
+            )
+    return _feed_page(request, session, viewer, FeedQuery(), form=form, status_code=UNPROCESSABLE)
 
 
 def _single_page(
@@ -222,6 +202,7 @@ def _single_page(
         {
             "item": _items([shoutout], viewer)[0],
             "back": "single",
+            "hide_form": extra.pop("hide_form", PageForm()),
             **SHOWN,
             **extra,
         },
@@ -274,28 +255,26 @@ def unreact(
     return _reacted(request, session, viewer, shoutout_id, back)
 
 
+class HideForm(BaseModel):
+    """Why an admin hides a shout-out (the service asks for a few words)."""
+
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
 @router.post("/shoutouts/{shoutout_id}/hide", dependencies=[CSRF])
-def hide(
-    request: Request,
-    session: DB,
-    viewer: PageAdmin,
-    shoutout_id: int,
-    reason: Annotated[str, Form(max_length=500)] = "",
-) -> Response:
+async def hide(request: Request, session: DB, viewer: PageAdmin, shoutout_id: int) -> Response:
     """Admins hide a shout-out from everyone; the audit log keeps who and why."""
-    try:
-        service.hide(session, viewer.person, shoutout_id, reason)
-    except service.ShoutOutError as error:
-        if isinstance(error, service.ShoutOutNotFound):
+    form = await read_form(request, HideForm)
+    if form.data is not None:
+        try:
+            service.hide(session, viewer.person, shoutout_id, form.data.reason)
+        except service.ShoutOutNotFound:
             raise
-        session.rollback()
-        return _single_page(
-            request,
-            session,
-            viewer,
-            shoutout_id,
-            hide_error=error,
-            reason=reason,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse(f"/admin/audit?hidden={shoutout_id}", status.HTTP_303_SEE_OTHER)
+        except service.ShoutOutError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse(f"/admin/audit?hidden={shoutout_id}", status.HTTP_303_SEE_OTHER)
+    return _single_page(
+        request, session, viewer, shoutout_id, hide_form=form, status_code=UNPROCESSABLE
+    )

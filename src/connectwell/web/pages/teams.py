@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from connectwell.digests import service as digests
 from connectwell.goals import service as goals
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, PageAdmin, PageViewer
+from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -30,30 +32,26 @@ def team(request: Request, session: DB, viewer: PageViewer, team_id: int) -> Res
     return _team_page(request, session, team_id)
 
 
+class LeadsForm(BaseModel):
+    emails: Annotated[str, Field(max_length=5000, title="leads' e-mails")] = ""
+
+
 @router.post("/teams/{team_id}/leads", dependencies=[CSRF])
-def set_leads(
-    request: Request,
-    session: DB,
-    viewer: PageAdmin,
-    team_id: int,
-    emails: Annotated[str, Form(max_length=5000)] = "",
-) -> Response:
+async def set_leads(request: Request, session: DB, viewer: PageAdmin, team_id: int) -> Response:
     """Admins name a team's leads by e-mail (comma-separated)."""
     found = people.get_team(session, team_id)
-    wanted = [email.strip() for email in emails.replace(";", ",").split(",") if email.strip()]
-    try:
-        people.set_team_leads_by_email(session, found, wanted, actor=viewer.person)
-    except people.PeopleError as error:
-        session.rollback()
-        return _team_page(
-            request,
-            session,
-            team_id,
-            error=error,
-            emails=emails,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
-    return RedirectResponse(f"/teams/{team_id}?saved=leads", status.HTTP_303_SEE_OTHER)
+    form = await read_form(request, LeadsForm)
+    if form.data is not None:
+        emails = form.data.emails.replace(";", ",").split(",")
+        try:
+            wanted = [e.strip() for e in emails if e.strip()]
+            people.set_team_leads_by_email(session, found, wanted, actor=viewer.person)
+        except people.PeopleError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse(f"/teams/{team_id}?saved=leads", status.HTTP_303_SEE_OTHER)
+    return _team_page(request, session, team_id, form=form, status_code=UNPROCESSABLE)
 
 
 def _team_page(
@@ -74,6 +72,7 @@ def _team_page(
             "celebrations": goals.celebrations(session, team_ids=[found.id], limit=5),
             "open_goals": goals.list_goals(session, team_id=found.id, status="open", limit=5),
             "digest_schedule": digests.schedule_for(session, found.id),
+            "form": extra.pop("form", PageForm()),
             **extra,
         },
         session=session,
