@@ -149,7 +149,9 @@ def test_it_shows_an_invalid_page_request_as_an_error_page(as_person: AsPerson, 
 
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
-    assert "team_id" in response.text
+    # plain words naming the field, never pydantic's "team_id: Input should be ..."
+    assert "The team must be a whole number." in response.text
+    assert "Input should be" not in response.text
 
 
 def test_it_answers_a_taken_value_name_with_a_409_problem_and_stores_it_once(
