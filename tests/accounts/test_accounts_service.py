@@ -12,7 +12,7 @@ from connectwell.accounts import service as accounts
 from connectwell.accounts.models import ApiToken, Credential, LoginFailure, PasswordToken
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
-from connectwell.core.notify import OutboxEmail
+from connectwell.core.notify import Notification, OutboxEmail
 from tests.conftest import TEST_PASSWORD, Cast
 
 
@@ -156,6 +156,22 @@ def test_a_reset_link_expires_and_unknown_addresses_get_no_email(
 
     with pytest.raises(accounts.AccountError):
         accounts.use_password_link(db, secret, "too late for this one")
+
+
+def test_it_keeps_one_time_sign_in_links_out_of_every_stored_column_but_the_body(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    accounts.invite(db, [cast.other_member], settings, actor=cast.admin)
+    accounts.request_reset(db, cast.member.email, settings)
+
+    emails = list(db.scalars(select(OutboxEmail).order_by(OutboxEmail.id)))
+    assert [e.kind for e in emails] == ["invite", "password-reset"]
+    for email in emails:
+        secret = email.text_body.split("/password/")[1].split()[0]
+        assert email.link == ""
+        assert secret not in str(email.context) and secret not in str(email.headers)
+        assert email.html_body is not None and f"/password/{secret}" in email.html_body
+    assert db.scalar(select(func.count()).select_from(Notification)) == 0
 
 
 def test_create_admin_makes_a_first_admin_and_checks_the_email(db: Session) -> None:

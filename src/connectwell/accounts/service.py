@@ -300,6 +300,7 @@ def invite(
             settings=settings,
             inbox=False,
             link=f"/password/{secret}",
+            secret_link=True,
             days=INVITE_DAYS,
         )
     session.flush()
@@ -319,6 +320,7 @@ def request_reset(session: Session, email: str, settings: Settings) -> None:
         settings=settings,
         inbox=False,
         link=f"/password/{secret}",
+        secret_link=True,
         hours=RESET_HOURS,
     )
 

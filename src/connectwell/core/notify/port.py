@@ -66,6 +66,7 @@ def tell(
     *,
     settings: Settings | None = None,
     link: str = "",
+    secret_link: bool = False,
     attachments: Sequence[Attachment] = (),
     headers: Mapping[str, str] | None = None,
     email: bool = True,
@@ -77,12 +78,15 @@ def tell(
     ``link`` is the message's one action, a path of the app (``/pairings/3``). ``context``
     holds what the templates need, as JSON (ids, strings, numbers, lists, aware datetimes),
     never ORM objects. ``settings`` gives the organisation's name and the base URL of links
-    (the process's settings when omitted).
+    (the process's settings when omitted). A ``secret_link`` (a one-time sign-in link) is
+    rendered into the message but not stored in its ``link`` column, where a later channel
+    would read it: it lives only in the body the recipient receives.
     """
     if kind not in kinds():
         raise UnknownMessageKind(f"no templates for messages of kind {kind!r}")
     site = settings or get_settings()
     stored = message_context(context)
+    kept_link = "" if secret_link else link
     sent_headers = {k: one_line(v, 1000) for k, v in (headers or {}).items()}
     files = [
         {"filename": a.filename, "content_type": a.content_type, "content": a.content}
@@ -97,7 +101,7 @@ def tell(
                     kind=kind,
                     subject=line.subject,
                     body=line.text,
-                    link=link,
+                    link=kept_link,
                     context=stored,
                 )
             )
@@ -109,7 +113,7 @@ def tell(
                     to_address=recipient.email,
                     to_name=one_line(recipient.name),
                     kind=kind,
-                    link=link,
+                    link=kept_link,
                     context=stored,
                     subject=mail.subject,
                     text_body=mail.text,

@@ -161,9 +161,10 @@ def environment() -> Environment:
     return env
 
 
-def kinds() -> list[str]:
-    """Every kind of message there is a template folder for."""
-    return sorted(
+@lru_cache(maxsize=1)
+def kinds() -> frozenset[str]:
+    """Every kind of message there is a template folder for (read once per process)."""
+    return frozenset(
         path.name
         for path in MESSAGES.iterdir()
         if path.is_dir() and not path.name.startswith(LAYOUT_PREFIX)
@@ -171,7 +172,7 @@ def kinds() -> list[str]:
 
 
 def _template(kind: str, name: str) -> str:
-    if kind.startswith(LAYOUT_PREFIX) or not (MESSAGES / kind).is_dir():
+    if kind not in kinds():
         raise UnknownMessageKind(f"no templates for messages of kind {kind!r} in {MESSAGES}")
     return f"{kind}/{name}"
 
