@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import enum
 import io
+from pathlib import Path
 
 from alembic import command
 from sqlalchemy import select, text
@@ -136,6 +137,27 @@ def test_the_csv_escapes_a_formula_in_any_cell_and_names_the_columns(
     assert row["when_utc"].startswith(str(dt.datetime.now(dt.UTC).year))
 
 
+def test_every_action_on_the_filter_is_one_the_code_writes() -> None:
+    source = Path(audit.__file__).parents[1]
+    code = "\n".join(
+        path.read_text() for path in source.rglob("*.py") if path != Path(audit.__file__)
+    )
+    assert [action for action in audit.ACTIONS if f'"{action}"' not in code] == []
+
+
+def test_the_csv_streams_every_entry_a_batch_at_a_time_with_no_cap(db: Session, cast: Cast) -> None:
+    for n in range(25):
+        audit.record(db, cast.admin, "value.add", "value", n, f"Value {n}")
+    db.commit()
+
+    chunks = list(audit.csv_lines(db, batch=10))
+
+    assert len(chunks) == 1 + 3  # the header, then 10 + 10 + 5 rows
+    rows = list(csv.DictReader(io.StringIO("".join(chunks))))
+    assert [row["target"] for row in rows] == [f"Value {n}" for n in reversed(range(25))]
+    assert "".join(chunks) == audit.export_csv(db)
+
+
 def test_the_migration_keeps_the_hides_recorded_before_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     config = alembic_config(engine.url.render_as_string(hide_password=False))
@@ -147,26 +169,32 @@ def test_the_migration_keeps_the_hides_recorded_before_it(tmp_path) -> None:  # 
         sender = Person(email="lee@example.org", name="Lee Lead")
         session.add_all([admin, sender])
         session.flush()
-        shoutout = ShoutOut(sender_id=sender.id, message="Oops", message_hash="0" * 64,
-                            pathway="trust")  # fmt: skip
+        shoutout = ShoutOut(sender_id=sender.id, message="Oops, my salary is 90k",
+                            message_hash="0" * 64, pathway="trust")  # fmt: skip
         session.add(shoutout)
         session.flush()
-        session.execute(
-            text(
-                "INSERT INTO audit_log (actor_id, action, target_type, target_id, reason,"
-                " created_at) VALUES (:actor, 'hide', 'shoutout', :target, 'Sent twice',"
-                " '2026-11-01 10:00:00')"
-            ),
-            {"actor": admin.id, "target": shoutout.id},
-        )
+        for actor, when in [(admin.id, "2026-11-01 10:00:00"), (None, "2026-11-02 10:00:00")]:
+            session.execute(
+                text(
+                    "INSERT INTO audit_log (actor_id, action, target_type, target_id, reason,"
+                    " created_at) VALUES (:actor, 'hide', 'shoutout', :target, 'Sent twice',"
+                    " :when)"
+                ),
+                {"actor": actor, "target": shoutout.id, "when": when},
+            )
+        shoutout_id = shoutout.id
         session.commit()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0008_audit")
 
     with Session(engine) as session:
-        [entry] = audit.entries(session)
+        [by_gone_admin, entry] = audit.entries(session)
+        label = f"shout-out {shoutout_id} from Lee Lead"
         assert (entry.action, entry.actor_label, entry.target_label, entry.reason) == (
-            "shoutout.hide", "Ada Admin", "from Lee Lead: Oops", "Sent twice",
+            "shoutout.hide", "Ada Admin", label, "Sent twice",
         )  # fmt: skip
         assert entry.changes == {} and entry.action_words == "hid a shout-out"
+        assert (by_gone_admin.actor_id, by_gone_admin.actor_label) == (None, "a former admin")
+        assert by_gone_admin.target_label == label
+        assert "salary" not in audit.export_csv(session)

@@ -17,6 +17,7 @@ from connectwell.core import audit
 from connectwell.core.audit import AuditEntry
 from connectwell.core.config import Settings
 from connectwell.digests import service as digests
+from connectwell.insights import compute
 from connectwell.people import roster
 from connectwell.people import service as people
 from connectwell.people.models import Person
@@ -290,6 +291,21 @@ def test_it_audits_a_round_run_by_hand_but_not_one_the_scheduler_runs(
     }
 
 
+def test_it_audits_insights_recomputed_by_hand_but_not_by_the_nightly_job(
+    db: Session, cast: Cast
+) -> None:
+    since = _last_id(db)
+
+    count = compute.refresh(db, today=MONDAY, floor=5, actor=cast.admin)
+    compute.refresh(db, today=MONDAY, floor=5)  # the worker: no one to credit
+
+    entry = _one(db, since)
+    assert (entry.actor_id, entry.action, entry.target_type, entry.target_id) == (
+        cast.admin.id, "insights.refresh", "insights", None,
+    )  # fmt: skip
+    assert entry.changes == {"scopes": [None, count]}
+
+
 # --- pulses and the item bank --------------------------------------------------------------
 
 
@@ -389,7 +405,10 @@ def test_it_audits_a_shout_out_hidden_with_its_sender_and_reason(
     assert (entry.actor_id, entry.action, entry.target_type, entry.target_id) == (
         cast.admin.id, "shoutout.hide", "shoutout", shoutout.id,
     )  # fmt: skip
-    assert (entry.target_label, entry.reason) == ("from Lee Lead: Thanks!", "Sent by mistake")
+    assert (entry.target_label, entry.reason) == (
+        f"shout-out {shoutout.id} from Lee Lead",
+        "Sent by mistake",
+    )
 
 
 def test_it_audits_a_leads_digest_day_and_hour(db: Session, cast: Cast) -> None:

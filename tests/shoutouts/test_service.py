@@ -269,7 +269,8 @@ def test_the_audit_trail_names_the_admin_and_keeps_the_hidden_shout_out(
     [entry] = audit.entries(db)
 
     assert entry.actor_id == cast.admin.id and entry.actor_label == cast.admin.name
-    assert entry.target_label == f"from {cast.lead.name}: Oops"
+    assert entry.target_label == f"shout-out {shoutout.id} from {cast.lead.name}"
+    assert "Oops" not in entry.target_label  # the message never enters the log
     assert entry.reason == "Sent by mistake"
 
 

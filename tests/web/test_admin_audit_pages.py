@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from connectwell.core import audit
 from connectwell.core.audit import AuditEntry
 from connectwell.core.config import Settings
 from connectwell.shoutouts import service
+from connectwell.shoutouts.models import ShoutOut
 from tests.conftest import Cast
 from tests.web.conftest import AsPerson, Tokens, bearer, post_form
 from tests.web.shoutouts_setup import HOSTILE, give
@@ -35,9 +37,9 @@ def test_the_audit_log_lists_who_hid_what_and_why_as_text(
     assert page.status_code == 200
     assert "The shout-out is hidden." in page.text
     assert "Ada Admin" in page.text and "hid a shout-out" in page.text
-    assert "from Lee Lead:" in page.text
+    assert f"shout-out {shoutout.id} from Lee Lead" in page.text
     assert "Not kind &lt;b&gt;at all&lt;/b&gt;" in page.text
-    assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text
+    assert "<script>alert" not in page.text and "&lt;script&gt;" not in page.text  # no message
     assert as_person(cast.member).get("/admin/audit").status_code == 403
 
 
@@ -134,6 +136,22 @@ def test_the_csv_has_every_entry_and_escapes_formulas(
     assert [row["action"] for row in csv.DictReader(io.StringIO(only))] == ["imported the roster"]
 
 
+def test_the_csv_download_streams_more_entries_than_one_batch_and_all_arrive(
+    db: Session, cast: Cast, as_person: AsPerson, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit, "CSV_BATCH", 7)
+    for n in range(30):
+        audit.record(db, cast.admin, "value.add", "value", n, f"Value {n}")
+    db.commit()
+
+    response = as_person(cast.admin).get("/admin/audit.csv?action=value.add")
+
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert "content-length" not in response.headers  # streamed, not built whole
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [row["target"] for row in rows] == [f"Value {n}" for n in reversed(range(30))]
+
+
 def test_the_api_lists_entries_for_admins_only(
     db: Session, cast: Cast, tokens: Tokens, client: TestClient
 ) -> None:
@@ -177,3 +195,45 @@ def test_a_teams_leads_set_through_the_api_are_audited_as_the_tokens_owner(
     assert (entry.actor_id, entry.target_id, entry.changes) == (
         cast.admin.id, cast.support.id, {"leads": [[], [cast.other_member.email]]},
     )  # fmt: skip
+
+
+def test_a_hidden_shout_outs_message_never_reaches_the_log_its_csv_or_the_api(
+    db: Session, cast: Cast, settings: Settings, as_person: AsPerson, tokens: Tokens,
+    client: TestClient,
+) -> None:  # fmt: skip
+    secret = "Between us: the Q3 layoffs list is on the share"
+    shoutout = give(db, settings, cast.lead, secret, person_ids=[cast.member.id])
+
+    hidden = client.post(f"/api/v1/shoutouts/{shoutout.id}/hide", json={"reason": "Sensitive"},
+                         headers=bearer(tokens.admin))  # fmt: skip
+
+    assert hidden.status_code == 200
+    [entry] = _entries(db, "shoutout.hide")
+    assert entry.target_label == f"shout-out {shoutout.id} from Lee Lead"
+    assert entry.reason == "Sensitive"
+    admin = as_person(cast.admin)
+    shown = [
+        admin.get("/admin/audit").text,
+        admin.get("/admin/audit.csv").text,
+        client.get("/api/v1/audit", headers=bearer(tokens.admin)).text,
+    ]
+    assert all(f"shout-out {shoutout.id} from Lee Lead" in text for text in shown)
+    assert all("layoffs" not in text for text in shown)
+    assert all("layoffs" not in str(value) for value in vars(entry).values())
+
+
+def test_an_admin_may_not_hide_a_private_shout_out_they_cannot_see(
+    db: Session, cast: Cast, settings: Settings, tokens: Tokens, client: TestClient
+) -> None:
+    private = give(db, settings, cast.lead, "Just for you: my health news",
+                   person_ids=[cast.member.id], visibility="private")  # fmt: skip
+
+    response = client.post(f"/api/v1/shoutouts/{private.id}/hide", json={"reason": "Curious"},
+                           headers=bearer(tokens.admin))  # fmt: skip
+    seen = client.get(f"/api/v1/shoutouts/{private.id}", headers=bearer(tokens.admin))
+
+    assert (response.status_code, seen.status_code) == (404, 404)
+    assert "health" not in response.text
+    assert _entries(db, "shoutout.hide") == []
+    db.expire_all()
+    assert db.scalar(select(ShoutOut.hidden_at).where(ShoutOut.id == private.id)) is None

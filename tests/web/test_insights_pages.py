@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectwell.core.audit import AuditEntry
 from connectwell.insights import compute
 from connectwell.people.models import Person
 from connectwell.pulses import service as pulses
@@ -86,6 +88,20 @@ def test_an_admin_sees_the_organisation_and_recomputes(
 
     assert page.status_code == 200 and "The organisation" in page.text
     assert again.status_code == 303
+
+
+def test_recomputing_by_hand_is_audited_as_the_admin(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    _platform_answers(db, cast)  # the nightly computation (no one to credit): not audited
+
+    response = post_form(as_person(cast.admin), "/insights/refresh")
+
+    assert response.status_code == 303
+    db.expire_all()
+    [entry] = db.scalars(select(AuditEntry).where(AuditEntry.target_type == "insights")).all()
+    assert (entry.actor_id, entry.action) == (cast.admin.id, "insights.refresh")
+    assert entry.action_words == "recomputed the insights by hand"
 
 
 def test_a_team_under_the_floor_shows_no_score(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from connectwell.accounts.models import (
@@ -258,11 +258,20 @@ def list_api_tokens(session: Session, *, person_id: int | None = None) -> list[A
 
 
 def revoke_api_token(session: Session, token_id: int, *, actor: audit.Actor) -> ApiToken:
-    token = session.get(ApiToken, token_id)
+    """Revoke a token for good; admins racing each other write one audit entry (the change is
+    a conditional UPDATE, recorded only by the request that made it)."""
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    token = session.scalars(
+        select(ApiToken).where(ApiToken.id == token_id).execution_options(populate_existing=True)
+    ).one_or_none()
     if token is None:
         raise AccountNotFound("token", f"no token {token_id}")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
+    if getattr(result, "rowcount", 0) == 1:
         label = f"{token.name} (acts as {token.person.name})"
         change = {"revoked": [False, True]}
         audit.record(session, actor, "token.revoke", "api_token", token.id, label, changes=change)

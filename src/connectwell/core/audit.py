@@ -20,10 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, column, select, table
+from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, column, select, table
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connectwell.core.csvfile import to_csv
@@ -39,7 +39,6 @@ ACTIONS: dict[str, str] = {
     "token.revoke": "revoked an API token",
     "team.leads": "set a team's leads",
     "person.role": "changed a person's role",
-    "person.leads": "changed what a person leads",
     "person.deactivate": "deactivated a person",
     "person.reactivate": "reactivated a person",
     "people.invite": "sent an invitation",
@@ -57,6 +56,7 @@ ACTIONS: dict[str, str] = {
     "value.retire": "retired a value",
     "shoutout.hide": "hid a shout-out",
     "digest.schedule": "changed a team's digest day and hour",
+    "insights.refresh": "recomputed the insights by hand",
 }
 
 CSV_COLUMNS = (
@@ -69,6 +69,8 @@ CSV_COLUMNS = (
     "changes",
     "reason",
 )
+# The CSV export reads this many entries at a time, so a long log never sits in memory whole.
+CSV_BATCH = 1000
 
 
 class HasIdAndName(Protocol):
@@ -206,6 +208,22 @@ def record(
 # --- reading -------------------------------------------------------------------------------
 
 
+def _filtered(
+    statement: Select[AuditEntry],
+    *,
+    action: str | None = None,
+    actor_id: int | None = None,
+    target_type: str | None = None,
+) -> Select[AuditEntry]:
+    if action:
+        statement = statement.where(AuditEntry.action == action)
+    if actor_id is not None:
+        statement = statement.where(AuditEntry.actor_id == actor_id)
+    if target_type is not None:
+        statement = statement.where(AuditEntry.target_type == target_type)
+    return statement
+
+
 def entries(
     session: Session,
     *,
@@ -217,12 +235,7 @@ def entries(
 ) -> list[AuditEntry]:
     """The newest entries first, filtered; pass the last id seen as ``before_id`` for more."""
     statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if action:
-        statement = statement.where(AuditEntry.action == action)
-    if actor_id is not None:
-        statement = statement.where(AuditEntry.actor_id == actor_id)
-    if target_type is not None:
-        statement = statement.where(AuditEntry.target_type == target_type)
+    statement = _filtered(statement, action=action, actor_id=actor_id, target_type=target_type)
     if before_id is not None:
         statement = statement.where(AuditEntry.id < before_id)
     return list(session.scalars(statement))
@@ -276,7 +289,30 @@ def to_rows(found: Iterable[AuditEntry]) -> list[dict[str, object]]:
     ]
 
 
+def csv_lines(
+    session: Session,
+    *,
+    action: str | None = None,
+    actor_id: int | None = None,
+    batch: int | None = None,
+) -> Iterator[str]:
+    """The filtered log as CSV text (newest first, formulas escaped), a batch of lines at a
+    time: every entry, never a cap, read ``batch`` rows at a time (``yield_per``)."""
+    size = batch or CSV_BATCH
+    statement = _filtered(
+        select(AuditEntry).order_by(AuditEntry.id.desc()), action=action, actor_id=actor_id
+    )
+    yield to_csv(CSV_COLUMNS, [])  # the header line
+    found = session.scalars(statement.execution_options(yield_per=size))
+    for part in found.partitions():
+        yield _without_header(to_csv(CSV_COLUMNS, to_rows(part)))
+
+
+def _without_header(text: str) -> str:
+    """The CSV text's rows (the one writer always starts with the header)."""
+    return text.split("\n", 1)[1]
+
+
 def export_csv(session: Session, *, action: str | None = None, actor_id: int | None = None) -> str:
-    """The filtered log as CSV (newest first, formulas escaped) through the one CSV writer."""
-    found = entries(session, action=action, actor_id=actor_id, limit=100_000)
-    return to_csv(CSV_COLUMNS, to_rows(found))
+    """The filtered log as one CSV text (see :func:`csv_lines`, which streams it)."""
+    return "".join(csv_lines(session, action=action, actor_id=actor_id))

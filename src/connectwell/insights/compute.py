@@ -24,6 +24,7 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from connectwell.core import audit
 from connectwell.insights.models import InsightSnapshot
 from connectwell.insights.network import network_figures
 from connectwell.insights.schemas import (
@@ -456,8 +457,25 @@ def _stored(payload: ScopeInsights) -> dict[str, Any]:
     return data
 
 
-def refresh(session: Session, *, today: dt.date, floor: int, weeks: int = 12) -> int:
-    """Compute and store every scope's insights (the nightly job)."""
-    return store(
+def refresh(
+    session: Session,
+    *,
+    today: dt.date,
+    floor: int,
+    weeks: int = 12,
+    actor: audit.Actor = None,
+) -> int:
+    """Compute and store every scope's insights; returns how many scopes.
+
+    The nightly job passes no ``actor`` (the scheduler: not audited); an admin recomputing by
+    hand is recorded as ``insights.refresh``.
+    """
+    count = store(
         session, compute(session, today=today, floor=floor, weeks=weeks), today=today, weeks=weeks
     )
+    if actor is not None:
+        audit.record(
+            session, actor, "insights.refresh", "insights", None, "every team and the organisation",
+            changes={"scopes": [None, count]},
+        )  # fmt: skip
+    return count

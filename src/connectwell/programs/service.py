@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from connectwell.core import audit, errors
@@ -74,12 +74,22 @@ def _apply(session: Session, program: Program, data: ProgramIn) -> Program:
 
 
 def set_active(session: Session, program: Program, active: bool, *, actor: audit.Actor) -> Program:
-    """Start or stop a programme's rounds (its history stays)."""
-    if program.is_active != active:
+    """Start or stop a programme's rounds (its history stays).
+
+    A conditional UPDATE makes the change, and only the request that made it records it:
+    admins racing each other write one audit entry.
+    """
+    result = session.execute(
+        update(Program)
+        .where(Program.id == program.id, Program.is_active != active)
+        .values(is_active=active)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(program, ["is_active"])
+    if getattr(result, "rowcount", 0) == 1:
         action = "program.activate" if active else "program.deactivate"
-        change = {"is_active": [program.is_active, active]}
+        change = {"is_active": [not active, active]}
         audit.record(session, actor, action, "program", program.id, program.name, changes=change)
-    program.is_active = active
     session.flush()
     return program
 

@@ -229,8 +229,9 @@ def _notify_recipients(
 # --- seeing --------------------------------------------------------------------------------
 
 
-def _visible_to(viewer: Person) -> object:
-    """The SQL condition: shout-outs ``viewer`` may see (hidden ones never)."""
+def _visible_to(viewer: Person, *, hidden_too: bool = False) -> object:
+    """The SQL condition: shout-outs ``viewer`` may see (hidden ones never, unless
+    ``hidden_too``: an admin hiding one may hide it again, as nothing changes)."""
     mine = exists().where(Recipient.shoutout_id == ShoutOut.id, Recipient.person_id == viewer.id)
     conditions = [
         ShoutOut.visibility == Visibility.everyone.value,
@@ -247,6 +248,8 @@ def _visible_to(viewer: Person) -> object:
                 or_(ShoutOut.visibility == Visibility.teams.value, Recipient.team_id.is_not(None)),
             )
         )
+    if hidden_too:
+        return or_(*conditions)
     return and_(ShoutOut.hidden_at.is_(None), or_(*conditions))
 
 
@@ -410,18 +413,40 @@ def unreact(session: Session, viewer: Person, shoutout_id: int, kind: str) -> No
 
 
 def hide(session: Session, admin: Person, shoutout_id: int, reason: str) -> ShoutOut:
-    """An admin hides a shout-out; the audit log keeps who and why."""
+    """An admin hides a shout-out they may see; the audit log keeps who and why.
+
+    The audit entry names the shout-out and its sender, never its message (an admin may not
+    read a private one through the log). Admins racing each other write one entry: the change
+    is a conditional UPDATE, and only the request that made it records it.
+
+    Raises
+    ------
+    ShoutOutNotFound
+        No such shout-out, or one the admin may not see (a private one between others), as
+        reading it would answer.
+    """
     if not admin.is_admin:
         raise ShoutOutNotAllowed("shoutout", "only admins hide shout-outs")
     reason = reason.strip()
     if len(reason) < 3:
         raise ShoutOutError("reason", "say why (at least 3 characters)")
-    shoutout = session.get(ShoutOut, shoutout_id)
-    if shoutout is None:
+    visible = select(ShoutOut.id).where(
+        ShoutOut.id == shoutout_id,
+        _visible_to(admin, hidden_too=True),  # type: ignore[arg-type]
+    )
+    if session.scalar(visible) is None:
         raise ShoutOutNotFound("shoutout", f"no shout-out {shoutout_id}")
-    if shoutout.hidden_at is None:
-        shoutout.hidden_at = utcnow()
-        label = f"from {shoutout.sender.name}: {shoutout.message}"
+    result = session.execute(
+        update(ShoutOut)
+        .where(ShoutOut.id == shoutout_id, ShoutOut.hidden_at.is_(None))
+        .values(hidden_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    shoutout = session.scalars(
+        select(ShoutOut).where(ShoutOut.id == shoutout_id).execution_options(populate_existing=True)
+    ).one()
+    if getattr(result, "rowcount", 0) == 1:
+        label = f"shout-out {shoutout.id} from {shoutout.sender.name}"
         audit.record(session, admin, "shoutout.hide", "shoutout", shoutout.id, label, reason=reason)
     session.flush()
     return shoutout
@@ -438,14 +463,19 @@ def list_values(session: Session, *, active_only: bool = True) -> list[Value]:
 
 
 def add_value(session: Session, name: str, description: str = "", *, actor: audit.Actor) -> Value:
+    """Add a value; a name taken already (even by a request racing this one) is a conflict."""
     name = name.strip()
     if not 1 <= len(name) <= 60:
         raise ShoutOutError("name", "1 to 60 characters")
     if session.scalar(select(Value.id).where(func.lower(Value.name) == name.lower())):
-        raise ShoutOutConflict("name", f"the value {name!r} exists already")
+        raise _value_taken(name)
     value = Value(name=name, description=description.strip()[:1000], is_active=True)
-    session.add(value)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(value)
+            session.flush()
+    except IntegrityError:  # the same name, added at the same moment
+        raise _value_taken(name) from None
     after = {"name": value.name, "description": value.description}
     audit.record(
         session, actor, "value.add", "value", value.id, name, changes=audit.changes({}, after)
@@ -453,12 +483,24 @@ def add_value(session: Session, name: str, description: str = "", *, actor: audi
     return value
 
 
+def _value_taken(name: str) -> ShoutOutConflict:
+    return ShoutOutConflict("name", f"the value {name!r} exists already")
+
+
 def retire_value(session: Session, value_id: int, *, actor: audit.Actor) -> Value:
-    value = session.get(Value, value_id)
+    """Retire a value (its shout-outs keep it); admins racing each other write one entry."""
+    result = session.execute(
+        update(Value)
+        .where(Value.id == value_id, Value.is_active)
+        .values(is_active=False)
+        .execution_options(synchronize_session=False)
+    )
+    value = session.scalars(
+        select(Value).where(Value.id == value_id).execution_options(populate_existing=True)
+    ).one_or_none()
     if value is None:
         raise ShoutOutNotFound("value", f"no value {value_id}")
-    if value.is_active:
-        value.is_active = False
+    if getattr(result, "rowcount", 0) == 1:
         change = {"is_active": [True, False]}
         audit.record(session, actor, "value.retire", "value", value.id, value.name, changes=change)
     session.flush()

@@ -102,7 +102,9 @@ def team_csv(session: DB, viewer: PageViewer, team_id: int) -> Response:
 @router.post("/insights/refresh", dependencies=[CSRF])
 def refresh(session: DB, settings: AppSettings, viewer: PageAdmin) -> Response:
     """Admins recompute now (the worker does it every night)."""
-    compute.refresh(session, today=utcnow().date(), floor=settings.anonymity_floor)
+    compute.refresh(
+        session, today=utcnow().date(), floor=settings.anonymity_floor, actor=viewer.person
+    )
     return RedirectResponse("/insights/org?refreshed=1", status.HTTP_303_SEE_OTHER)
 
 

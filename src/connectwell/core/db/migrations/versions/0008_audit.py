@@ -28,15 +28,17 @@ def upgrade() -> None:
         batch_op.alter_column("target_id", existing_type=sa.Integer(), nullable=True)
         batch_op.create_index("ix_audit_log_action", ["action"], unique=False)
         batch_op.create_index("ix_audit_log_actor_id", ["actor_id"], unique=False)
-    # The entries written before: hides of shout-outs, by a person who may still be here.
+    # The entries written before: hides of shout-outs, each by a person (an admin), who may
+    # have left since (``actor_id`` set to NULL): those read "a former admin", never "system".
+    # The label names the shout-out and its sender, never its message (it may be private).
     op.execute(
-        "UPDATE audit_log SET actor_label = "
-        "(SELECT people.name FROM people WHERE people.id = audit_log.actor_id) "
-        "WHERE actor_id IS NOT NULL"
+        "UPDATE audit_log SET actor_label = COALESCE("
+        "(SELECT people.name FROM people WHERE people.id = audit_log.actor_id), 'a former admin')"
     )
     op.execute(
-        "UPDATE audit_log SET action = 'shoutout.hide', target_label = COALESCE("
-        "(SELECT SUBSTR('from ' || people.name || ': ' || shoutouts.message, 1, 300)"
+        "UPDATE audit_log SET action = 'shoutout.hide', target_label = "
+        "'shout-out ' || CAST(target_id AS VARCHAR(20)) || COALESCE("
+        "(SELECT ' from ' || people.name"
         " FROM shoutouts JOIN people ON people.id = shoutouts.sender_id"
         " WHERE shoutouts.id = audit_log.target_id), '')"
         " WHERE action = 'hide' AND target_type = 'shoutout'"
