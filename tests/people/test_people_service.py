@@ -110,7 +110,11 @@ def test_a_person_sets_their_working_hours_and_half_a_pair_is_refused(
         db, cast.member, ProfileUpdate(work_start=dt.time(7, 30), work_end=dt.time(15, 30))
     )
     assert (cast.member.work_start, cast.member.work_end) == (dt.time(7, 30), dt.time(15, 30))
-    with pytest.raises(ValueError, match="go together"):
+    with pytest.raises(ValueError, match=r"work_end: Enter the end of your working hours too."):
         ProfileUpdate(work_start=dt.time(8))
-    with pytest.raises(ValueError, match="must differ"):
+    with pytest.raises(ValueError, match=r"work_start: Enter the start of your working hours too."):
+        ProfileUpdate(work_end=dt.time(8))
+    with pytest.raises(
+        ValueError, match=r"work_end: The end of your working hours must differ from the start."
+    ):
         ProfileUpdate(work_start=dt.time(8), work_end=dt.time(8))

@@ -86,6 +86,27 @@ def test_running_a_round_from_the_page_runs_it_once(
     assert db.scalar(select(func.count()).select_from(Round)) == 1
 
 
+def test_a_round_date_that_is_not_a_date_shows_the_page_again_with_it_beside_the_field(
+    db: Session, cast: Cast, as_person: AsPerson
+) -> None:
+    program = coffee(db)
+
+    response = post_form(
+        as_person(cast.admin), f"/admin/programs/{program.id}/run", {"round_on": "30.11.2026"}
+    )
+
+    assert response.status_code == 422
+    page = response.text
+    assert f"<h1>{program.name}</h1>" in page  # the programme's page, not the error page
+    assert (
+        '<p class="field-error" id="round_on-error">'
+        "The date of the round must be a date, like 2026-03-31.</p>"
+    ) in page
+    assert 'id="round_on" name="round_on" value="30.11.2026" type="date"' in page
+    assert 'aria-invalid="true" aria-describedby="round_on-error"' in page
+    assert db.scalar(select(func.count()).select_from(Round)) == 0
+
+
 def test_the_overview_hides_check_in_scores_below_the_anonymity_floor(
     db: Session, cast: Cast, as_person
 ) -> None:

@@ -42,6 +42,36 @@ def test_an_admin_creates_a_pulse_and_opens_a_round_once(
     assert "Fortnightly" in client.get("/admin/pulses").text
 
 
+def test_an_opening_date_that_is_not_a_date_shows_the_page_again_with_it_beside_the_field(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    client = as_person(cast.admin)
+    today = dt.date.today().isoformat()
+    post_form(
+        client, "/admin/pulses", {"name": "Weekly", "audience": "everyone", "starts_on": today}
+    )
+    post_form(
+        client, "/admin/pulses", {"name": "Monthly", "audience": "everyone", "starts_on": today}
+    )
+    weekly, monthly = db.scalars(select(Pulse).order_by(Pulse.id)).all()
+
+    response = post_form(client, f"/admin/pulses/{weekly.id}/open", {"opens_on": "tomorrow"})
+
+    assert response.status_code == 422
+    page = response.text
+    assert "<h1>" in page and "Weekly" in page and "Monthly" in page
+    assert (
+        '<p class="field-error" id="opens_on-error">'
+        "The round date must be a date, like 2026-03-31.</p>"
+    ) in page
+    assert f'id="opens-{weekly.id}" name="opens_on" type="date" value="tomorrow"' in page
+    assert f'id="opens-{monthly.id}" name="opens_on" type="date" value="{today}"' in page
+    assert 'aria-invalid="true" aria-describedby="opens_on-error"' in page
+    assert page.count('aria-invalid="true"') == 1
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(PulseRound)) == 0
+
+
 def test_a_bad_pulse_is_refused_naming_the_field(
     as_person: AsPerson, db: Session, cast: Cast
 ) -> None:
@@ -87,6 +117,6 @@ def test_an_admin_adds_a_construct_and_a_reverse_coded_statement(
     assert added.status_code == 303
     item = db.scalar(select(Item).where(Item.construct_id == construct.id))
     assert item is not None and item.reverse_coded and not item.builtin
-    assert duplicate.status_code == 422 and "exists already" in duplicate.text
+    assert duplicate.status_code == 409 and "exists already" in duplicate.text
     page = client.get("/admin/bank")
     assert "I feel like an outsider here." in page.text and "Team psychological safety" in page.text

@@ -34,7 +34,10 @@ def test_a_bad_programme_names_the_field(client, tokens: Tokens, db: Session) ->
     )
 
     assert response.status_code == 422
-    assert any("group_size" in p["message"] for p in response.json()["problems"])
+    assert response.json()["field"] == "group_size"
+    assert {"field": "group_size", "message": "coffee pairs have a group size of 2"} in (
+        response.json()["problems"]
+    )
     assert db.scalar(select(func.count()).select_from(Program)) == 0
 
 

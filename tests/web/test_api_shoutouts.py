@@ -23,6 +23,24 @@ from tests.web.shoutouts_setup import (
 )
 
 
+def test_a_shout_out_to_nobody_is_a_problem_naming_the_recipients_in_the_validators_words(
+    db: Session, client: TestClient, tokens: Tokens
+) -> None:
+    body = {"message": "Hi", "pathway": "play"}
+
+    response = client.post("/api/v1/shoutouts", json=body, headers=bearer(tokens.member))
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["field"] == "recipients"
+    assert problem["problems"] == [
+        {"field": "recipients", "message": "name at least one person or team"}
+    ]
+    assert "Value error" not in response.text
+    assert stored(db) == []
+
+
 def test_a_token_gives_a_shout_out_and_the_recipient_is_notified(
     db: Session, cast: Cast, client: TestClient, tokens: Tokens
 ) -> None:
@@ -64,7 +82,7 @@ def test_refusals_are_422_naming_the_field_and_store_nothing(
 
     assert to_self.status_code == 422 and to_self.json()["field"] == "person_ids"
     assert nobody.status_code == 422
-    assert "recipients: name at least one person or team" in nobody.json()["problems"][0]["message"]
+    assert nobody.json()["problems"][0]["message"] == "name at least one person or team"
     assert bad_pathway.status_code == 422
     assert bad_pathway.json()["problems"][0]["field"] == "pathway"
     assert no_value.status_code == 422 and no_value.json()["field"] == "value_id"

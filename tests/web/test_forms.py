@@ -10,10 +10,17 @@ import pytest
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, model_validator
 from starlette.datastructures import FormData
 
-from connectwell.core.errors import Conflict, Invalid
+from connectwell.core.errors import Conflict, Invalid, NotFound
 from connectwell.goals.service import GoalError
 from connectwell.programs.schemas import ProgramIn
-from connectwell.web.forms import PageForm, parse_form, plain_problems, problem_of
+from connectwell.web.forms import (
+    REQUEST_PARTS,
+    PageForm,
+    parse_form,
+    placed,
+    plain_problems,
+    problem_of,
+)
 from connectwell.web.templating import templates
 
 
@@ -160,6 +167,17 @@ def test_it_words_fastapis_request_errors_the_same_way() -> None:
     }
 
 
+def test_it_places_a_validators_own_message_by_the_name_it_starts_with() -> None:
+    whole_body = {"type": "value_error", "loc": ("body",), "msg": "Value error, to: name one"}
+    on_a_field = {"type": "value_error", "loc": ("body", "to", 0), "msg": "Value error, no"}
+    pydantics = {"type": "missing", "loc": ("query", "page"), "msg": "Field required"}
+
+    assert placed(whole_body, REQUEST_PARTS) == (("to",), "name one")
+    assert placed(on_a_field, REQUEST_PARTS) == (("to", "0"), "no")
+    assert placed(pydantics, REQUEST_PARTS) == (("page",), "Field required")
+    assert plain_problems([whole_body], skip=REQUEST_PARTS) == {"to": "name one"}
+
+
 def test_it_keeps_what_was_entered_but_never_the_csrf_token() -> None:
     form = parse_form(
         _form(("title", "x" * 11), ("count", "nine"), ("team_ids", "2"), ("team_ids", "5"),
@@ -198,6 +216,28 @@ def test_it_puts_a_domain_error_beside_its_field(error: Exception) -> None:
 
     assert not form.ok and form.problems == {"title": "that title is taken"}
     assert problem_of(error) == ("title", "that title is taken")
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (Invalid("title", "too long"), 422),
+        (GoalError("title", "too long"), 422),
+        (Conflict("title", "that title is taken"), 409),
+        (NotFound("title", "no such title"), 404),
+    ],
+)
+def test_a_refused_form_carries_the_status_of_the_errors_kind(error: Exception, code: int) -> None:
+    form = parse_form(_form(("title", "Mine")), Sample)
+
+    form.refuse(error)
+
+    assert form.status_code == code
+
+
+def test_a_form_with_problems_of_its_own_is_422() -> None:
+    assert parse_form(_form(("title", "")), Sample).status_code == 422
+    assert PageForm().status_code == 422
 
 
 def test_it_moves_a_problem_to_the_field_the_person_sees_and_raises_other_errors() -> None:

@@ -73,6 +73,53 @@ def test_a_pause_in_the_past_is_refused_naming_the_field(
     assert _membership(db, cast.member.id) is None
 
 
+def test_a_pause_date_that_is_not_a_date_is_shown_beside_its_field_and_kept(
+    db: Session, cast: Cast, as_person
+) -> None:  # type: ignore[no-untyped-def]
+    program = coffee(db)
+    other = coffee(db, name="Tea")
+
+    response = post_form(
+        as_person(cast.member), f"/programs/{program.id}/pause", {"until": "31/12/2099"}
+    )
+
+    assert response.status_code == 422
+    page = response.text
+    assert (
+        '<p class="field-error" id="until-error">'
+        "The last day of the pause must be a date, like 2026-03-31.</p>"
+    ) in page
+    assert f'id="pause-{program.id}" name="until" type="date" value="31/12/2099" required' in page
+    assert 'aria-invalid="true" aria-describedby="until-error"' in page
+    # only the programme that was sent shows the message and the value
+    assert f'id="pause-{other.id}" name="until" type="date" value="" required' in page
+    assert page.count('aria-invalid="true"') == 1
+    assert 'role="alert"' not in page.split("<h2")[0]
+    assert _membership(db, cast.member.id) is None
+
+
+def test_a_buddy_capacity_that_is_not_a_number_is_shown_beside_its_field_and_kept(
+    db: Session, cast: Cast, as_person
+) -> None:  # type: ignore[no-untyped-def]
+    program = coffee(db, name="Buddies", kind="buddies")
+    client = as_person(cast.member)
+
+    not_a_number = post_form(client, f"/programs/{program.id}/buddy", {"capacity": "abc"})
+    too_many = post_form(client, f"/programs/{program.id}/buddy", {"capacity": "9"})
+
+    assert not_a_number.status_code == 422
+    assert (
+        '<p class="field-error" id="capacity-error">'
+        "The number of new hires must be a whole number.</p>"
+    ) in not_a_number.text
+    assert f'id="capacity-{program.id}" name="capacity" value="abc"' in not_a_number.text
+    assert 'aria-invalid="true" aria-describedby="capacity-error"' in not_a_number.text
+    assert too_many.status_code == 422
+    assert 'id="capacity-error">0 to 5 new hires at once</p>' in too_many.text
+    assert f'id="capacity-{program.id}" name="capacity" value="9"' in too_many.text
+    assert _membership(db, cast.member.id) is None
+
+
 def test_a_teams_programme_is_closed_to_people_of_other_teams(
     db: Session, cast: Cast, as_person
 ) -> None:  # type: ignore[no-untyped-def]

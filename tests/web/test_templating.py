@@ -101,3 +101,14 @@ def test_it_gives_every_template_the_display_words_of_core_words() -> None:
         "task enabling|Positive regard: I felt known, valued and accepted;Mutuality: We both "
         "took part; it went both ways;Vitality: I came away with more energy;|Loneliness at work"
     )
+
+
+def test_every_template_and_module_reads_the_one_list_of_weekdays() -> None:
+    from connectwell.digests import service as digests
+    from connectwell.web.pages import admin_programs, admin_pulses
+
+    assert templates.env.globals["weekdays"] is words.WEEKDAYS
+    assert words.WEEKDAYS[0] == "Monday" and words.WEEKDAYS[6] == "Sunday"
+    assert digests.WEEKDAYS is words.WEEKDAYS
+    assert not hasattr(admin_programs, "WEEKDAYS") and not hasattr(admin_pulses, "WEEKDAYS")
+    assert templates.env.from_string("{{ weekdays[2] }}").render() == "Wednesday"

@@ -15,6 +15,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Day names by ``date.weekday()`` (Monday is 0), as schedules store the day.
+WEEKDAYS: tuple[str, ...] = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+
 # Dutton's four pathways, keyed as shout-outs store them.
 PATHWAY_NAMES: dict[str, str] = {
     "respect": "respectful engagement",

@@ -12,7 +12,6 @@ from connectwell.digests.content import WeekContent
 
 KIND = "digest"
 LINK = "/shoutouts"
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 # What the digest shows of each shout-out (the feed's read model, FeedItem, as JSON).

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from connectwell.core import audit, errors
 from connectwell.core.config import Settings
 from connectwell.core.notify import tell
+from connectwell.core.words import WEEKDAYS
 from connectwell.digests.content import Window, gather
 from connectwell.digests.models import (
     DEFAULT_HOUR,
@@ -34,7 +35,6 @@ from connectwell.digests.models import (
 from connectwell.digests.render import (
     KIND,
     LINK,
-    WEEKDAYS,
     digest_context,
     digest_headers,
 )

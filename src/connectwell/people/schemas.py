@@ -33,10 +33,13 @@ class ProfileUpdate(BaseModel):
     @model_validator(mode="after")
     def _hours_make_sense(self) -> ProfileUpdate:
         start, end = self.work_start, self.work_end
-        if (start is None) != (end is None):
-            raise ValueError("work_start and work_end go together")
-        if start is not None and end is not None and start == end:
-            raise ValueError("work_end: must differ from work_start")
+        # "field: message": forms file the message under the field; people read the message.
+        if start is None and end is not None:
+            raise ValueError("work_start: Enter the start of your working hours too.")
+        if end is None and start is not None:
+            raise ValueError("work_end: Enter the end of your working hours too.")
+        if start is not None and start == end:
+            raise ValueError("work_end: The end of your working hours must differ from the start.")
         return self
 
     @field_validator("interests")

@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from connectwell.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, kind_of
 from connectwell.web.deps import NotSignedIn
-from connectwell.web.forms import plain_problems
+from connectwell.web.forms import REQUEST_PARTS, placed, plain_problems
 from connectwell.web.templating import templates
 
 PROBLEM_JSON = "application/problem+json"
@@ -143,13 +143,13 @@ async def http_error(request: Request, error: Exception) -> Response:
 async def invalid_request(request: Request, error: Exception) -> Response:
     """A request that FastAPI's validation refused: every problem, by field."""
     assert isinstance(error, RequestValidationError)
-    problems = [
-        {"field": ".".join(str(part) for part in item["loc"][1:]), "message": item["msg"]}
-        for item in error.errors()
-    ]
+    problems = []
+    for item in error.errors():
+        path, message = placed(item, REQUEST_PARTS)  # a validator's own words, by field
+        problems.append({"field": ".".join(path), "message": message})
     code = status.HTTP_422_UNPROCESSABLE_CONTENT
     if wants_html(request):  # a person reads plain words, never pydantic's
-        words = plain_problems(error.errors(), skip=("body", "query", "path"))
+        words = plain_problems(error.errors(), skip=REQUEST_PARTS)
         return error_response(request, code, " ".join(words.values()))
     first = problems[0]["field"] if problems else None
     return problem(code, "invalid request", field=first, problems=problems)

@@ -11,7 +11,10 @@ wrong, a :class:`PageForm` that knows what the person entered and a plain messag
             form.refuse(error)      # a domain error lands beside its field
         else:
             return RedirectResponse(f"/goals/{goal.id}", 303)
-    return the_page_again(form=form, status_code=UNPROCESSABLE)
+    return the_page_again(form=form, status_code=form.status_code)
+
+``form.status_code`` is 422, or the status of the kind of the domain error refused (a name
+taken is a 409 Conflict), as the API would answer.
 
 Templates show a form with the macros of ``templates/_forms.html``: ``summary(form)`` at the
 top (links to each field), ``field(form, name, label, ...)`` for a field with its message
@@ -37,6 +40,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from starlette.datastructures import FormData
 
+from connectwell.core.errors import DomainError
 from connectwell.web.deps import CSRF_FIELD
 
 M = TypeVar("M", bound=BaseModel)
@@ -48,6 +52,10 @@ OFF = {"", "false", "off", "0", "no"}
 COMMON_LABELS = {"q": "search", "email": "e-mail"}
 # A model validator's own message may name its field first: "team_ids: choose a team".
 _NAMED = re.compile(r"^([A-Za-z_][\w-]*): (.+)$", re.DOTALL)
+# The error types whose message a validator wrote (pydantic prefixes it with these words).
+OWN_WORDS = {"value_error": "Value error, ", "assertion_error": "Assertion failed, "}
+# Where FastAPI says a request's value came from: the first part of its errors' locations.
+REQUEST_PARTS = ("body", "query", "path", "header", "cookie")
 
 
 def _plain_type(annotation: Any) -> Any:
@@ -98,17 +106,41 @@ def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def placed(
+    error: ErrorDetails | Mapping[str, Any], skip: tuple[str, ...] = ()
+) -> tuple[tuple[str, ...], str]:
+    """Where one pydantic error belongs (its location's parts) and its message.
+
+    A leading part in ``skip`` (FastAPI's ``body``, ``query``...) is dropped. A validator's own
+    message loses pydantic's ``"Value error, "``; when it starts with a name
+    (``"recipients: name at least one person or team"``) the name is dropped from the message
+    and, for an error of the whole model (no location), becomes its location. Other errors
+    keep pydantic's message (:func:`plain_message` words those for people).
+
+    >>> placed({"type": "value_error", "loc": ("body",), "msg": "Value error, to: name one"},
+    ...        skip=REQUEST_PARTS)
+    (('to',), 'name one')
+    """
+    loc = tuple(str(part) for part in error.get("loc", ()))
+    if loc and loc[0] in skip:
+        loc = loc[1:]
+    message = str(error.get("msg", ""))
+    prefix = OWN_WORDS.get(str(error.get("type", "")))
+    if prefix is not None:
+        message = message.removeprefix(prefix)
+        if named := _NAMED.match(message):
+            loc, message = loc or (named.group(1),), named.group(2)
+    return loc, message
+
+
 def plain_message(
     error: ErrorDetails | Mapping[str, Any], label: str, shape: Shape = "text"
 ) -> str:
     """One pydantic error as a sentence a person reads beside the field."""
     kind = str(error.get("type", ""))
     ctx: Mapping[str, Any] = error.get("ctx") or {}
-    if kind in ("value_error", "assertion_error"):
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
-        message = message.removeprefix("Assertion failed, ")
-        named = _NAMED.match(message)
-        return named.group(2) if named else message
+    if kind in OWN_WORDS:
+        return placed(error)[1]
     if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         if shape == "list":
             return f"Choose at least one {label}."
@@ -161,21 +193,15 @@ def plain_problems(
 ) -> dict[str, str]:
     """Pydantic's errors as ``{field: message}``, the first message of each field.
 
-    ``skip`` drops leading location parts such as FastAPI's ``body``/``query``, so the
+    ``skip`` drops a leading location part such as FastAPI's ``body``/``query``, so the
     errors of a ``RequestValidationError`` read the same way. A model-level message that
-    starts with a name (``"team_ids: choose ..."``) is filed under that name.
+    starts with a name (``"team_ids: choose ..."``) is filed under that name (:func:`placed`).
     """
     labels = labels or {}
     problems: dict[str, str] = {}
     for error in errors:
-        loc = [str(part) for part in error.get("loc", ())]
-        while loc and loc[0] in skip:
-            loc.pop(0)
-        name = loc[0] if loc else ""
-        if not name and (
-            named := _NAMED.match(str(error.get("msg", "")).removeprefix("Value error, "))
-        ):
-            name = named.group(1)
+        path, _ = placed(error, skip)
+        name = path[0] if path else ""
         shape = shape_of(model, name) if model and name in model.model_fields else "text"
         message = plain_message(error, label_of(model, name, labels), shape)
         problems.setdefault(name, message)
@@ -204,6 +230,9 @@ class PageForm(Generic[M]):
     moved: Mapping[str, str] = field(default_factory=dict)
     fields: frozenset[str] = frozenset()
     """The form's field names: the error summary links to these (by id)."""
+    status_code: int = UNPROCESSABLE
+    """The status of the page shown again: 422, or the kind's of the domain error refused
+    first (a name taken is a 409 Conflict), as the API answers it."""
 
     @property
     def ok(self) -> bool:
@@ -225,6 +254,10 @@ class PageForm(Generic[M]):
         found = problem_of(error)
         if found is None:
             raise error
+        if isinstance(error, DomainError) and not self.problems:
+            from connectwell.web.errors import status_for  # errors reads forms' words
+
+            self.status_code = status_for(error)
         self.add(*found)
 
     def value(self, name: str, default: object = "") -> str:

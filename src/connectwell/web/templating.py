@@ -32,6 +32,7 @@ templates.env.globals["pathway_names"] = words.PATHWAY_NAMES
 templates.env.globals["hqc_elements"] = words.HQC_ELEMENTS
 templates.env.globals["element_names"] = words.ELEMENT_NAMES
 templates.env.globals["construct_names"] = words.CONSTRUCT_NAMES
+templates.env.globals["weekdays"] = words.WEEKDAYS
 
 
 def render(

@@ -7,17 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from connectwell.people import service as people
 from connectwell.programs import answers, rounds
 from connectwell.programs import service as programs
+from connectwell.programs.models import Program
 from connectwell.programs.schemas import ProgramIn
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin
-from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
+from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter(prefix="/admin/programs")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _list_page(
@@ -29,7 +30,6 @@ def _list_page(
         {
             "programs": programs.list_programs(session),
             "teams": people.list_teams(session),
-            "weekdays": WEEKDAYS,
             "today": dt.date.today(),
             "form": extra.pop("form", PageForm()),
             **extra,
@@ -66,14 +66,24 @@ async def create(request: Request, session: DB, viewer: PageAdmin) -> Response:
             form.refuse(error)
         else:
             return RedirectResponse(f"/admin/programs/{program.id}", status.HTTP_303_SEE_OTHER)
-    return _list_page(request, session, form=form, status_code=UNPROCESSABLE)
+    return _list_page(request, session, form=form, status_code=form.status_code)
 
 
 @router.get("/{program_id}")
 def program_admin(
     request: Request, session: DB, settings: AppSettings, viewer: PageAdmin, program_id: int
 ) -> Response:
-    program = programs.get_program(session, program_id)
+    return _program_page(request, session, settings, programs.get_program(session, program_id))
+
+
+def _program_page(
+    request: Request,
+    session: DB,
+    settings: AppSettings,
+    program: Program,
+    *,
+    run_form: PageForm[RunForm] | None = None,
+) -> Response:
     summaries = answers.overview(session, program, floor=settings.anonymity_floor)
     today = dt.date.today()
     return render(
@@ -83,25 +93,30 @@ def program_admin(
             "program": program,
             "summaries": summaries,
             "floor": settings.anonymity_floor,
-            "weekdays": WEEKDAYS,
             "next_round_on": programs.next_round_on(program, today),
             "audience_size": len(programs.audience_ids(session, program)),
             "today": today,
+            "run_form": run_form or PageForm(),
         },
         session=session,
+        status_code=run_form.status_code if run_form else status.HTTP_200_OK,
     )
 
 
+class RunForm(BaseModel):
+    round_on: dt.date = Field(title="date of the round")
+
+
 @router.post("/{program_id}/run", dependencies=[CSRF])
-def run_now(
-    session: DB,
-    settings: AppSettings,
-    viewer: PageAdmin,
-    program_id: int,
-    round_on: Annotated[dt.date, Form()],
+async def run_now(
+    request: Request, session: DB, settings: AppSettings, viewer: PageAdmin, program_id: int
 ) -> Response:
     """Run a round for a date now (for a first round, or a demo); once per date."""
     program = programs.get_program(session, program_id)
+    form = await read_form(request, RunForm)
+    if form.data is None:
+        return _program_page(request, session, settings, program, run_form=form)
+    round_on = form.data.round_on
     row = rounds.run_round(session, program, round_on, actor=viewer.person, settings=settings)
     outcome = "ran" if row is not None else "exists"
     return RedirectResponse(

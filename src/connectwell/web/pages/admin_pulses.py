@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from connectwell.people import service as people
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import ConstructIn, ItemIn, PulseIn
 from connectwell.web.deps import CSRF, DB, PageAdmin, Viewer
-from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
+from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter(prefix="/admin")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 PULSE_LABELS = {"team_ids": "team", "local_hour": "hour", "starts_on": "first day"}
@@ -34,9 +34,9 @@ def _pulses_page(
             "pulses": pulses.list_pulses(session),
             "rounds": pulses.rounds_overview(session),
             "teams": people.list_teams(session),
-            "weekdays": WEEKDAYS,
             "today": dt.date.today(),
             "form": extra.pop("form", PageForm()),
+            "open_forms": extra.pop("open_forms", {}),
             **extra,
         },
         session=session,
@@ -53,17 +53,24 @@ def pulses_admin(request: Request, session: DB, viewer: PageAdmin) -> Response:
 async def create_pulse(request: Request, session: DB, viewer: PageAdmin) -> Response:
     form = await read_form(request, PulseIn, labels=PULSE_LABELS)
     if form.data is None:
-        return _pulses_page(request, session, form=form, status_code=UNPROCESSABLE)
+        return _pulses_page(request, session, form=form, status_code=form.status_code)
     pulses.create_pulse(session, form.data, actor=viewer.person)
     return RedirectResponse("/admin/pulses?saved=1", status.HTTP_303_SEE_OTHER)
 
 
+class OpenRoundForm(BaseModel):
+    opens_on: dt.date = Field(title="round date")
+
+
 @router.post("/pulses/{pulse_id}/open", dependencies=[CSRF])
-def open_now(
-    session: DB, viewer: PageAdmin, pulse_id: int, opens_on: Annotated[dt.date, Form()]
-) -> Response:
+async def open_now(request: Request, session: DB, viewer: PageAdmin, pulse_id: int) -> Response:
     pulse = pulses.get_pulse(session, pulse_id)
-    row = pulses.open_round(session, pulse, opens_on, actor=viewer.person)
+    form = await read_form(request, OpenRoundForm)
+    if form.data is None:  # each pulse has its own small form: the message goes beside it
+        return _pulses_page(
+            request, session, open_forms={pulse.id: form}, status_code=form.status_code
+        )
+    row = pulses.open_round(session, pulse, form.data.opens_on, actor=viewer.person)
     outcome = "opened" if row is not None else "exists"
     return RedirectResponse(f"/admin/pulses?round={outcome}", status.HTTP_303_SEE_OTHER)
 
@@ -107,7 +114,7 @@ def _added(session: DB, form: PageForm[Any], add: Callable[..., object], actor: 
 async def add_construct(request: Request, session: DB, viewer: PageAdmin) -> Response:
     form = await read_form(request, ConstructIn, labels=BANK_LABELS)
     if not _added(session, form, pulses.add_construct, viewer):
-        return _bank_page(request, session, construct_form=form, status_code=UNPROCESSABLE)
+        return _bank_page(request, session, construct_form=form, status_code=form.status_code)
     return RedirectResponse("/admin/bank?saved=1", status.HTTP_303_SEE_OTHER)
 
 
@@ -115,5 +122,5 @@ async def add_construct(request: Request, session: DB, viewer: PageAdmin) -> Res
 async def add_item(request: Request, session: DB, viewer: PageAdmin) -> Response:
     form = await read_form(request, ItemIn, labels=BANK_LABELS)
     if not _added(session, form, pulses.add_item, viewer):
-        return _bank_page(request, session, item_form=form, status_code=UNPROCESSABLE)
+        return _bank_page(request, session, item_form=form, status_code=form.status_code)
     return RedirectResponse("/admin/bank?saved=1", status.HTTP_303_SEE_OTHER)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from connectwell.shoutouts import service
 from connectwell.web.deps import CSRF, DB, PageAdmin
-from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
+from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -53,7 +53,7 @@ async def add_value(request: Request, session: DB, viewer: PageAdmin) -> Respons
             form.refuse(error)
         else:
             return RedirectResponse("/admin/values?saved=added", status.HTTP_303_SEE_OTHER)
-    return _values_page(request, session, form=form, status_code=UNPROCESSABLE)
+    return _values_page(request, session, form=form, status_code=form.status_code)
 
 
 @router.post("/values/{value_id}/retire", dependencies=[CSRF])

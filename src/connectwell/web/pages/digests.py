@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from connectwell.digests import service as digests
-from connectwell.digests.render import WEEKDAYS
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer, optional_viewer
 from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
@@ -96,7 +95,6 @@ def _team_digest_page(
             "team": team,
             "path": people.team_paths(session)[team.id],
             "schedule": digests.schedule_for(session, team.id),
-            "weekdays": WEEKDAYS,
             "form": extra.pop("form", PageForm()),
             **extra,
         },

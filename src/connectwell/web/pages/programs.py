@@ -9,10 +9,11 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from connectwell.core.errors import DomainError, Invalid
+from connectwell.core.errors import DomainError
 from connectwell.programs import service as programs
 from connectwell.web.deps import CSRF, DB, PageViewer
-from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
+from connectwell.web.errors import status_for
+from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -34,7 +35,7 @@ def _programs_page(
     return render(
         request,
         "programs.html",
-        {"standings": standings, **extra},
+        {"standings": standings, "pause_forms": {}, "buddy_forms": {}, **extra},
         session=session,
         status_code=status_code,
     )
@@ -50,9 +51,7 @@ def _refused(
     request: Request, session: DB, viewer: PageViewer, error: DomainError | programs.ProgramError
 ) -> Response:
     session.rollback()
-    return _programs_page(
-        request, session, viewer, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, error=error
-    )
+    return _programs_page(request, session, viewer, status_code=status_for(error), error=error)
 
 
 @router.post("/programs/{program_id}/join", dependencies=[CSRF])
@@ -85,23 +84,33 @@ class PauseForm(BaseModel):
     until: dt.date = Field(title="last day of the pause")
 
 
-def _first_problem(form: PageForm[Any]) -> Invalid:
-    """This page shows one message above its small per-programme forms."""
-    name, message = next(iter(form.problems.items()))
-    return Invalid(name, message)
+def _form_again(
+    request: Request,
+    session: DB,
+    viewer: PageViewer,
+    forms: str,
+    program_id: int,
+    form: PageForm[Any],
+) -> Response:
+    """The page again with ``form`` beside its own programme: each has its small forms."""
+    session.rollback()
+    return _programs_page(
+        request, session, viewer, status_code=form.status_code, **{forms: {program_id: form}}
+    )
 
 
 @router.post("/programs/{program_id}/pause", dependencies=[CSRF])
 async def pause(request: Request, session: DB, viewer: PageViewer, program_id: int) -> Response:
     program = programs.get_program(session, program_id)
     form = await read_form(request, PauseForm)
-    if form.data is None:
-        return _refused(request, session, viewer, _first_problem(form))
-    try:
-        programs.pause(session, program, viewer.person, form.data.until, dt.date.today())
-    except programs.ProgramError as error:
-        return _refused(request, session, viewer, error)
-    return _done(program_id, "paused")
+    if form.data is not None:
+        try:
+            programs.pause(session, program, viewer.person, form.data.until, dt.date.today())
+        except programs.ProgramError as error:
+            form.refuse(error)
+        else:
+            return _done(program_id, "paused")
+    return _form_again(request, session, viewer, "pause_forms", program_id, form)
 
 
 @router.post("/programs/{program_id}/resume", dependencies=[CSRF])
@@ -118,13 +127,14 @@ class BuddyForm(BaseModel):
 async def buddy(request: Request, session: DB, viewer: PageViewer, program_id: int) -> Response:
     program = programs.get_program(session, program_id)
     form = await read_form(request, BuddyForm)
-    if form.data is None:
-        return _refused(request, session, viewer, _first_problem(form))
-    try:
-        programs.set_buddy_capacity(session, program, viewer.person, form.data.capacity)
-    except programs.ProgramError as error:
-        return _refused(request, session, viewer, error)
-    return _done(program_id, "buddy")
+    if form.data is not None:
+        try:
+            programs.set_buddy_capacity(session, program, viewer.person, form.data.capacity)
+        except programs.ProgramError as error:
+            form.refuse(error)
+        else:
+            return _done(program_id, "buddy")
+    return _form_again(request, session, viewer, "buddy_forms", program_id, form)
 
 
 @router.get("/me/never-pair")
@@ -160,7 +170,7 @@ async def add_never_pair(request: Request, session: DB, viewer: PageViewer) -> R
             form.refuse(error)
         else:
             return RedirectResponse("/me/never-pair?saved=1", status.HTTP_303_SEE_OTHER)
-    return _never_pair_page(request, session, viewer, form=form, status_code=UNPROCESSABLE)
+    return _never_pair_page(request, session, viewer, form=form, status_code=form.status_code)
 
 
 @router.post("/me/never-pair/{other_id}/remove", dependencies=[CSRF])
