@@ -27,6 +27,7 @@ from connectwell.programs.schemas import ProgramIn
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import ConstructIn, ItemIn, PulseIn
 from connectwell.shoutouts import service as shoutouts
+from connectwell.shoutouts import values
 from connectwell.shoutouts.schemas import ShoutOutIn
 from tests.conftest import Cast
 
@@ -375,12 +376,12 @@ def test_it_audits_each_addition_to_the_item_bank(db: Session, cast: Cast) -> No
 
 def test_it_audits_a_value_added_and_retired(db: Session, cast: Cast) -> None:
     since = _last_id(db)
-    value = shoutouts.add_value(db, "Courage", "Speak up", actor=cast.admin)
+    value = values.add_value(db, "Courage", "Speak up", actor=cast.admin)
     added = _one(db, since)
     since = added.id
 
-    shoutouts.retire_value(db, value.id, actor=cast.admin)
-    shoutouts.retire_value(db, value.id, actor=cast.admin)  # already retired
+    values.retire_value(db, value.id, actor=cast.admin)
+    values.retire_value(db, value.id, actor=cast.admin)  # already retired
 
     retired = _one(db, since)
     assert (added.action, added.target_id, added.target_label, added.changes) == (
@@ -433,7 +434,7 @@ def test_no_entry_is_written_for_something_refused(db: Session, cast: Cast) -> N
     with pytest.raises(people.PeopleError):
         people.set_team_leads(db, cast.platform, [999_999], actor=cast.admin)
     with pytest.raises(shoutouts.ShoutOutError):
-        shoutouts.add_value(db, "", actor=cast.admin)
+        values.add_value(db, "", actor=cast.admin)
 
     assert _added(db, since) == []
     assert db.get(Person, cast.admin.id) is not None

@@ -22,6 +22,7 @@ from connectwell.people.models import Person
 from connectwell.programs import service as programs
 from connectwell.programs.schemas import ProgramIn
 from connectwell.shoutouts import service as shoutouts
+from connectwell.shoutouts import values
 from connectwell.shoutouts.models import Value
 from connectwell.shoutouts.schemas import ShoutOutIn
 from tests.conftest import Cast
@@ -90,11 +91,11 @@ def test_admins_hiding_one_shout_out_at_once_write_one_audit_entry(
 def test_admins_retiring_one_value_at_once_write_one_audit_entry(
     factory: sessionmaker[Session], db: Session, cast: Cast
 ) -> None:
-    value_id = shoutouts.add_value(db, "Courage", actor=None).id
+    value_id = values.add_value(db, "Courage", actor=None).id
     db.commit()
 
     results = _race(
-        factory, cast.admin.id, lambda s, a: shoutouts.retire_value(s, value_id, actor=a).is_active
+        factory, cast.admin.id, lambda s, a: values.retire_value(s, value_id, actor=a).is_active
     )
 
     assert results == [False] * ADMINS
@@ -149,7 +150,7 @@ def test_admins_adding_the_same_value_at_once_get_one_value_and_conflicts_not_er
     factory: sessionmaker[Session], db: Session, cast: Cast
 ) -> None:
     results = _race(
-        factory, cast.admin.id, lambda s, a: shoutouts.add_value(s, "Kindness", actor=a).id
+        factory, cast.admin.id, lambda s, a: values.add_value(s, "Kindness", actor=a).id
     )
 
     added = [r for r in results if isinstance(r, int)]

@@ -11,7 +11,7 @@ from connectwell.core.audit import AuditEntry
 from connectwell.core.config import Settings
 from connectwell.core.notify import Notification
 from connectwell.people.models import Person
-from connectwell.shoutouts import service
+from connectwell.shoutouts import service, values
 from connectwell.shoutouts.models import Reaction, ShoutOut, Value
 from connectwell.shoutouts.schemas import ShoutOutIn
 
@@ -37,7 +37,7 @@ def give(
 
 
 def value(db: Session, name: str = "Curiosity") -> Value:
-    found = service.add_value(db, name, f"What {name.lower()} looks like here", actor=None)
+    found = values.add_value(db, name, f"What {name.lower()} looks like here", actor=None)
     db.commit()
     return found
 

@@ -39,6 +39,7 @@ from connectwell.programs.schemas import ProgramIn
 from connectwell.pulses import service as pulses_service
 from connectwell.pulses.schemas import PulseIn
 from connectwell.shoutouts import service as shoutouts_service
+from connectwell.shoutouts import values as shoutout_values
 from connectwell.shoutouts.schemas import ShoutOutIn
 from connectwell.web.api import appreciation as api_appreciation
 from connectwell.web.api import audit as api_audit
@@ -472,7 +473,7 @@ def world(db: Session, cast: Cast, tokens: Tokens, settings: Settings) -> World:
         ShoutOutIn(message="Thanks!", pathway="play", person_ids=[cast.member.id]),
         settings,
     )
-    value = shoutouts_service.add_value(db, "Kindness", actor=None)
+    value = shoutout_values.add_value(db, "Kindness", actor=None)
     cookies = {ANONYMOUS: {ANON_COOKIE: "an-anonymous-visitor"}}
     for role in SESSION_ROLES:
         cookies[role] = {SESSION_COOKIE: accounts.start_session(db, getattr(cast, role), settings)}

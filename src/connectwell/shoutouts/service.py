@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -450,58 +450,3 @@ def hide(session: Session, admin: Person, shoutout_id: int, reason: str) -> Shou
         audit.record(session, admin, "shoutout.hide", "shoutout", shoutout.id, label, reason=reason)
     session.flush()
     return shoutout
-
-
-# --- values --------------------------------------------------------------------------------
-
-
-def list_values(session: Session, *, active_only: bool = True) -> list[Value]:
-    statement = select(Value).order_by(Value.name)
-    if active_only:
-        statement = statement.where(Value.is_active)
-    return list(session.scalars(statement))
-
-
-def add_value(session: Session, name: str, description: str = "", *, actor: audit.Actor) -> Value:
-    """Add a value; a name taken already (even by a request racing this one) is a conflict."""
-    name = name.strip()
-    if not 1 <= len(name) <= 60:
-        raise ShoutOutError("name", "1 to 60 characters")
-    if session.scalar(select(Value.id).where(func.lower(Value.name) == name.lower())):
-        raise _value_taken(name)
-    value = Value(name=name, description=description.strip()[:1000], is_active=True)
-    try:
-        with session.begin_nested():
-            session.add(value)
-            session.flush()
-    except IntegrityError:  # the same name, added at the same moment
-        raise _value_taken(name) from None
-    after = {"name": value.name, "description": value.description}
-    audit.record(
-        session, actor, "value.add", "value", value.id, name, changes=audit.changes({}, after)
-    )
-    return value
-
-
-def _value_taken(name: str) -> ShoutOutConflict:
-    return ShoutOutConflict("name", f"the value {name!r} exists already")
-
-
-def retire_value(session: Session, value_id: int, *, actor: audit.Actor) -> Value:
-    """Retire a value (its shout-outs keep it); admins racing each other write one entry."""
-    result = session.execute(
-        update(Value)
-        .where(Value.id == value_id, Value.is_active)
-        .values(is_active=False)
-        .execution_options(synchronize_session=False)
-    )
-    value = session.scalars(
-        select(Value).where(Value.id == value_id).execution_options(populate_existing=True)
-    ).one_or_none()
-    if value is None:
-        raise ShoutOutNotFound("value", f"no value {value_id}")
-    if getattr(result, "rowcount", 0) == 1:
-        change = {"is_active": [True, False]}
-        audit.record(session, actor, "value.retire", "value", value.id, value.name, changes=change)
-    session.flush()
-    return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from connectwell.shoutouts import service
+from connectwell.shoutouts import values
 from connectwell.shoutouts.models import Value
 from connectwell.shoutouts.schemas import ValueIn, ValueOut
 from connectwell.web.deps import DB, ApiAdmin, ApiViewer
@@ -22,15 +22,15 @@ def value_out(value: Value) -> ValueOut:
 def list_values(session: DB, viewer: ApiViewer, include_retired: bool = False) -> list[ValueOut]:
     """The values people can choose; admins may ask for the retired ones too."""
     active_only = not (include_retired and viewer.is_admin)
-    return [value_out(v) for v in service.list_values(session, active_only=active_only)]
+    return [value_out(v) for v in values.list_values(session, active_only=active_only)]
 
 
 @router.post("", response_model=ValueOut, status_code=status.HTTP_201_CREATED)
 def add_value(body: ValueIn, session: DB, viewer: ApiAdmin) -> ValueOut:
-    return value_out(service.add_value(session, body.name, body.description, actor=viewer.person))
+    return value_out(values.add_value(session, body.name, body.description, actor=viewer.person))
 
 
 @router.post("/{value_id}/retire", response_model=ValueOut)
 def retire_value(session: DB, viewer: ApiAdmin, value_id: int) -> ValueOut:
     """Nobody can choose it any more; the shout-outs that named it keep it."""
-    return value_out(service.retire_value(session, value_id, actor=viewer.person))
+    return value_out(values.retire_value(session, value_id, actor=viewer.person))

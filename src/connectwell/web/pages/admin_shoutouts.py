@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from connectwell.shoutouts import service
+from connectwell.shoutouts import service, values
 from connectwell.web.deps import CSRF, DB, PageAdmin
 from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
@@ -23,7 +23,7 @@ def _values_page(
         request,
         "admin/values.html",
         {
-            "values": service.list_values(session, active_only=False),
+            "values": values.list_values(session, active_only=False),
             "form": extra.pop("form", PageForm()),
             **extra,
         },
@@ -47,7 +47,7 @@ async def add_value(request: Request, session: DB, viewer: PageAdmin) -> Respons
     form = await read_form(request, ValueForm)
     if form.data is not None:
         try:
-            service.add_value(session, form.data.name, form.data.description, actor=viewer.person)
+            values.add_value(session, form.data.name, form.data.description, actor=viewer.person)
         except service.ShoutOutError as error:
             session.rollback()
             form.refuse(error)
@@ -59,5 +59,5 @@ async def add_value(request: Request, session: DB, viewer: PageAdmin) -> Respons
 @router.post("/values/{value_id}/retire", dependencies=[CSRF])
 def retire_value(session: DB, viewer: PageAdmin, value_id: int) -> Response:
     """A retired value stays on the shout-outs that named it; nobody can choose it any more."""
-    service.retire_value(session, value_id, actor=viewer.person)
+    values.retire_value(session, value_id, actor=viewer.person)
     return RedirectResponse("/admin/values?saved=retired", status.HTTP_303_SEE_OTHER)

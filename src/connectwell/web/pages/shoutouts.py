@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from connectwell.core.words import PATHWAY_NAMES
 from connectwell.people import service as people
-from connectwell.shoutouts import service
+from connectwell.shoutouts import service, values
 from connectwell.shoutouts.models import REACTIONS, Pathway, ShoutOut, Visibility
 from connectwell.shoutouts.schemas import FeedFilter, FeedItem, ShoutOutIn
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin, PageViewer, Viewer
@@ -117,7 +117,7 @@ def _feed_page(
         return render(request, "_shoutout_items.html", context, session=session)
     context |= {
         "teams": people.list_teams(session),
-        "values": service.list_values(session),
+        "values": values.list_values(session),
         "pathways": PATHWAYS,
         "visibilities": VISIBILITIES,
         "form": extra.pop("form", PageForm()),
