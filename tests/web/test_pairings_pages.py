@@ -60,7 +60,7 @@ def test_answering_with_three_taps_stores_an_anonymous_check_in_once(
     again = post_form(client, f"/pairings/{group.id}/answer", taps)
 
     assert first.status_code == 303
-    assert again.status_code == 422 and "answered for this group already" in again.text
+    assert again.status_code == 409 and "answered for this group already" in again.text
     db.expire_all()
     [check_in] = db.scalars(select(CheckIn)).all()
     assert (check_in.positive_regard, check_in.mutuality, check_in.vitality) == (5, 4, 4)

@@ -46,7 +46,7 @@ def test_a_second_answer_and_an_out_of_range_value_are_refused(
 
     assert bad.status_code == 422 and "from 1 to 5" in bad.text
     assert good.status_code == 303
-    assert again.status_code == 422 and "already" in again.text
+    assert again.status_code == 409 and "already" in again.text
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Response)) == 1
 

@@ -130,7 +130,7 @@ async def create_token(request: Request, session: DB, viewer: PageAdmin) -> Resp
             form.refuse(error)
         else:
             return _tokens_page(request, session, PageForm(), status.HTTP_201_CREATED, new=new)
-    return _tokens_page(request, session, form, UNPROCESSABLE)
+    return _tokens_page(request, session, form, form.status_code)
 
 
 @router.post("/tokens/{token_id}/revoke", dependencies=[CSRF])

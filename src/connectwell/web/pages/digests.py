@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from connectwell.digests import service as digests
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer, optional_viewer
-from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
+from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -131,5 +131,5 @@ async def set_team_digest(
         else:
             return RedirectResponse(f"/teams/{team_id}/digest?saved=1", status.HTTP_303_SEE_OTHER)
     return _team_digest_page(
-        request, session, viewer, team_id, form=form, status_code=UNPROCESSABLE
+        request, session, viewer, team_id, form=form, status_code=form.status_code
     )

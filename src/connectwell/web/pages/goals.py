@@ -9,7 +9,7 @@ from connectwell.goals import service as goals
 from connectwell.goals.schemas import GoalIn, ProgressIn
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer
-from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
+from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -58,7 +58,9 @@ async def create_goal(request: Request, session: DB, viewer: PageViewer, team_id
     if form.data is not None:
         goal = goals.create_goal(session, viewer.person, form.data)
         return RedirectResponse(f"/goals/{goal.id}?saved=created", status.HTTP_303_SEE_OTHER)
-    return _team_goals_page(request, session, viewer, team_id, form=form, status_code=UNPROCESSABLE)
+    return _team_goals_page(
+        request, session, viewer, team_id, form=form, status_code=form.status_code
+    )
 
 
 def _goal_page(
@@ -110,4 +112,4 @@ async def record_progress(
             goal = goals.get_goal(session, goal_id)
             outcome = "reached" if goal.is_reached else "recorded"
             return RedirectResponse(f"/goals/{goal_id}?saved={outcome}", status.HTTP_303_SEE_OTHER)
-    return _goal_page(request, session, viewer, goal_id, form=form, status_code=UNPROCESSABLE)
+    return _goal_page(request, session, viewer, goal_id, form=form, status_code=form.status_code)

@@ -14,7 +14,7 @@ from connectwell.core import notify
 from connectwell.people import service as people
 from connectwell.people.schemas import PauseIn, ProfileUpdate
 from connectwell.web.deps import CSRF, DB, PageViewer
-from connectwell.web.forms import UNPROCESSABLE, PageForm, plain_problems, read_form
+from connectwell.web.forms import PageForm, plain_problems, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -90,7 +90,7 @@ async def update_me(request: Request, session: DB, viewer: PageViewer) -> Respon
         else:
             people.update_profile(session, viewer.person, changes)
             return RedirectResponse("/me?saved=profile", status.HTTP_303_SEE_OTHER)
-    return _me_page(request, session, viewer, form=form, status_code=UNPROCESSABLE)
+    return _me_page(request, session, viewer, form=form, status_code=form.status_code)
 
 
 @router.post("/me/pause", dependencies=[CSRF])
@@ -103,7 +103,7 @@ async def pause(request: Request, session: DB, viewer: PageViewer) -> Response:
             form.refuse(error)
         else:
             return RedirectResponse("/me?saved=pause", status.HTTP_303_SEE_OTHER)
-    return _me_page(request, session, viewer, pause_form=form, status_code=UNPROCESSABLE)
+    return _me_page(request, session, viewer, pause_form=form, status_code=form.status_code)
 
 
 @router.post("/me/resume", dependencies=[CSRF])

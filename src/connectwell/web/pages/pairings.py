@@ -16,7 +16,7 @@ from connectwell.programs import answers, intros
 from connectwell.programs.schemas import Answer
 from connectwell.programs.service import ProgramError, ProgramNotFound
 from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer
-from connectwell.web.forms import UNPROCESSABLE, PageForm, plain_problems, read_form
+from connectwell.web.forms import PageForm, plain_problems, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -102,7 +102,9 @@ async def answer(request: Request, session: DB, viewer: PageViewer, group_id: in
             form.refuse(error)
         else:
             return RedirectResponse(f"/pairings/{group_id}?saved=1", status.HTTP_303_SEE_OTHER)
-    return _pairing_page(request, session, viewer, group_id, form=form, status_code=UNPROCESSABLE)
+    return _pairing_page(
+        request, session, viewer, group_id, form=form, status_code=form.status_code
+    )
 
 
 class MoveForm(BaseModel):
@@ -129,7 +131,7 @@ async def reschedule(
         else:
             return RedirectResponse(f"/pairings/{group_id}?moved=1", status.HTTP_303_SEE_OTHER)
     return _pairing_page(
-        request, session, viewer, group_id, move_form=form, status_code=UNPROCESSABLE
+        request, session, viewer, group_id, move_form=form, status_code=form.status_code
     )
 
 

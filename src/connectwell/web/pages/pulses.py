@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import PulseAnswer
 from connectwell.web.deps import CSRF, DB, PageViewer
-from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
+from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -89,4 +89,4 @@ async def answer(request: Request, session: DB, viewer: PageViewer, round_id: in
             form.refuse(error)
         else:
             return RedirectResponse(f"/pulses/{round_id}?thanks=1", status.HTTP_303_SEE_OTHER)
-    return _round_page(request, session, viewer, round_id, form=form, status_code=UNPROCESSABLE)
+    return _round_page(request, session, viewer, round_id, form=form, status_code=form.status_code)

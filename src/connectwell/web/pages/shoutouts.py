@@ -16,7 +16,7 @@ from connectwell.shoutouts import service, values
 from connectwell.shoutouts.models import REACTIONS, Pathway, ShoutOut, Visibility
 from connectwell.shoutouts.schemas import FeedFilter, FeedItem, ShoutOutIn
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin, PageViewer, Viewer
-from connectwell.web.forms import UNPROCESSABLE, PageForm, parse_form, read_form
+from connectwell.web.forms import PageForm, parse_form, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -183,7 +183,9 @@ async def give(
                 f"/shoutouts?given={shoutout.id}#shoutout-{shoutout.id}",
                 status.HTTP_303_SEE_OTHER,
             )
-    return _feed_page(request, session, viewer, FeedQuery(), form=form, status_code=UNPROCESSABLE)
+    return _feed_page(
+        request, session, viewer, FeedQuery(), form=form, status_code=form.status_code
+    )
 
 
 def _single_page(
@@ -276,5 +278,5 @@ async def hide(request: Request, session: DB, viewer: PageAdmin, shoutout_id: in
         else:
             return RedirectResponse(f"/admin/audit?hidden={shoutout_id}", status.HTTP_303_SEE_OTHER)
     return _single_page(
-        request, session, viewer, shoutout_id, hide_form=form, status_code=UNPROCESSABLE
+        request, session, viewer, shoutout_id, hide_form=form, status_code=form.status_code
     )

@@ -12,7 +12,7 @@ from connectwell.digests import service as digests
 from connectwell.goals import service as goals
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, PageAdmin, PageViewer
-from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
+from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -51,7 +51,7 @@ async def set_leads(request: Request, session: DB, viewer: PageAdmin, team_id: i
             form.refuse(error)
         else:
             return RedirectResponse(f"/teams/{team_id}?saved=leads", status.HTTP_303_SEE_OTHER)
-    return _team_page(request, session, team_id, form=form, status_code=UNPROCESSABLE)
+    return _team_page(request, session, team_id, form=form, status_code=form.status_code)
 
 
 def _team_page(
