@@ -160,6 +160,13 @@ def test_an_admin_signs_in_imports_a_roster_and_every_page_passes_axe(
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("table")).not_to_contain_text("imported the roster")
     axe.check(page, "audit log filtered by action")
+    page.set_viewport_size({"width": 390, "height": 844})  # one card per entry on a phone
+    page.goto("/admin/audit")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the audit log scrolls sideways on a phone: {width}px wide"
+    expect(page.get_by_role("table")).to_contain_text("imported the roster")
+    axe.check(page, "audit log on a phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(live_app.base_url + "/login")
