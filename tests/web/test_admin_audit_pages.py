@@ -56,8 +56,8 @@ def test_it_shows_who_when_what_and_what_changed_newest_first(
 
     assert "Times are in UTC" in text and "UTC</td>" in text
     rows = text[text.index("<tbody>") :]
-    assert rows.index("<td>changed a team&#39;s digest day and hour</td>") < rows.index(
-        "<td>added a value</td>"
+    assert rows.index('"What">changed a team&#39;s digest day and hour</td>') < rows.index(
+        '"What">added a value</td>'
     )
     assert "Lee Lead" in text and "Platform" in text and "weekday: 2 → 4" in text
     assert "Ada Admin" in text and "name: Courage" in text
@@ -75,8 +75,11 @@ def test_it_filters_by_action_and_by_person_and_an_empty_choice_means_all(
     by_person = admin.get(f"/admin/audit?action=&actor_id={cast.lead.id}").text
     unknown = admin.get("/admin/audit?action=nonsense")
 
-    platform, courage = '<td class="prewrap">Platform</td>', '<td class="prewrap">Courage</td>'
-    assert "<td>added a value</td>" in by_action and platform not in by_action
+    platform, courage = (
+        '"To what" class="wrap">Platform</td>',
+        '"To what" class="wrap">Courage</td>',
+    )
+    assert '"What">added a value</td>' in by_action and platform not in by_action
     assert platform in by_person and courage not in by_person
     assert f'<option value="{cast.lead.id}" selected>Lee Lead</option>' in by_person
     assert unknown.status_code == 200 and courage in unknown.text
