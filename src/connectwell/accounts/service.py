@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from connectwell.accounts.models import (
@@ -23,6 +23,7 @@ from connectwell.accounts.models import (
 from connectwell.core import audit, errors
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
+from connectwell.core.db.updates import update_once
 from connectwell.core.notify import tell
 from connectwell.people.models import Person, Role
 
@@ -260,18 +261,12 @@ def list_api_tokens(session: Session, *, person_id: int | None = None) -> list[A
 def revoke_api_token(session: Session, token_id: int, *, actor: audit.Actor) -> ApiToken:
     """Revoke a token for good; admins racing each other write one audit entry (the change is
     a conditional UPDATE, recorded only by the request that made it)."""
-    result = session.execute(
-        update(ApiToken)
-        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
+    token, revoked = update_once(
+        session, ApiToken, token_id, ApiToken.revoked_at.is_(None), revoked_at=utcnow()
     )
-    token = session.scalars(
-        select(ApiToken).where(ApiToken.id == token_id).execution_options(populate_existing=True)
-    ).one_or_none()
     if token is None:
         raise AccountNotFound("token", f"no token {token_id}")
-    if getattr(result, "rowcount", 0) == 1:
+    if revoked:
         label = f"{token.name} (acts as {token.person.name})"
         change = {"revoked": [False, True]}
         audit.record(session, actor, "token.revoke", "api_token", token.id, label, changes=change)

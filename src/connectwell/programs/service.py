@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from connectwell.core import audit, errors
+from connectwell.core.db.updates import update_once
 from connectwell.people import service as people
 from connectwell.people.models import Person, Team
 from connectwell.programs.models import (
@@ -79,14 +80,10 @@ def set_active(session: Session, program: Program, active: bool, *, actor: audit
     A conditional UPDATE makes the change, and only the request that made it records it:
     admins racing each other write one audit entry.
     """
-    result = session.execute(
-        update(Program)
-        .where(Program.id == program.id, Program.is_active != active)
-        .values(is_active=active)
-        .execution_options(synchronize_session=False)
+    _, changed = update_once(
+        session, Program, program.id, Program.is_active != active, is_active=active
     )
-    session.refresh(program, ["is_active"])
-    if getattr(result, "rowcount", 0) == 1:
+    if changed:
         action = "program.activate" if active else "program.deactivate"
         change = {"is_active": [not active, active]}
         audit.record(session, actor, action, "program", program.id, program.name, changes=change)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from connectwell.core import audit, errors
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
+from connectwell.core.db.updates import update_once
 from connectwell.core.notify import tell
 from connectwell.core.words import PATHWAY_NAMES
 from connectwell.people import service as people
@@ -436,16 +437,11 @@ def hide(session: Session, admin: Person, shoutout_id: int, reason: str) -> Shou
     )
     if session.scalar(visible) is None:
         raise ShoutOutNotFound("shoutout", f"no shout-out {shoutout_id}")
-    result = session.execute(
-        update(ShoutOut)
-        .where(ShoutOut.id == shoutout_id, ShoutOut.hidden_at.is_(None))
-        .values(hidden_at=utcnow())
-        .execution_options(synchronize_session=False)
+    shoutout, hidden = update_once(
+        session, ShoutOut, shoutout_id, ShoutOut.hidden_at.is_(None), hidden_at=utcnow()
     )
-    shoutout = session.scalars(
-        select(ShoutOut).where(ShoutOut.id == shoutout_id).execution_options(populate_existing=True)
-    ).one()
-    if getattr(result, "rowcount", 0) == 1:
+    assert shoutout is not None  # seen just above, and shout-outs are never deleted here
+    if hidden:
         label = f"shout-out {shoutout.id} from {shoutout.sender.name}"
         audit.record(session, admin, "shoutout.hide", "shoutout", shoutout.id, label, reason=reason)
     session.flush()

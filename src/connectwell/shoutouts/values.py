@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectwell.core import audit
+from connectwell.core.db.updates import update_once
 from connectwell.shoutouts.models import Value
 from connectwell.shoutouts.service import ShoutOutConflict, ShoutOutError, ShoutOutNotFound
 
@@ -45,18 +46,12 @@ def _value_taken(name: str) -> ShoutOutConflict:
 
 def retire_value(session: Session, value_id: int, *, actor: audit.Actor) -> Value:
     """Retire a value (its shout-outs keep it); admins racing each other write one entry."""
-    result = session.execute(
-        update(Value)
-        .where(Value.id == value_id, Value.is_active)
-        .values(is_active=False)
-        .execution_options(synchronize_session=False)
+    value, retired = update_once(
+        session, Value, value_id, Value.is_active.is_(True), is_active=False
     )
-    value = session.scalars(
-        select(Value).where(Value.id == value_id).execution_options(populate_existing=True)
-    ).one_or_none()
     if value is None:
         raise ShoutOutNotFound("value", f"no value {value_id}")
-    if getattr(result, "rowcount", 0) == 1:
+    if retired:
         change = {"is_active": [True, False]}
         audit.record(session, actor, "value.retire", "value", value.id, value.name, changes=change)
     session.flush()
