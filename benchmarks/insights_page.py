@@ -109,7 +109,6 @@ def seed(engine: Engine, people: int, responses: int, seed_value: int) -> None:
                 "team_id": team_id,
                 "tenure_band": "1-3 years",
                 "location": location,
-                "answered_on": opens,
                 "comment": "",
             }
         )

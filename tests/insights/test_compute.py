@@ -46,7 +46,6 @@ def _respond(
     response = Response(
         round_id=row.id,
         team_id=team.id if team else None,
-        answered_on=row.opens_on,
         tenure_band=extra.get("tenure", ""),
         location=extra.get("location", ""),
         comment=extra.get("comment", ""),

@@ -164,7 +164,7 @@ def test_an_answer_is_stored_without_the_person_and_only_once(
 
     assert "already" in again.value.message
     [response] = db.scalars(select(Response)).all()
-    assert response.team_id == cast.platform.id and response.answered_on == TUESDAY
+    assert response.team_id == cast.platform.id
     assert len(response.id) == 32  # a random key, not a counter
     columns = {c.key for c in inspect(Response).columns} | {c.key for c in inspect(Answer).columns}
     assert not columns & {"person_id", "created_at", "participation_id"}

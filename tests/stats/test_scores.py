@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from connectwell.stats import (
+    MIN_SPREAD,
     AnonymityPolicy,
     Item,
     StatsInputError,
@@ -127,16 +128,17 @@ def test_scores_match_numpy_and_scipy_computed_independently(
     assert score.favourable_pct == pytest.approx(100 * np.mean(answered >= 4))
     if len(per_respondent) == 1:
         assert score.ci_low is None and score.ci_high is None
-    elif np.std(per_respondent) == 0:
-        assert score.ci_low == score.ci_high == pytest.approx(score.mean)
     else:
+        # Student's t interval, its spread at least MIN_SPREAD: never zero width.
+        spread = max(float(np.std(per_respondent, ddof=1)), MIN_SPREAD)
         low, high = scipy_stats.t.interval(
             0.95,
             len(per_respondent) - 1,
             loc=np.mean(per_respondent),
-            scale=scipy_stats.sem(per_respondent),
+            scale=spread / np.sqrt(len(per_respondent)),
         )
         assert (score.ci_low, score.ci_high) == (pytest.approx(low), pytest.approx(high))
+        assert score.ci_high > score.ci_low
     complete = coded[~np.isnan(coded).any(axis=1)]
     alpha = score.reliability.alpha
     assert score.reliability.n == len(complete)

@@ -38,7 +38,7 @@ from connectwell.insights.schemas import (
     TrendPoint,
 )
 from connectwell.people.models import Team
-from connectwell.programs.models import CheckIn
+from connectwell.programs.models import CheckIn, Round
 from connectwell.pulses.models import Answer, Construct, Item, PulseRound, Response
 from connectwell.stats.anonymity import AnonymityPolicy, Disclosure
 from connectwell.stats.scores import cronbach_alpha, score_construct
@@ -77,7 +77,7 @@ def load(session: Session, since: dt.date, until: dt.date) -> Responses:
         )
         .join(PulseRound, PulseRound.id == Response.round_id)
         .join(Answer, Answer.response_id == Response.id)
-        .where(Response.answered_on >= since, Response.answered_on <= until)
+        .where(PulseRound.opens_on >= since, PulseRound.opens_on <= until)
     ).all()
     index: dict[str, int] = {}
     opens: list[dt.date] = []
@@ -380,9 +380,9 @@ def _comments(
     """Free-text comments per scope, only from the comment floor (10) up, through a gate of
     their own; shown in alphabetical order, which says nothing about who wrote them or when."""
     rows = session.execute(
-        select(Response.team_id, Response.comment).where(
-            Response.answered_on >= since, Response.answered_on <= until, Response.comment != ""
-        )
+        select(Response.team_id, Response.comment)
+        .join(PulseRound, PulseRound.id == Response.round_id)
+        .where(PulseRound.opens_on >= since, PulseRound.opens_on <= until, Response.comment != "")
     ).all()
     if not rows:
         return
@@ -409,9 +409,9 @@ def _check_ins(
 ) -> None:
     """Micro check-in means per scope, through the same kind of gate (one for all three)."""
     rows = session.execute(
-        select(CheckIn.team_id, CheckIn.positive_regard, CheckIn.mutuality, CheckIn.vitality).where(
-            CheckIn.created_on >= since, CheckIn.created_on <= until
-        )
+        select(CheckIn.team_id, CheckIn.positive_regard, CheckIn.mutuality, CheckIn.vitality)
+        .join(Round, Round.id == CheckIn.round_id)
+        .where(Round.round_on >= since, Round.round_on <= until)
     ).all()
     if not rows:
         return

@@ -56,7 +56,6 @@ def answer(session: Session, group_id: int, person: Person, data: Answer, today:
                 positive_regard=data.positive_regard,
                 mutuality=data.mutuality,
                 vitality=data.vitality,
-                created_on=today,
             )
         )
     membership = session.scalar(

@@ -120,6 +120,10 @@ class NeverPair(Base):
     other: Mapped[Person] = relationship(foreign_keys=[other_id])
 
 
+#: How many days after a round its micro check-ins are taken.
+CHECK_IN_DAYS = 21
+
+
 class Round(Base):
     """One round of a programme. The unique (programme, date) is the claim: it runs once."""
 
@@ -136,11 +140,19 @@ class Round(Base):
     same_team_pairs: Mapped[int] = mapped_column(default=0)
     pairs_without_shared_hours: Mapped[int] = mapped_column(default=0)
     seconds: Mapped[float] = mapped_column(default=0.0)
+    # When the round's sealed check-ins were opened and stored (after check_ins_close_on).
+    check_ins_counted_at: Mapped[dt.datetime | None]
 
     program: Mapped[Program] = relationship()
     groups: Mapped[list[Group]] = relationship(back_populates="round", cascade="all, delete-orphan")
 
     __table_args__ = (UniqueConstraint("program_id", "round_on", name="uq_rounds_program_day"),)
+
+    @property
+    def check_ins_close_on(self) -> dt.date:
+        """The last day a micro check-in for this round is taken; its figures are published
+        after it."""
+        return self.round_on + dt.timedelta(days=CHECK_IN_DAYS)
 
 
 class Group(Base):
@@ -205,7 +217,6 @@ class CheckIn(Base):
     positive_regard: Mapped[int]
     mutuality: Mapped[int]
     vitality: Mapped[int]
-    created_on: Mapped[dt.date]  # a day, not a time: a timestamp could be matched to a request
 
     __table_args__ = (
         CheckConstraint("positive_regard between 1 and 5", name="positive_regard"),

@@ -77,6 +77,9 @@ class PulseRound(Base):
     sequence: Mapped[int]  # the pulse's n-th round: drives the rotation through the bank
     item_ids: Mapped[list[int]] = mapped_column(JSON)
     invited: Mapped[int] = mapped_column(default=0)
+    # When the round's sealed answers were opened and stored as responses (after it closed);
+    # None while it is open. Results are published only from counted rounds.
+    counted_at: Mapped[dt.datetime | None]
 
     pulse: Mapped[Pulse] = relationship()
 
@@ -103,7 +106,7 @@ class Participation(Base):
 
 
 class Response(Base):
-    """One anonymous response: no person, a random key, a day, and the groups it counts in."""
+    """One anonymous response: no person, no time, a random key, and the groups it counts in."""
 
     __tablename__ = "pulse_responses"
 
@@ -112,7 +115,6 @@ class Response(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     tenure_band: Mapped[str] = mapped_column(String(16), default="")
     location: Mapped[str] = mapped_column(String(120), default="")
-    answered_on: Mapped[dt.date]
     comment: Mapped[str] = mapped_column(Text, default="")
 
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")

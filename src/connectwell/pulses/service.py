@@ -351,7 +351,6 @@ def answer(
         team_id=person.team_id,
         tenure_band=tenure_band(person.start_date, today),
         location=person.location,
-        answered_on=today,
         comment=data.comment,
     )
     response.answers = [

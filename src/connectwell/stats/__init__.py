@@ -26,6 +26,8 @@ from connectwell.stats.anonymity import (
 )
 from connectwell.stats.errors import StatsInputError
 from connectwell.stats.scores import (
+    MIN_ALPHA_CASES,
+    MIN_SPREAD,
     ConstructScore,
     Item,
     Reliability,
@@ -36,10 +38,13 @@ from connectwell.stats.scores import (
     score_construct,
     score_constructs,
     trend,
+    wilson_interval,
 )
 
 __all__ = [
+    "MIN_ALPHA_CASES",
     "MIN_FLOOR",
+    "MIN_SPREAD",
     "AnonymityPolicy",
     "ConstructScore",
     "Disclosure",
@@ -59,4 +64,5 @@ __all__ = [
     "score_constructs",
     "trend",
     "verify_disclosure",
+    "wilson_interval",
 ]

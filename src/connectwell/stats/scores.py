@@ -53,6 +53,13 @@ Answers: TypeAlias = npt.ArrayLike | Sequence[Sequence[float | None]] | Sequence
 DEFAULT_SCALE_MAX = 5
 #: The default level of confidence intervals.
 DEFAULT_CONFIDENCE = 0.95
+#: The smallest spread (standard deviation of respondents' scores) an interval assumes. A
+#: handful of people who all answered alike does not show that everyone would: an observed
+#: spread of zero is a sample's accident, so the interval never has zero width.
+MIN_SPREAD = 0.5
+#: Cronbach's alpha is shown only from this many complete cases up: below it the estimate
+#: swings too far to judge a scale by (its interval spans most of 0..1).
+MIN_ALPHA_CASES = 30
 
 Period = TypeVar("Period", bound="SupportsRichComparison")
 
@@ -73,12 +80,20 @@ class Reliability:
 
     ``alpha`` is ``None`` when undefined: fewer than 2 items, fewer than 2 complete
     respondents, or no variance in the respondents' totals. It may be negative (items that
-    do not hang together); it is reported as computed.
+    do not hang together); it is reported as computed. ``ci_low`` and ``ci_high`` are its 95%
+    interval (Feldt, Woodruff & Salih 1987), ``None`` when alpha is. ``enough`` says whether
+    there are at least :data:`MIN_ALPHA_CASES` complete cases: only then is alpha shown.
     """
 
     alpha: float | None
     n: int
     items: int
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+    @property
+    def enough(self) -> bool:
+        return self.alpha is not None and self.n >= MIN_ALPHA_CASES
 
 
 @dataclass(frozen=True)
@@ -86,8 +101,10 @@ class ConstructScore:
     """The score of one construct. See the module's docstring for the definitions.
 
     ``mean``, ``ci_low``, ``ci_high`` and ``favourable_pct`` are ``None`` when nobody answered;
-    the interval is ``None`` for a single respondent. ``favourable_pct`` is 0..100, per answer.
-    ``n`` counts respondents, ``answers`` the answers to the construct's items.
+    the interval is ``None`` for a single respondent and never has zero width otherwise.
+    ``favourable_pct`` is 0..100, per answer, with its 95% interval ``favourable_low`` ..
+    ``favourable_high``. ``n`` counts respondents, ``answers`` the answers to the construct's
+    items.
     """
 
     construct: str
@@ -98,6 +115,9 @@ class ConstructScore:
     favourable_pct: float | None
     answers: int
     reliability: Reliability
+    favourable_low: float | None = None
+    favourable_high: float | None = None
+    sd: float | None = None  # the respondents' scores' sample standard deviation (ddof=1)
 
 
 @dataclass(frozen=True)
@@ -288,7 +308,52 @@ def _alpha(coded: FloatArray) -> Reliability:
         return Reliability(None, n, items)
     item_variances = float(np.var(complete, axis=0, ddof=1).sum())
     alpha = items / (items - 1) * (1 - item_variances / total_variance)
-    return Reliability(alpha, n, items)
+    low, high = _feldt_interval(alpha, n, items, DEFAULT_CONFIDENCE)
+    return Reliability(alpha, n, items, low, high)
+
+
+def _feldt_interval(
+    alpha: float, n: int, items: int, confidence: float
+) -> tuple[float | None, float | None]:
+    """Feldt's interval for alpha: ``(1 - alpha) / (1 - true alpha)`` follows an F
+    distribution with ``n - 1`` and ``(n - 1)(items - 1)`` degrees of freedom.
+
+    References: L. S. Feldt, D. J. Woodruff, F. A. Salih, "Statistical inference for
+    coefficient alpha", Applied Psychological Measurement 11 (1987) 93-103.
+    """
+    if n < 3:
+        return None, None
+    df1, df2 = n - 1, (n - 1) * (items - 1)
+    tail = (1 - confidence) / 2
+    low = 1 - (1 - alpha) * float(scipy_stats.f.ppf(1 - tail, df1, df2))
+    high = 1 - (1 - alpha) * float(scipy_stats.f.ppf(tail, df1, df2))
+    return low, high
+
+
+def wilson_interval(
+    successes: float, trials: float, confidence: float = DEFAULT_CONFIDENCE
+) -> tuple[float, float]:
+    """Wilson's score interval for a share, as fractions 0..1; never zero width.
+
+    ``trials`` may be an effective sample size (a whole number is not required).
+
+    References: E. B. Wilson, "Probable inference, the law of succession, and statistical
+    inference", JASA 22 (1927) 209-212.
+
+    >>> [round(x, 3) for x in wilson_interval(5, 5)]
+    [0.566, 1.0]
+    """
+    if trials <= 0:
+        raise StatsInputError("trials", f"must be positive, got {trials}")
+    z = float(scipy_stats.norm.ppf((1 + confidence) / 2))
+    share = successes / trials
+    centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = (
+        z
+        / (1 + z * z / trials)
+        * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
+    )
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _mean_interval(
@@ -300,7 +365,8 @@ def _mean_interval(
     mean = float(scores.mean())
     if n == 1:
         return mean, None, None
-    half = float(scipy_stats.t.ppf((1 + confidence) / 2, n - 1) * scores.std(ddof=1) / math.sqrt(n))
+    spread = max(float(scores.std(ddof=1)), MIN_SPREAD)
+    half = float(scipy_stats.t.ppf((1 + confidence) / 2, n - 1) * spread / math.sqrt(n))
     return mean, mean - half, mean + half
 
 
@@ -311,6 +377,7 @@ def score_construct(
     construct: str = "",
     scale_max: int = DEFAULT_SCALE_MAX,
     confidence: float = DEFAULT_CONFIDENCE,
+    lower_is_better: bool = False,
 ) -> ConstructScore:
     """Score one construct: mean with confidence interval, favourable %, n and alpha.
 
@@ -325,13 +392,19 @@ def score_construct(
     scale_max : int, default 5
         The top of the scale; favourable answers are its top two options.
     confidence : float, default 0.95
-        The level of the t interval around the mean.
+        The level of the t interval around the mean (its spread at least :data:`MIN_SPREAD`)
+        and of the favourable share's Wilson interval.
+    lower_is_better : bool, default False
+        For a construct where a higher score is worse (loneliness): favourable answers are
+        then the bottom two options, 1 and 2.
 
     Returns
     -------
     ConstructScore
         As defined in the module's docstring; respondents who answered none of the items are
-        not counted.
+        not counted. The favourable share's interval takes each respondent as one
+        observation (their answers to one construct are not independent), so it is never
+        narrower than the people behind it allow.
 
     Complexity
     ----------
@@ -343,11 +416,13 @@ def score_construct(
     scores = means[~np.isnan(means)]
     mean, low, high = _mean_interval(scores, confidence)
     answered = coded[~np.isnan(coded)]
-    favourable = (
-        float(100.0 * np.count_nonzero(answered >= scale_max - 1) / answered.size)
-        if answered.size
-        else None
-    )
+    good = answered <= 2 if lower_is_better else answered >= scale_max - 1
+    favourable = fav_low = fav_high = None
+    if answered.size:
+        share = np.count_nonzero(good) / answered.size
+        favourable = float(100.0 * share)
+        lo, hi = wilson_interval(share * len(scores), len(scores), confidence)
+        fav_low, fav_high = 100.0 * lo, 100.0 * hi
     return ConstructScore(
         construct=construct,
         n=len(scores),
@@ -357,6 +432,9 @@ def score_construct(
         favourable_pct=favourable,
         answers=int(answered.size),
         reliability=_alpha(coded),
+        favourable_low=fav_low,
+        favourable_high=fav_high,
+        sd=float(scores.std(ddof=1)) if len(scores) > 1 else None,
     )
 
 
