@@ -26,7 +26,7 @@ from connectwell.pulses.models import (
     PulseRound,
     Response,
 )
-from connectwell.pulses.schemas import PulseAnswer, PulseIn
+from connectwell.pulses.schemas import ConstructIn, ItemIn, PulseAnswer, PulseIn
 from tests.conftest import Cast
 
 TUESDAY = dt.date(2026, 12, 1)
@@ -47,7 +47,7 @@ def test_the_bank_has_every_construct_with_its_reverse_coded_items(db: Session) 
     keys = {c.key for c in service.constructs(db)}
     assert keys == {entry.key for entry in BANK}
     safety = next(c for c in service.constructs(db) if c.key == "psychological_safety")
-    assert len(safety.items) == 7 and sum(i.reverse_coded for i in safety.items) == 3
+    assert len(safety.items) == 5 and sum(i.reverse_coded for i in safety.items) == 2
     assert db.scalar(select(func.count()).select_from(Item)) == sum(len(e.items) for e in BANK)
 
 
@@ -61,17 +61,67 @@ def test_it_names_the_banks_constructs_with_the_display_words_of_core_words(
     assert stored["psychological_safety"] == "Team psychological safety"
 
 
-def test_each_round_asks_at_most_five_items_and_every_construct_comes_round(db: Session) -> None:
+def test_each_round_asks_one_constructs_whole_set_and_every_construct_comes_round(
+    db: Session,
+) -> None:
     service.ensure_bank(db)
-    construct_of = {i.id: i.construct_id for i in db.scalars(select(Item))}
-    seen: set[int] = set()
-    for sequence in range(len(BANK) // 2):
-        items = service.items_for_round(db, sequence)
-        assert 1 <= len(items) <= 5 and len(set(items)) == len(items)
-        per_construct = {construct_of[i] for i in items}
-        assert len(per_construct) == 2  # two constructs, so each one's alpha can be computed
-        seen |= per_construct
-    assert seen == set(db.scalars(select(Construct.id)))
+    items_of: dict[int, set[int]] = {}
+    for item in db.scalars(select(Item).where(Item.is_active)):
+        items_of.setdefault(item.construct_id, set()).add(item.id)
+    construct_of = {i: c for c, items in items_of.items() for i in items}
+
+    asked = [service.items_for_round(db, sequence) for sequence in range(2 * len(BANK))]
+
+    for sequence, items in enumerate(asked):
+        assert 3 <= len(items) <= 5 and len(set(items)) == len(items)
+        [construct] = {construct_of[i] for i in items}  # one construct a round
+        assert set(items) == items_of[construct]  # its whole set, so alpha is on full answers
+        assert items == asked[sequence % len(BANK)]  # the same items every time it comes round
+    order = [construct_of[items[0]] for items in asked[: len(BANK)]]
+    assert order == sorted(items_of) and len(set(order)) == len(BANK)
+
+
+def test_it_refuses_a_sixth_statement_in_a_construct_naming_the_field(db: Session) -> None:
+    service.ensure_bank(db)
+    safety = db.scalar(select(Construct).where(Construct.key == "psychological_safety"))
+    play = db.scalar(select(Construct).where(Construct.key == "play"))
+    assert safety is not None and play is not None and len(safety.items) == 5
+
+    with pytest.raises(service.PulseError) as refused:
+        service.add_item(db, ItemIn(construct_id=safety.id, text="A sixth statement."), actor=None)
+    service.add_item(db, ItemIn(construct_id=play.id, text="A fourth statement."), actor=None)
+    service.add_item(db, ItemIn(construct_id=play.id, text="A fifth statement."), actor=None)
+    with pytest.raises(service.PulseError):
+        service.add_item(db, ItemIn(construct_id=play.id, text="A sixth one."), actor=None)
+    db.commit()
+
+    assert refused.value.field == "construct_id" and "at most 5" in refused.value.message
+    assert (
+        db.scalar(select(func.count()).select_from(Item).where(Item.construct_id == safety.id)) == 5
+    )
+    assert (
+        db.scalar(select(func.count()).select_from(Item).where(Item.construct_id == play.id)) == 5
+    )
+    assert (
+        len(service.items_for_round(db, BANK.index(next(e for e in BANK if e.key == "play")))) == 5
+    )
+
+
+def test_a_construct_joins_the_rotation_once_it_has_three_statements(db: Session) -> None:
+    service.ensure_bank(db)
+    belonging = service.add_construct(
+        db, ConstructIn(key="belonging", name="Belonging"), actor=None
+    )
+    for text in ("I fit in here.", "People here are like me."):
+        service.add_item(db, ItemIn(construct_id=belonging.id, text=text), actor=None)
+
+    before = [service.items_for_round(db, s) for s in range(len(BANK) + 1)]
+    service.add_item(db, ItemIn(construct_id=belonging.id, text="I am one of us."), actor=None)
+    after = service.items_for_round(db, len(BANK))
+
+    assert before[len(BANK)] == before[0]  # two statements: not asked, the bank comes round
+    belonging_items = set(db.scalars(select(Item.id).where(Item.construct_id == belonging.id)))
+    assert set(after) == belonging_items and len(after) == 3
 
 
 def test_a_round_opens_once_for_the_active_unpaused_audience(

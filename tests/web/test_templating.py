@@ -98,8 +98,8 @@ def test_it_gives_every_template_the_display_words_of_core_words() -> None:
         "{{ e.statement }};{% endfor %}|{{ construct_names['loneliness'] }}"
     ).render()
     assert page == (
-        "task enabling|Positive regard: I felt known, valued and accepted;Mutuality: We both "
-        "took part; it went both ways;Vitality: I came away with more energy;|Loneliness at work"
+        "task enabling|Positive regard: I felt valued;Mutuality: The conversation went both "
+        "ways;Vitality: I came away with more energy;|Loneliness at work"
     )
 
 

@@ -44,9 +44,11 @@ class Element:
     statement: str
 
 
+# One idea per tap (rated 1 not at all ... 5 very much): "known, valued and accepted" asked
+# three things at once, and "we both took part; it went both ways" said one thing twice.
 HQC_ELEMENTS: tuple[Element, ...] = (
-    Element("positive_regard", "Positive regard", "I felt known, valued and accepted"),
-    Element("mutuality", "Mutuality", "We both took part; it went both ways"),
+    Element("positive_regard", "Positive regard", "I felt valued"),
+    Element("mutuality", "Mutuality", "The conversation went both ways"),
     Element("vitality", "Vitality", "I came away with more energy"),
 )
 ELEMENT_NAMES: dict[str, str] = {element.key: element.name for element in HQC_ELEMENTS}

@@ -117,11 +117,14 @@ class Snapshot(ScopeInsights):
 
 
 class PracticeOut(BaseModel):
-    """Something to try for a weak pathway, tied to a feature of the app."""
+    """Something to try for a weak pathway, tied to a feature of the app, with its evidence."""
 
     title: str
     why: str
     link: str
+    evidence: str = Field(
+        description="Who found what, and when: 'Grant & Gino (2010): in four experiments, ...'"
+    )
 
 
 class InsightsOut(BaseModel):

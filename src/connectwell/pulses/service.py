@@ -18,7 +18,7 @@ from connectwell.core.notify import tell
 from connectwell.people import service as people
 from connectwell.people.models import Person
 from connectwell.programs.schedule import earliest_moment, local_moment, round_dates
-from connectwell.pulses.bank import BANK
+from connectwell.pulses.bank import BANK, MAX_ITEMS, MIN_ITEMS
 from connectwell.pulses.models import (
     Answer,
     Construct,
@@ -30,8 +30,8 @@ from connectwell.pulses.models import (
 )
 from connectwell.pulses.schemas import ConstructIn, ItemIn, PulseAnswer, PulseIn
 
-MAX_ITEMS = 5
-ITEMS_PER_CONSTRUCT = 3
+# A round asks one construct's whole set: 3 to 5 active items (see items_for_round).
+ITEMS_PER_CONSTRUCT = range(MIN_ITEMS, MAX_ITEMS + 1)
 
 
 class PulseError(errors.Invalid):
@@ -50,33 +50,35 @@ class PulseConflict(errors.Conflict, PulseError):
 
 
 def ensure_bank(session: Session) -> None:
-    """Add connectwell's own constructs and items that are not in the database yet."""
+    """Bring the database's built-in constructs and items in step with :data:`BANK`.
+
+    Adds what is missing, keeps each built-in construct's name, family and description as the
+    bank says, retires (``is_active = False``) built-in items that are no longer in the bank and
+    brings back the ones that are. Nothing is deleted: old answers keep pointing at their
+    items. An item belongs to its construct: the same words under another construct are a new
+    item. Items admins added (``builtin = False``) are left alone.
+    """
     known = {
         c.key: c for c in session.scalars(select(Construct).options(selectinload(Construct.items)))
     }
     for entry in BANK:
         construct = known.get(entry.key)
         if construct is None:
-            construct = Construct(
-                key=entry.key,
-                name=entry.name,
-                family=entry.family,
-                description=entry.description,
-                builtin=True,
-            )
+            construct = Construct(key=entry.key, builtin=True, items=[])
             session.add(construct)
-            session.flush()
-        texts = {item.text for item in construct.items}
+        construct.name = entry.name
+        construct.family = entry.family
+        construct.description = entry.description
+        wanted = dict(entry.items)
+        stored = {item.text: item for item in construct.items if item.builtin}
+        for item in stored.values():
+            active = item.text in wanted
+            if item.is_active != active:
+                item.is_active = active
         for text, reverse in entry.items:
-            if text not in texts:
-                session.add(
-                    Item(
-                        construct_id=construct.id,
-                        text=text,
-                        reverse_coded=reverse,
-                        builtin=True,
-                        is_active=True,
-                    )
+            if text not in stored:
+                construct.items.append(
+                    Item(text=text, reverse_coded=reverse, builtin=True, is_active=True)
                 )
     session.flush()
 
@@ -104,45 +106,60 @@ def add_construct(session: Session, data: ConstructIn, *, actor: audit.Actor) ->
 
 
 def add_item(session: Session, data: ItemIn, *, actor: audit.Actor) -> Item:
-    construct = session.get(Construct, data.construct_id)
+    """Add an admin's statement to a construct; refused when the construct has a full set.
+
+    A round asks a construct's whole set of active items, so a construct holds at most
+    :data:`MAX_ITEMS` of them. The construct row is locked first (``FOR UPDATE`` on
+    PostgreSQL; SQLite writes one at a time), so two admins adding at once cannot make six.
+    """
+    construct = session.get(Construct, data.construct_id, with_for_update=True)
     if construct is None:
         raise PulseError("construct_id", f"no construct {data.construct_id}")
-    item = Item(
-        construct_id=construct.id,
-        text=data.text,
-        reverse_coded=data.reverse_coded,
-        builtin=False,
-        is_active=True,
-    )
-    session.add(item)
+    active = sum(item.is_active for item in construct.items)
+    if active >= MAX_ITEMS:
+        raise PulseError(
+            "construct_id",
+            f"{construct.name} has {active} statements already; a round asks a construct's "
+            f"whole set, so it holds at most {MAX_ITEMS}",
+        )
+    item = Item(text=data.text, reverse_coded=data.reverse_coded, builtin=False, is_active=True)
+    construct.items.append(item)
     session.flush()
     change = audit.changes({}, {"construct": construct.name, **data.model_dump()})
     audit.record(session, actor, "bank.item", "item", item.id, item.text, changes=change)
     return item
 
 
-def items_for_round(session: Session, sequence: int) -> list[int]:
-    """At most five items for the ``sequence``-th round: two constructs, rotating.
+def askable(construct: Construct) -> list[int]:
+    """The ids of the construct's active items: its whole set for a round.
 
-    Two constructs a round, up to three items each, so every construct's reliability can be
-    computed from the same respondents, and each construct comes back every few rounds.
-    Within a construct with more items, which ones rotate too.
+    At most :data:`MAX_ITEMS`, the bank's own first, then admins', oldest first (``add_item``
+    keeps a construct at five; only a bank update over an admin's additions could pass it).
+    """
+    active = sorted(
+        (i for i in construct.items if i.is_active), key=lambda i: (not i.builtin, i.id)
+    )
+    return [item.id for item in active[:MAX_ITEMS]]
+
+
+def items_for_round(session: Session, sequence: int) -> list[int]:
+    """The items of the ``sequence``-th round: one construct's whole, fixed set (3 to 5).
+
+    Every round asks one construct, all of its active items, so each trend point of a
+    construct comes from the same statements (a trend compares like with like) and its
+    reliability is computed on complete answers. The constructs take turns in a fixed order
+    (the order they were added: the bank's first, then admins'), by the round's ``sequence``:
+    with ten constructs each comes back every tenth round. A construct with fewer than
+    :data:`MIN_ITEMS` active items is not asked (one or two statements cannot show whether they
+    measure one thing); it joins the rotation once it has three.
+
+    Raises :class:`PulseError` (field ``items``) when no construct has enough items.
     """
     ensure_bank(session)
-    active = [c for c in constructs(session) if any(i.is_active for i in c.items)]
-    if not active:
-        raise PulseError("items", "the item bank is empty")
-    chosen: list[int] = []
-    for slot in range(2):
-        construct = active[(2 * sequence + slot) % len(active)]
-        items = [i.id for i in construct.items if i.is_active]
-        take = min(ITEMS_PER_CONSTRUCT, len(items), MAX_ITEMS - len(chosen))
-        offset = (sequence // max(1, len(active) // 2)) % len(items)
-        rotated = items[offset:] + items[:offset]
-        chosen += [i for i in rotated[:take] if i not in chosen]
-        if len(active) == 1:
-            break
-    return chosen
+    rotation = [c for c in constructs(session) if len(askable(c)) in ITEMS_PER_CONSTRUCT]
+    if not rotation:
+        raise PulseError("items", f"no construct has {MIN_ITEMS} to {MAX_ITEMS} statements")
+    return askable(rotation[sequence % len(rotation)])
 
 
 # --- set-up --------------------------------------------------------------------------------

@@ -22,7 +22,10 @@ def _out(payload: Snapshot) -> InsightsOut:
         constructs=payload.constructs,
         check_ins=payload.check_ins,
         weakest_pathway=weakest,
-        what_to_try=[PracticeOut(title=p.title, why=p.why, link=p.link) for p in practices],
+        what_to_try=[
+            PracticeOut(title=p.title, why=p.why, link=p.link, evidence=p.evidence.text)
+            for p in practices
+        ],
     )
 
 

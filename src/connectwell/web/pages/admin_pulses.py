@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from connectwell.people import service as people
 from connectwell.pulses import service as pulses
+from connectwell.pulses.bank import BY_KEY, MAX_ITEMS, MIN_ITEMS
 from connectwell.pulses.schemas import ConstructIn, ItemIn, PulseIn
 from connectwell.web.deps import CSRF, DB, PageAdmin, Viewer
 from connectwell.web.forms import PageForm, read_form
@@ -89,6 +90,9 @@ def _bank_page(
         "admin/bank.html",
         {
             "constructs": pulses.constructs(session),
+            "bank": BY_KEY,
+            "min_items": MIN_ITEMS,
+            "max_items": MAX_ITEMS,
             "construct_form": forms.get("construct_form", PageForm()),
             "item_form": forms.get("item_form", PageForm()),
         },
