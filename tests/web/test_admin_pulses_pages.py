@@ -120,3 +120,36 @@ def test_an_admin_adds_a_construct_and_a_reverse_coded_statement(
     assert duplicate.status_code == 409 and "exists already" in duplicate.text
     page = client.get("/admin/bank")
     assert "I feel like an outsider here." in page.text and "Team psychological safety" in page.text
+
+
+def test_the_bank_page_names_the_scales_its_items_are_adapted_from(
+    as_person: AsPerson, cast: Cast
+) -> None:
+    page = as_person(cast.admin).get("/admin/bank")
+
+    assert page.status_code == 200
+    assert "Adapted from Edmondson, A. (1999); worded by connectwell." in page.text
+    assert "Relational energy at work: Implications for job engagement" in page.text
+    assert "UCLA Loneliness Scale (Version 3)" in page.text
+    assert page.text.count("connectwell&#39;s own items.") == 7  # the HQC elements, pathways
+    assert "About: people on my team." in page.text
+    assert "People on this team sometimes reject others for being different." not in page.text
+
+
+def test_a_sixth_statement_is_refused_beside_the_construct_field(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    client = as_person(cast.admin)
+    client.get("/admin/bank")
+    safety = db.scalar(select(Construct).where(Construct.key == "psychological_safety"))
+    assert safety is not None
+
+    refused = post_form(
+        client, "/admin/bank/items", {"construct_id": str(safety.id), "text": "One too many."}
+    )
+
+    assert refused.status_code in (409, 422)
+    assert "at most 5" in refused.text and "construct" in refused.text
+    assert (
+        db.scalar(select(func.count()).select_from(Item).where(Item.text == "One too many.")) == 0
+    )

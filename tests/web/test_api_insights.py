@@ -51,6 +51,9 @@ def test_it_describes_the_insights_response_in_the_openapi_schema(client: TestCl
             "tenure", "location"} == set(construct)  # fmt: skip
     assert construct["n"]["type"] == "integer" and construct["mean"]["description"]
     assert set(models["TrendPoint"]["properties"]) == {"period", "n", "mean"}
+    practice = models["PracticeOut"]["properties"]
+    assert set(practice) == {"title", "why", "link", "evidence"}
+    assert "Grant & Gino (2010)" in practice["evidence"]["description"]
     assert set(models["CheckIns"]["properties"]) == {"n", "positive_regard", "mutuality",
                                                      "vitality"}  # fmt: skip
 

@@ -127,3 +127,23 @@ def test_my_connections_lists_only_the_viewers_own(
 
     assert "Lee Lead" in mine.text and "appreciated you" in mine.text
     assert "Lee Lead" not in theirs.text and "No connections yet" in theirs.text
+
+
+def test_what_to_try_next_shows_each_suggestion_with_its_evidence_in_small_text() -> None:
+    from markupsafe import escape
+
+    from connectwell.insights.practices import PRACTICES
+    from connectwell.web.templating import templates
+
+    block = templates.env.get_template("insights/_practices.html").render(
+        weakest="play", practices=PRACTICES["play"]
+    )
+    nothing = templates.env.get_template("insights/_practices.html").render(
+        weakest=None, practices=()
+    )
+
+    assert "What to try next" in block and "<strong>Play</strong>" in block
+    for practice in PRACTICES["play"]:
+        assert f'<a href="{practice.link}">' in block
+        assert "Evidence: " + str(escape(practice.evidence.text)) in block
+    assert "<small" in block and nothing.strip() == ""

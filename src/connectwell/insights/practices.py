@@ -47,8 +47,8 @@ class Evidence:
 
     @property
     def text(self) -> str:
-        """One sentence for the page and the API: who, when, what."""
-        return f"{self.cite}: {self.finding}"
+        """One sentence for the page and the API: ``Grant & Gino (2010) found that ...``."""
+        return f"{self.cite} {self.finding}"
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ PRACTICES: dict[str, tuple[Practice, ...]] = {
             Evidence(
                 "Grant & Gino",
                 2010,
-                "in four experiments, helpers who were thanked were more likely to help again, "
-                "because the thanks made them feel socially valued.",
+                "found in four experiments that helpers who were thanked were more likely to help "
+                "again, because the thanks made them feel socially valued.",
             ),
         ),
         Practice(
@@ -96,8 +96,8 @@ PRACTICES: dict[str, tuple[Practice, ...]] = {
         Practice(
             "Consider a shared team goal about helping each other",
             "For example a number of help sessions across teams this quarter, counted together.",
-            "/goals",
-            "Team goals",
+            "/teams",
+            "Team goals (on your team's page)",
             Evidence(
                 "Dutton",
                 2003,
@@ -114,7 +114,7 @@ PRACTICES: dict[str, tuple[Practice, ...]] = {
             Evidence(
                 "Carmeli, Brueller & Dutton",
                 2009,
-                "in a survey of employees, found high-quality relationships at work associated "
+                "found in a survey of employees that high-quality relationships at work went "
                 "with more learning behaviour, partly through greater psychological safety.",
             ),
         ),
@@ -142,9 +142,9 @@ PRACTICES: dict[str, tuple[Practice, ...]] = {
             Evidence(
                 "Edmondson",
                 1999,
-                "in 51 teams of a manufacturing company, found that a climate of interpersonal "
-                "trust and respect (team psychological safety) was associated with team "
-                "learning behaviour, which was associated with team performance.",
+                "found in 51 teams of a manufacturing company that a climate of interpersonal "
+                "trust and respect (team psychological safety) went with more team learning "
+                "behaviour, which in turn went with better team performance.",
             ),
         ),
     ),
@@ -153,8 +153,8 @@ PRACTICES: dict[str, tuple[Practice, ...]] = {
             "Consider optional, member-led fun, such as a celebration the team plans itself",
             "Let members suggest and run it, and let anyone sit it out: fun that is imposed "
             "can backfire.",
-            "/goals",
-            "Team goals and celebrations",
+            "/teams",
+            "Team goals and celebrations (on your team's page)",
             Evidence(
                 "Mollick & Rothbard",
                 2014,

@@ -123,7 +123,7 @@ class PracticeOut(BaseModel):
     why: str
     link: str
     evidence: str = Field(
-        description="Who found what, and when: 'Grant & Gino (2010): in four experiments, ...'"
+        description="Who found what, and when: 'Grant & Gino (2010) found in four experiments ...'"
     )
 
 
