@@ -299,14 +299,20 @@ def seed_goals(session: Session, *, today: dt.date, seed: int) -> int:
 
 
 def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12) -> None:
-    """A fortnightly pulse with ``weeks`` of answers (about 70% answer), where some teams feel
-    better than others and play lags, then the insights computed from them."""
+    """A weekly pulse with ``weeks`` of answers (about 70% answer), where some teams feel
+    better than others and play lags, then the insights computed from them.
+
+    Each round asks one construct's whole set, so a weekly pulse brings all ten constructs
+    round within twelve weeks. Answers come from a latent level per person and construct (the
+    team's mood, the construct's lag and the person's own leaning, fixed across rounds) plus
+    noise per statement (:func:`_item_answer`): a scale that hangs together, alpha about 0.8.
+    """
     rng = random.Random(seed + 2)
     pulse = pulses.create_pulse(
         session,
         PulseIn(
             name="Connection pulse",
-            cadence="biweekly",
+            cadence="weekly",
             weekday=1,
             local_hour=10,
             starts_on=today - dt.timedelta(weeks=weeks),
@@ -315,7 +321,8 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12)
     )
     mood = {team_id: rng.gauss(0, 0.5) for team_id in session.scalars(select(Team.id))}
     lag = {"play": -0.8, "trusting": -0.3, "loneliness": -1.5}  # a higher score is lonelier
-    leanings: dict[tuple[int, str], float] = {}
+    levels: dict[tuple[int, str], float] = {}  # latent: one per person and construct
+    ease: dict[int, float] = {}  # how readily people agree with each statement
     for day in round_dates(pulse.starts_on, pulse.weekday, pulse.cadence, today):
         row = pulses.open_round(session, pulse, day, actor=None)
         if row is None:
@@ -333,10 +340,11 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12)
             for item_id in row.item_ids:
                 item = items[item_id]
                 key = (person.id, item.construct.key)  # each person answers consistently
-                leaning = leanings.setdefault(key, rng.gauss(0, 0.6))
-                level = 3.7 + mood.get(person.team_id or 0, 0) + lag.get(key[1], 0) + leaning
-                value = min(5, max(1, round(rng.gauss(level, 0.5))))
-                values[item_id] = 6 - value if item.reverse_coded else value
+                if key not in levels:
+                    team_mood = mood.get(person.team_id or 0, 0)
+                    levels[key] = 3.7 + team_mood + lag.get(key[1], 0) + rng.gauss(0, 0.6)
+                shift = ease.setdefault(item_id, rng.gauss(0, 0.2))
+                values[item_id] = _item_answer(levels[key] + shift, item.reverse_coded, rng)
             pulses.answer(
                 session,
                 person,
@@ -345,3 +353,14 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12)
                 min(today, day + dt.timedelta(days=rng.randint(0, 3))),
             )
     insights_compute.refresh(session, today=today, floor=get_settings().anonymity_floor)
+
+
+ITEM_NOISE = 0.6
+"""Standard deviation of one answer around the person's level (before rounding)."""
+
+
+def _item_answer(level: float, reverse_coded: bool, rng: random.Random) -> int:
+    """One answer on the 1-5 agreement scale: the latent ``level`` plus item noise, rounded and
+    kept on the scale; a reverse-coded statement is agreed with the other way round."""
+    value = min(5, max(1, round(rng.gauss(level, ITEM_NOISE))))
+    return 6 - value if reverse_coded else value
