@@ -104,8 +104,9 @@ def _content(text: str) -> set[str]:
 
 def copies_published(text: str) -> str | None:
     """The published item ``text`` copies or closely paraphrases, if any."""
-    if SIGNATURES.search(text):
-        return SIGNATURES.search(text).group(0)  # type: ignore[union-attr]
+    signature = SIGNATURES.search(text)
+    if signature:
+        return signature.group(0)
     words = _content(text)
     for items in PUBLISHED_ITEMS.values():
         for published in items:
