@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable, Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectwell.insights import compute
 from connectwell.insights.network import gather, my_connections, network_figures
-from connectwell.people.models import Person
+from connectwell.insights.schemas import OrgNetwork
+from connectwell.network import Band, band_problems, consistent_counts, count_bands, plan_counts
+from connectwell.people.models import Person, Team
 from connectwell.programs.models import Group, GroupMember, Program, Round
 from connectwell.shoutouts.models import Recipient, ShoutOut
 from tests.conftest import Cast
+from tests.web.conftest import AsPerson
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -65,21 +70,155 @@ def test_met_pairings_and_visible_shout_outs_are_the_interactions(db: Session, c
     )
 
 
-def test_the_organisation_gets_network_figures_and_small_teams_none(
+def _team(db: Session, name: str, size: int, *, parent: Team | None = None) -> list[Person]:
+    """A team of ``size`` new people (no team at all for ``name=""``)."""
+    team = Team(name=name, parent=parent) if name else None
+    slug = name.lower() or "none"
+    people = [
+        Person(email=f"{slug}{k}@example.org", name=f"{name or 'Nobody'} {k}", team=team)
+        for k in range(size)
+    ]
+    db.add_all(people)
+    db.flush()
+    return people
+
+
+def _ring(db: Session, people: list[Person]) -> None:
+    """Each thanks the next: everyone has two different connections (not few)."""
+    for k, person in enumerate(people):
+        _appreciate(db, person, people[(k + 1) % len(people)])
+
+
+def _id(db: Session, name: str) -> int:
+    return db.scalars(select(Team.id).where(Team.name == name)).one()
+
+
+def _org_of_three_teams(db: Session) -> None:
+    """Alpha (10, all connected), Beta (5) and Gamma (3) with few connections each: the
+    organisation minus Alpha and Beta used to give Gamma's count exactly (3 of 3)."""
+    _ring(db, _team(db, "Alpha", 10))
+    _team(db, "Beta", 5)
+    _team(db, "Gamma", 3)
+
+
+def test_an_organisation_under_twice_the_floor_shows_its_ties_but_no_count(
     db: Session, cast: Cast
 ) -> None:
     _met(db, cast.member, cast.other_member)
     _appreciate(db, cast.lead, cast.member)
     _appreciate(db, cast.member, cast.lead)
 
+    organisation, teams = network_figures(db, today=TODAY, floor=3)
+
+    assert organisation is not None and organisation["people"] == 4
+    assert organisation["few_connections_low"] is None  # 4 people: fewer than 2 x 3
+    assert organisation["reciprocity"] == 1.0
+    assert teams == {}  # Engineering (3) would leave Customer's 1 person: hidden
+    assert network_figures(db, today=TODAY, floor=5) == (None, {})  # 4 people < the floor
+
+
+def test_the_organisation_minus_the_shown_teams_no_longer_gives_a_hidden_teams_count(
+    db: Session,
+) -> None:
+    _org_of_three_teams(db)
+
     organisation, teams = network_figures(db, today=TODAY, floor=5)
 
-    assert organisation["people"] == 4 and organisation["interactions"] == 3
-    assert organisation["isolated"] == 3  # only Mia has two different connections
-    assert organisation["reciprocity"] == 1.0
-    assert teams == {}  # every team has fewer than 5 people
+    # Beta is refused by the gate (it would leave Gamma's 3); Alpha is shown but its 10 are
+    # one cell with the 8 left over (fewer than 10 alone): only the organisation has a band.
+    assert set(teams) == {_id(db, "Alpha")}
+    assert teams[_id(db, "Alpha")]["few_connections_low"] is None
+    assert organisation is not None
+    band = (organisation["few_connections_low"], organisation["few_connections_high"])
+    assert band == (8, 10)  # the truth is 8 of 18: Beta's 5 and Gamma's 3
+    # What an intruder who knows the rule can work out: any count of the 18 from 8 to 10, so
+    # Gamma's 3 people may hold 0 to 3 of them, Beta's 5 any of 0 to 5.
+    assert dict(_publish()([0, 5, 3]))["org"] == Band(8, 10, 18)  # the model is what was shown
+    found = consistent_counts(_publish(), sizes=[10, 5, 3], counts=[0, 5, 3], unions=[[1], [2]])
+    assert found[3] == {0, 1, 2, 3, 4, 5} and found[4] == {0, 1, 2, 3}
+    assert band_problems(found, [10, 5, 3, 5, 3]) == []
+
+
+def _publish() -> Callable[[Sequence[int]], Hashable]:
+    """The publication as a function of the counts per team (Alpha, Beta, Gamma): the same
+    gate and bands, from the team sizes the intruder knows."""
+    plan = plan_counts(
+        {"org": frozenset(range(18)), "alpha": frozenset(range(10))},
+        {"org": None, "alpha": "org"},
+        minimum=10,
+    )
+
+    def publish(counts: Sequence[int]) -> Hashable:
+        flagged = frozenset(
+            [*range(counts[0]), *range(10, 10 + counts[1]), *range(15, 15 + counts[2])]
+        )
+        return tuple(sorted(count_bands(plan, flagged).items()))
+
+    return publish
+
+
+def test_a_team_of_five_shows_no_count_even_when_all_five_have_few_connections(
+    db: Session,
+) -> None:
+    _ring(db, _team(db, "Alpha", 10))
+    _team(db, "Beta", 5)  # nobody connected
+    _ring(db, _team(db, "", 5))  # five people in no team
+
+    organisation, teams = network_figures(db, today=TODAY, floor=5)
+
+    beta = teams[_id(db, "Beta")]
+    assert beta["people"] == 5 and beta["few_connections_low"] is None
+    assert beta["few_connections_high"] is None
+    alpha = teams[_id(db, "Alpha")]
+    assert (alpha["few_connections_low"], alpha["few_connections_high"]) == (0, 1)
+    assert organisation is not None
+    # Beta's 5 and the 5 without a team are one cell of 10 (5 of them few: the band 4 to 5).
+    assert (organisation["few_connections_low"], organisation["few_connections_high"]) == (4, 6)
+
+
+def test_nobody_and_everybody_in_a_team_give_no_exact_count(db: Session) -> None:
+    _team(db, "Delta", 10)  # all ten have few connections
+    _ring(db, _team(db, "Epsilon", 10))  # none has
+
+    organisation, teams = network_figures(db, today=TODAY, floor=5)
+
+    delta, epsilon = teams[_id(db, "Delta")], teams[_id(db, "Epsilon")]
+    assert (delta["few_connections_low"], delta["few_connections_high"]) == (8, 10)
+    assert (epsilon["few_connections_low"], epsilon["few_connections_high"]) == (0, 1)
+    assert organisation is not None
+    assert (organisation["few_connections_low"], organisation["few_connections_high"]) == (8, 11)
+
+
+def test_only_teams_the_gate_shows_are_named_as_bridging(db: Session) -> None:
+    _org_of_three_teams(db)
+    alpha = db.scalars(select(Person).where(Person.email == "alpha0@example.org")).one()
+    gamma = db.scalars(select(Person).where(Person.email == "gamma0@example.org")).one()
+    _appreciate(db, gamma, alpha)  # Gamma reaches another team; it is hidden
+
+    organisation, _ = network_figures(db, today=TODAY, floor=5)
+
+    assert organisation is not None and organisation["bridging_teams"] == ["Alpha"]
+
+
+def test_the_stored_insights_and_the_page_say_few_recorded_connections_in_a_band(
+    db: Session, cast: Cast, as_person: AsPerson
+) -> None:
+    _org_of_three_teams(db)
+    db.commit()
+
     scopes = compute.compute(db, today=TODAY, floor=5)
-    assert scopes["org"].network is not None and scopes["org"].network.isolated == 3
+    compute.store(db, scopes, today=TODAY, weeks=12)
+    db.commit()
+    page = as_person(cast.admin).get("/insights/org")
+
+    network = scopes["org"].network
+    assert isinstance(network, OrgNetwork)
+    # 22 people: Alpha's 10 connected; Beta's 5, Gamma's 3 and the cast's 4 are not.
+    assert (network.few_connections_low, network.few_connections_high) == (10, 13)
+    text = " ".join(page.text.split())
+    assert "People with few recorded connections" in text
+    assert "between 10 and 13 of 22 (45% to 59%)" in text
+    assert "isolated" not in text.lower()
 
 
 def test_a_person_sees_their_own_connections_newest_first(db: Session, cast: Cast) -> None:

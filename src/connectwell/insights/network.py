@@ -1,15 +1,33 @@
 """The connection network from the database: met pairings and shout-outs between people.
 
-The nightly job gathers the last year's interactions, measures them with the pure
+The nightly job gathers the last year's recorded connections, measures them with the pure
 :mod:`connectwell.network` library and adds organisation- and team-level figures to the stored
-insight snapshots. Team figures appear only for teams of at least the anonymity floor; nobody
-but the person sees whom they connected with (:func:`my_connections`).
+insight snapshots; nobody but the person sees whom they connected with (:func:`my_connections`).
+
+What the figures say about people goes through the same kind of gate as answers:
+
+- **Which groups.** The groups are sets of people. The organisation, then the team tree
+  (parents before children), pass through :class:`connectwell.stats.Disclosure`, so no team is
+  shown whose complement in its parent, or whose combination with the teams already shown,
+  holds fewer than the floor. The figures about ties (cross-team share, E-I index, other
+  teams reached, modularity, reciprocity, the most bridging teams) appear only for groups
+  shown this way, and the bridging teams named are only teams shown.
+- **"Few recorded connections", in bands.** A person has few recorded connections when they
+  connected with at most one other person (:data:`FEW`) in the last
+  :data:`~connectwell.network.WINDOW_DAYS` days. How many people do is shown only as a band,
+  by :func:`connectwell.network.plan_counts` and :func:`connectwell.network.count_bands`:
+  cells of at least twice the floor decided by group sizes alone, a band of the share per
+  cell whose edges never single out 0 or the whole cell, and group figures that are sums of
+  their cells' bands. For every set of people (a cell, a hidden team, one person) at least
+  two counts stay consistent with everything shown, and neither "nobody" nor "everybody" can
+  be deduced: see :mod:`connectwell.network.bands` for the rule and its proof.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +35,15 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from connectwell.network import build_network, measure
+from connectwell.network import WINDOW_DAYS, build_network, count_bands, measure, plan_counts
 from connectwell.people.models import Person, Team
 from connectwell.programs.models import Group, GroupMember, Round
 from connectwell.shoutouts.models import Recipient, ShoutOut
+from connectwell.stats import AnonymityPolicy, Disclosure
 
 HORIZON = dt.timedelta(days=365)
+#: A person has few recorded connections with at most this many people in the window.
+FEW = 1
 
 
 @dataclass(frozen=True)
@@ -87,11 +108,36 @@ def _number(value: float) -> float | None:
 
 def network_figures(
     session: Session, *, today: dt.date, floor: int
-) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
-    """Organisation-level figures and, for teams of at least ``floor`` people, team figures."""
+) -> tuple[dict[str, Any] | None, dict[int, dict[str, Any]]]:
+    """The organisation's figures and, by team id, the figures of the teams the gate shows.
+
+    Parameters
+    ----------
+    session : Session
+    today : date
+        The last day of the window.
+    floor : int
+        The anonymity floor (at least 3); count cells hold at least twice as many people.
+
+    Returns
+    -------
+    (dict or None, dict of team id -> dict)
+        ``None`` and ``{}`` when the organisation itself may not be shown (fewer active people
+        than the floor). The dicts validate into
+        :class:`~connectwell.insights.schemas.OrgNetwork` and
+        :class:`~connectwell.insights.schemas.TeamNetwork`; ``few_connections_low`` and
+        ``_high`` are ``None`` for a group that gets no band (see the module).
+
+    Complexity
+    ----------
+    One query per kind of interaction, the network measures (``O(n + L log L)``) and
+    ``O(depth x people)`` set work for the gate and the cells.
+    """
     people = session.execute(
         select(Person.id, Person.team_id).where(Person.is_active).order_by(Person.id)
     ).all()
+    if not people:
+        return None, {}
     index = {person_id: k for k, (person_id, _) in enumerate(people)}
     team_ids = sorted({team_id or 0 for _, team_id in people})
     team_index = {team_id: k for k, team_id in enumerate(team_ids)}
@@ -102,8 +148,6 @@ def network_figures(
         for k, (a, b) in enumerate(zip(found.source, found.target, strict=True))
         if a in index and b in index
     ]
-    if not people:
-        return {}, {}
     network = build_network(
         team,
         np.array([index[found.source[k]] for k in keep], dtype=np.int64),
@@ -112,36 +156,90 @@ def network_figures(
         age_days=np.array([(today - found.day[k]).days for k in keep], dtype=np.float64),
         teams=len(team_ids),
     )
-    result = measure(network)
+    result = measure(network, max_connections=FEW)
     names = {team_id: name for team_id, name in session.execute(select(Team.id, Team.name))}
+    groups, parent = _gate(session, [team_id or 0 for _, team_id in people], floor)
+    if "org" not in groups:
+        return None, {}
+    plan = plan_counts(groups, parent, minimum=2 * floor)
+    few = frozenset(np.flatnonzero(result.isolation.isolated).tolist())
+    bands = count_bands(plan, few)
+
+    def band(key: str) -> dict[str, int | None]:
+        shown = bands.get(key)
+        return {
+            "few_connections_low": shown.low if shown else None,
+            "few_connections_high": shown.high if shown else None,
+            "window_days": int(WINDOW_DAYS),
+        }
+
+    shown_teams = {int(key.removeprefix("team:")) for key in groups if key != "org"}
     bridging = [
         names[team_ids[k]]
-        for k in result.bridging.ranking[:5].tolist()
-        if team_ids[k] and result.bridging.other_teams[k] > 0
-    ]
+        for k in result.bridging.ranking.tolist()
+        if team_ids[k] in shown_teams and result.bridging.other_teams[k] > 0
+    ][:5]
     organisation = {
         "people": len(people),
-        "interactions": len(keep),
-        "isolated": int(result.isolation.count),
-        "isolated_share": _number(result.isolation.share),
+        **band("org"),
         "modularity": _number(result.modularity.q),
         "reciprocity": _number(result.reciprocity.ratio),
         "bridging_teams": bridging,
     }
     teams: dict[int, dict[str, Any]] = {}
-    for k, team_id in enumerate(team_ids):
-        size = int(result.teams.size[k])
-        if not team_id or size < floor:
-            continue
-        members = team == k
+    for team_id in sorted(shown_teams):
+        k = team_index.get(team_id)
         teams[team_id] = {
-            "people": size,
-            "isolated": int(result.isolation.isolated[members].sum()),
-            "cross_team_ratio": _number(result.teams.cross_team_ratio[k]),
-            "ei_index": _number(result.teams.ei_index[k]),
-            "other_teams": int(result.bridging.other_teams[k]),
+            "people": len(groups[f"team:{team_id}"]),
+            **band(f"team:{team_id}"),
+            "cross_team_ratio": None if k is None else _number(result.teams.cross_team_ratio[k]),
+            "ei_index": None if k is None else _number(result.teams.ei_index[k]),
+            "other_teams": 0 if k is None else int(result.bridging.other_teams[k]),
         }
     return organisation, teams
+
+
+def _gate(
+    session: Session, team_of_person: list[int], floor: int
+) -> tuple[dict[str, frozenset[int]], dict[str, str | None]]:
+    """The groups of people (by index) the gate shows, and each one's parent: the organisation
+    first, then the team tree, parents before children, through :class:`Disclosure` (the
+    walk of ``_gate_tree`` in :mod:`connectwell.insights.compute`, over people)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    tree = session.execute(select(Team.id, Team.parent_id, Team.name)).all()
+    for team_id, parent_id, _ in sorted(tree, key=lambda row: (row[2].lower(), row[0])):
+        children[parent_id].append(team_id)
+    members: dict[int, set[int]] = defaultdict(set)
+    for person, team_id in enumerate(team_of_person):
+        members[team_id].add(person)
+
+    def subtree(team_id: int) -> frozenset[int]:
+        found: set[int] = set()
+        stack = [team_id]
+        while stack:
+            current = stack.pop()
+            found |= members.get(current, set())
+            stack.extend(children.get(current, []))
+        return frozenset(found)
+
+    disclosure = Disclosure(AnonymityPolicy(floor=floor))
+    everyone = frozenset(range(len(team_of_person)))
+    groups: dict[str, frozenset[int]] = {}
+    parent: dict[str, str | None] = {}
+    if not disclosure.request(everyone):
+        return groups, parent
+    groups["org"], parent["org"] = everyone, None
+
+    def walk(parent_id: int | None, key: str, people: frozenset[int]) -> None:
+        below = {t: subtree(t) for t in children.get(parent_id, [])}
+        allowed = disclosure.breakdown(people, {t: g for t, g in below.items() if g})
+        for t, ok in allowed.items():
+            if ok:
+                groups[f"team:{t}"], parent[f"team:{t}"] = below[t], key
+                walk(t, f"team:{t}", below[t])
+
+    walk(None, "org", everyone)
+    return groups, parent
 
 
 @dataclass(frozen=True)

@@ -70,26 +70,41 @@ class CheckIns(_Stored):
     vitality: float
 
 
-class OrgNetwork(_Stored):
-    """The organisation's connection network."""
+_FEW = (
+    "People with few recorded connections (at most one other person in the window: a pairing "
+    "meeting, or a shout-out sent or received), at least this many; a band, never an exact "
+    "count. None where no band may be shown"
+)
+_FEW_HIGH = "The same band's upper end: at most this many"
+_WINDOW = "The days counted back from the computation for few recorded connections"
 
-    people: int
-    interactions: int
-    isolated: int
-    isolated_share: float | None
+
+class OrgNetwork(_Stored):
+    """The organisation's connection network (only if the organisation passes the gate)."""
+
+    people: int = Field(description="Active people")
+    few_connections_low: int | None = Field(description=_FEW)
+    few_connections_high: int | None = Field(description=_FEW_HIGH)
+    window_days: int = Field(description=_WINDOW)
     modularity: float | None = Field(description="Modularity of teams, -0.5 to 1")
     reciprocity: float | None = Field(description="Share of appreciation returned, 0 to 1")
-    bridging_teams: list[str] = Field(description="The most bridging teams, by name")
+    bridging_teams: list[str] = Field(
+        description="The most bridging teams, by name (only teams the gate shows)"
+    )
 
 
 class TeamNetwork(_Stored):
-    """A team's place in the connection network (teams of at least the floor only)."""
+    """A team's place in the connection network (only teams the gate shows, as sets of people)."""
 
-    people: int
-    isolated: int
-    cross_team_ratio: float | None
+    people: int = Field(description="Active people in the team and its sub-teams")
+    few_connections_low: int | None = Field(description=_FEW)
+    few_connections_high: int | None = Field(description=_FEW_HIGH)
+    window_days: int = Field(description=_WINDOW)
+    cross_team_ratio: float | None = Field(
+        description="Share of the team's members' ties that reach other teams, 0 to 1"
+    )
     ei_index: float | None = Field(description="E-I index, -1 all inside to 1 all across")
-    other_teams: int
+    other_teams: int = Field(description="Other teams its members have ties with")
 
 
 class ScopeInsights(_Stored):
