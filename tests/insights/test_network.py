@@ -37,14 +37,16 @@ def _met(db: Session, a: Person, b: Person, *, met: bool | None = True, days_ago
     db.flush()
 
 
-def _appreciate(db: Session, sender: Person, recipient: Person, *, hidden: bool = False) -> None:
+def _appreciate(
+    db: Session, sender: Person, recipient: Person, *, hidden: bool = False, days_ago: int = 6
+) -> None:
     shoutout = ShoutOut(
         sender_id=sender.id,
         message="Thanks",
         pathway="respect",
-        message_hash=f"{sender.id}-{recipient.id}",
+        message_hash=f"{sender.id}-{recipient.id}-{days_ago}",
         visibility="everyone",
-        created_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+        created_at=dt.datetime.combine(TODAY - dt.timedelta(days=days_ago), dt.time(), dt.UTC),
         hidden_at=dt.datetime(2026, 11, 21, tzinfo=dt.UTC) if hidden else None,
     )
     shoutout.recipients = [Recipient(person_id=recipient.id, recipient_team_id=recipient.team_id)]
@@ -105,8 +107,8 @@ def test_an_organisation_under_twice_the_floor_shows_its_ties_but_no_count(
     db: Session, cast: Cast
 ) -> None:
     _met(db, cast.member, cast.other_member)
-    _appreciate(db, cast.lead, cast.member)
-    _appreciate(db, cast.member, cast.lead)
+    _appreciate(db, cast.lead, cast.member, days_ago=120)
+    _appreciate(db, cast.member, cast.lead, days_ago=120)
 
     organisation, teams = network_figures(db, today=TODAY, floor=3)
 
@@ -187,13 +189,32 @@ def test_nobody_and_everybody_in_a_team_give_no_exact_count(db: Session) -> None
     assert (epsilon["few_connections_low"], epsilon["few_connections_high"]) == (0, 1)
     assert organisation is not None
     assert (organisation["few_connections_low"], organisation["few_connections_high"]) == (8, 11)
+    # The figures about ties leave the window out: all connected and none connected look alike
+    # (before, Delta's "no ties at all" said that all ten had few connections).
+    ties = ("cross_team_ratio", "ei_index", "other_teams")
+    assert [delta[k] for k in ties] == [epsilon[k] for k in ties] == [None, None, 0]
+
+
+def test_the_figures_about_ties_count_only_the_ties_from_before_the_window(db: Session) -> None:
+    alpha, beta = _team(db, "Alpha", 10), _team(db, "Beta", 10)
+    _ring(db, alpha)  # in the window
+    _appreciate(db, alpha[0], beta[0], days_ago=200)  # before it
+    _appreciate(db, beta[1], beta[2], days_ago=200)
+
+    _, teams = network_figures(db, today=TODAY, floor=5)
+
+    first, second = teams[_id(db, "Alpha")], teams[_id(db, "Beta")]
+    assert (first["cross_team_ratio"], first["other_teams"]) == (1.0, 1)
+    assert (second["cross_team_ratio"], second["other_teams"]) == (0.5, 1)
+    assert (first["few_connections_low"], first["few_connections_high"]) == (0, 1)
+    assert (second["few_connections_low"], second["few_connections_high"]) == (8, 10)
 
 
 def test_only_teams_the_gate_shows_are_named_as_bridging(db: Session) -> None:
     _org_of_three_teams(db)
     alpha = db.scalars(select(Person).where(Person.email == "alpha0@example.org")).one()
     gamma = db.scalars(select(Person).where(Person.email == "gamma0@example.org")).one()
-    _appreciate(db, gamma, alpha)  # Gamma reaches another team; it is hidden
+    _appreciate(db, gamma, alpha, days_ago=120)  # Gamma reaches another team; it is hidden
 
     organisation, _ = network_figures(db, today=TODAY, floor=5)
 

@@ -11,7 +11,10 @@ What the figures say about people goes through the same kind of gate as answers:
   shown whose complement in its parent, or whose combination with the teams already shown,
   holds fewer than the floor. The figures about ties (cross-team share, E-I index, other
   teams reached, modularity, reciprocity, the most bridging teams) appear only for groups
-  shown this way, and the bridging teams named are only teams shown.
+  shown this way, and the bridging teams named are only teams shown. They count the ties
+  from before the window of "few recorded connections" (up to a year back), so they say
+  nothing about who has few connections in it: "no ties at all" would otherwise tell that
+  everyone in a team has few.
 - **"Few recorded connections", in bands.** A person has few recorded connections when they
   connected with at most one other person (:data:`FEW`) in the last
   :data:`~connectwell.network.WINDOW_DAYS` days. How many people do is shown only as a band,
@@ -35,7 +38,15 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from connectwell.network import WINDOW_DAYS, build_network, count_bands, measure, plan_counts
+from connectwell.network import (
+    WINDOW_DAYS,
+    Network,
+    build_network,
+    count_bands,
+    isolation,
+    measure,
+    plan_counts,
+)
 from connectwell.people.models import Person, Team
 from connectwell.programs.models import Group, GroupMember, Round
 from connectwell.shoutouts.models import Recipient, ShoutOut
@@ -148,21 +159,29 @@ def network_figures(
         for k, (a, b) in enumerate(zip(found.source, found.target, strict=True))
         if a in index and b in index
     ]
-    network = build_network(
-        team,
-        np.array([index[found.source[k]] for k in keep], dtype=np.int64),
-        np.array([index[found.target[k]] for k in keep], dtype=np.int64),
-        [found.kind[k] for k in keep],
-        age_days=np.array([(today - found.day[k]).days for k in keep], dtype=np.float64),
-        teams=len(team_ids),
-    )
-    result = measure(network, max_connections=FEW)
+    age = {k: (today - found.day[k]).days for k in keep}
+
+    def network_of(rows: list[int]) -> Network:
+        return build_network(
+            team,
+            np.array([index[found.source[k]] for k in rows], dtype=np.int64),
+            np.array([index[found.target[k]] for k in rows], dtype=np.int64),
+            [found.kind[k] for k in rows],
+            age_days=np.array([age[k] for k in rows], dtype=np.float64),
+            teams=len(team_ids),
+        )
+
+    # Who has few connections: the window. The figures about ties: only what came before it,
+    # so that they bound nobody's connections in the window (a team with no ties at all would
+    # otherwise say that all its members have few).
+    few_of = isolation(network_of(keep), max_connections=FEW)
+    result = measure(network_of([k for k in keep if age[k] > WINDOW_DAYS]))
     names = {team_id: name for team_id, name in session.execute(select(Team.id, Team.name))}
     groups, parent = _gate(session, [team_id or 0 for _, team_id in people], floor)
     if "org" not in groups:
         return None, {}
     plan = plan_counts(groups, parent, minimum=2 * floor)
-    few = frozenset(np.flatnonzero(result.isolation.isolated).tolist())
+    few = frozenset(np.flatnonzero(few_of.isolated).tolist())
     bands = count_bands(plan, few)
 
     def band(key: str) -> dict[str, int | None]:

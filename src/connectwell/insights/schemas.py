@@ -76,7 +76,10 @@ _FEW = (
     "count. None where no band may be shown"
 )
 _FEW_HIGH = "The same band's upper end: at most this many"
-_WINDOW = "The days counted back from the computation for few recorded connections"
+_WINDOW = (
+    "The days counted back for few recorded connections; the figures about ties count only "
+    "the ties from before them (up to a year back)"
+)
 
 
 class OrgNetwork(_Stored):
