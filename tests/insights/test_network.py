@@ -9,7 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectwell.insights import compute
-from connectwell.insights.network import gather, my_connections, network_figures
+from connectwell.insights.network import (
+    gather,
+    last_closed_period,
+    my_connections,
+    network_figures,
+    period_of,
+)
 from connectwell.insights.schemas import OrgNetwork
 from connectwell.network import Band, band_problems, consistent_counts, count_bands, plan_counts
 from connectwell.people.models import Person, Team
@@ -19,6 +25,9 @@ from tests.conftest import Cast
 from tests.web.conftest import AsPerson
 
 TODAY = dt.date(2026, 11, 26)
+# The figures describe the last whole period before the day they are computed: the first day
+# after the period holding TODAY (connections "6 days ago" are in it, "120 days ago" before it).
+AFTER = period_of(TODAY)[1] + dt.timedelta(days=1)
 
 
 def _met(db: Session, a: Person, b: Person, *, met: bool | None = True, days_ago: int = 10) -> None:
@@ -110,13 +119,13 @@ def test_an_organisation_under_twice_the_floor_shows_its_ties_but_no_count(
     _appreciate(db, cast.lead, cast.member, days_ago=120)
     _appreciate(db, cast.member, cast.lead, days_ago=120)
 
-    organisation, teams = network_figures(db, today=TODAY, floor=3)
+    organisation, teams = network_figures(db, today=AFTER, floor=3)
 
     assert organisation is not None and organisation["people"] == 4
     assert organisation["few_connections_low"] is None  # 4 people: fewer than 2 x 3
     assert organisation["reciprocity"] == 1.0
     assert teams == {}  # Engineering (3) would leave Customer's 1 person: hidden
-    assert network_figures(db, today=TODAY, floor=5) == (None, {})  # 4 people < the floor
+    assert network_figures(db, today=AFTER, floor=5) == (None, {})  # 4 people < the floor
 
 
 def test_the_organisation_minus_the_shown_teams_no_longer_gives_a_hidden_teams_count(
@@ -124,7 +133,7 @@ def test_the_organisation_minus_the_shown_teams_no_longer_gives_a_hidden_teams_c
 ) -> None:
     _org_of_three_teams(db)
 
-    organisation, teams = network_figures(db, today=TODAY, floor=5)
+    organisation, teams = network_figures(db, today=AFTER, floor=5)
 
     # Beta is refused by the gate (it would leave Gamma's 3); Alpha is shown but its 10 are
     # one cell with the 8 left over (fewer than 10 alone): only the organisation has a band.
@@ -166,7 +175,7 @@ def test_a_team_of_five_shows_no_count_even_when_all_five_have_few_connections(
     _team(db, "Beta", 5)  # nobody connected
     _ring(db, _team(db, "", 5))  # five people in no team
 
-    organisation, teams = network_figures(db, today=TODAY, floor=5)
+    organisation, teams = network_figures(db, today=AFTER, floor=5)
 
     beta = teams[_id(db, "Beta")]
     assert beta["people"] == 5 and beta["few_connections_low"] is None
@@ -182,7 +191,7 @@ def test_nobody_and_everybody_in_a_team_give_no_exact_count(db: Session) -> None
     _team(db, "Delta", 10)  # all ten have few connections
     _ring(db, _team(db, "Epsilon", 10))  # none has
 
-    organisation, teams = network_figures(db, today=TODAY, floor=5)
+    organisation, teams = network_figures(db, today=AFTER, floor=5)
 
     delta, epsilon = teams[_id(db, "Delta")], teams[_id(db, "Epsilon")]
     assert (delta["few_connections_low"], delta["few_connections_high"]) == (8, 10)
@@ -201,7 +210,7 @@ def test_the_figures_about_ties_count_only_the_ties_from_before_the_window(db: S
     _appreciate(db, alpha[0], beta[0], days_ago=200)  # before it
     _appreciate(db, beta[1], beta[2], days_ago=200)
 
-    _, teams = network_figures(db, today=TODAY, floor=5)
+    _, teams = network_figures(db, today=AFTER, floor=5)
 
     first, second = teams[_id(db, "Alpha")], teams[_id(db, "Beta")]
     assert (first["cross_team_ratio"], first["other_teams"]) == (1.0, 1)
@@ -216,7 +225,7 @@ def test_only_teams_the_gate_shows_are_named_as_bridging(db: Session) -> None:
     gamma = db.scalars(select(Person).where(Person.email == "gamma0@example.org")).one()
     _appreciate(db, gamma, alpha, days_ago=120)  # Gamma reaches another team; it is hidden
 
-    organisation, _ = network_figures(db, today=TODAY, floor=5)
+    organisation, _ = network_figures(db, today=AFTER, floor=5)
 
     assert organisation is not None and organisation["bridging_teams"] == ["Alpha"]
 
@@ -227,8 +236,8 @@ def test_the_stored_insights_and_the_page_say_few_recorded_connections_in_a_band
     _org_of_three_teams(db)
     db.commit()
 
-    scopes = compute.compute(db, today=TODAY, floor=5)
-    compute.store(db, scopes, today=TODAY, weeks=12)
+    scopes = compute.compute(db, today=AFTER, floor=5)
+    compute.store(db, scopes, today=AFTER, weeks=12)
     db.commit()
     page = as_person(cast.admin).get("/insights/org")
 
@@ -238,8 +247,28 @@ def test_the_stored_insights_and_the_page_say_few_recorded_connections_in_a_band
     assert (network.few_connections_low, network.few_connections_high) == (10, 13)
     text = " ".join(page.text.split())
     assert "People with few recorded connections" in text
+    first, last = last_closed_period(AFTER)
+    assert f"from {first:%-d %b %Y} to {last:%-d %b %Y}" in text
     assert "between 10 and 13 of 22 (45% to 59%)" in text
     assert "isolated" not in text.lower()
+
+
+def test_the_figures_stay_the_same_every_night_until_the_next_period_ends(db: Session) -> None:
+    alpha = _team(db, "Alpha", 10)
+    _ring(db, alpha)
+    _team(db, "Beta", 10)
+    first, last = period_of(TODAY)
+    shown = network_figures(db, today=last + dt.timedelta(days=1), floor=5)
+
+    # Later in the next period, two of Beta connect: nothing moves until that period ends.
+    beta = db.scalars(select(Person).where(Person.email.like("beta%"))).all()
+    for k in range(3):
+        _appreciate(db, beta[k], beta[(k + 1) % 3], days_ago=(TODAY - last).days - 5)
+    for day in (1, 30, 91):
+        assert network_figures(db, today=last + dt.timedelta(days=day), floor=5) == shown
+    later = network_figures(db, today=last + dt.timedelta(days=92), floor=5)[1]
+    assert later[_id(db, "Beta")]["few_connections_low"] == 6  # 7 of 10: the band 6 to 7
+    assert shown[0] is not None and shown[0]["counted_from"] == first
 
 
 def test_a_person_sees_their_own_connections_newest_first(db: Session, cast: Cast) -> None:

@@ -12,12 +12,14 @@ What the figures say about people goes through the same kind of gate as answers:
   holds fewer than the floor. The figures about ties (cross-team share, E-I index, other
   teams reached, modularity, reciprocity, the most bridging teams) appear only for groups
   shown this way, and the bridging teams named are only teams shown. They count the ties
-  from before the window of "few recorded connections" (up to a year back), so they say
-  nothing about who has few connections in it: "no ties at all" would otherwise tell that
-  everyone in a team has few.
+  from before the period of "few recorded connections" (up to a year back from its end), so
+  they say nothing about who has few connections in it: "no ties at all" would otherwise tell
+  that everyone in a team has few.
 - **"Few recorded connections", in bands.** A person has few recorded connections when they
-  connected with at most one other person (:data:`FEW`) in the last
-  :data:`~connectwell.network.WINDOW_DAYS` days. How many people do is shown only as a band,
+  connected with at most one other person (:data:`FEW`) in a period of :data:`PERIOD_DAYS`
+  days: fixed periods, back to back, and the figures describe the last one that ended, so
+  they do not move night after night (a band edge crossed between two nights would tell the
+  count). How many people do is shown only as a band,
   by :func:`connectwell.network.plan_counts` and :func:`connectwell.network.count_bands`:
   cells of at least twice the floor decided by group sizes alone, a band of the share per
   cell whose edges never single out 0 or the whole cell, and group figures that are sums of
@@ -53,8 +55,34 @@ from connectwell.shoutouts.models import Recipient, ShoutOut
 from connectwell.stats import AnonymityPolicy, Disclosure
 
 HORIZON = dt.timedelta(days=365)
-#: A person has few recorded connections with at most this many people in the window.
+#: A person has few recorded connections with at most this many people in the period.
 FEW = 1
+#: The periods "few recorded connections" is counted over: the library's window (interactions
+#: at most 90 days before the last day, so 91 days), back to back from a fixed first day.
+PERIOD_DAYS = int(WINDOW_DAYS) + 1
+EPOCH = dt.date(2024, 1, 1)
+
+
+def period_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The period holding ``day``: its first and last day.
+
+    >>> period_of(dt.date(2024, 2, 15))
+    (datetime.date(2024, 1, 1), datetime.date(2024, 3, 31))
+    >>> period_of(dt.date(2024, 4, 1))[0]
+    datetime.date(2024, 4, 1)
+    """
+    start = EPOCH + dt.timedelta(days=(day - EPOCH).days // PERIOD_DAYS * PERIOD_DAYS)
+    return start, start + dt.timedelta(days=PERIOD_DAYS - 1)
+
+
+def last_closed_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The latest period that ended before ``today``: the one the figures describe.
+
+    >>> last_closed_period(dt.date(2024, 4, 1)) == last_closed_period(dt.date(2024, 6, 30))
+    True
+    """
+    start, _ = period_of(today)
+    return period_of(start - dt.timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -68,8 +96,9 @@ class Interactions:
 def gather(
     session: Session, today: dt.date, *, since: dt.date | None = None, person_id: int | None = None
 ) -> Interactions:
-    """Met pairings (everyone in a group someone said met) and shout-outs to people; with
-    ``person_id``, only those the person took part in."""
+    """Met pairings (everyone in a group someone said met) and shout-outs to people, from
+    ``since`` (a year before ``today`` by default) to ``today``; with ``person_id``, only those
+    the person took part in."""
     since = since or today - HORIZON
     source: list[int] = []
     target: list[int] = []
@@ -82,7 +111,11 @@ def gather(
         .join(theirs, (theirs.group_id == mine.group_id) & (theirs.person_id > mine.person_id))
         .join(Group, Group.id == mine.group_id)
         .join(Round, Round.id == Group.round_id)
-        .where(mine.group_id.in_(select(met_groups.c.group_id)), Round.round_on >= since)
+        .where(
+            mine.group_id.in_(select(met_groups.c.group_id)),
+            Round.round_on >= since,
+            Round.round_on <= today,
+        )
     )
     if person_id is not None:
         pairs = pairs.where((mine.person_id == person_id) | (theirs.person_id == person_id))
@@ -98,6 +131,8 @@ def gather(
             Recipient.person_id.is_not(None),
             ShoutOut.hidden_at.is_(None),
             ShoutOut.created_at >= dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC),
+            ShoutOut.created_at
+            < dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC),
         )
     )
     if person_id is not None:
@@ -126,7 +161,8 @@ def network_figures(
     ----------
     session : Session
     today : date
-        The last day of the window.
+        The figures describe the last whole period before it (:func:`last_closed_period`):
+        every day of the next period gives the same figures, whatever the day.
     floor : int
         The anonymity floor (at least 3); count cells hold at least twice as many people.
 
@@ -153,13 +189,14 @@ def network_figures(
     team_ids = sorted({team_id or 0 for _, team_id in people})
     team_index = {team_id: k for k, team_id in enumerate(team_ids)}
     team = np.array([team_index[team_id or 0] for _, team_id in people], dtype=np.int64)
-    found = gather(session, today)
+    first, last = last_closed_period(today)
+    found = gather(session, last)
     keep = [
         k
         for k, (a, b) in enumerate(zip(found.source, found.target, strict=True))
         if a in index and b in index
     ]
-    age = {k: (today - found.day[k]).days for k in keep}
+    age = {k: (last - found.day[k]).days for k in keep}
 
     def network_of(rows: list[int]) -> Network:
         return build_network(
@@ -171,8 +208,8 @@ def network_figures(
             teams=len(team_ids),
         )
 
-    # Who has few connections: the window. The figures about ties: only what came before it,
-    # so that they bound nobody's connections in the window (a team with no ties at all would
+    # Who has few connections: the period. The figures about ties: only what came before it,
+    # so that they bound nobody's connections in the period (a team with no ties at all would
     # otherwise say that all its members have few).
     few_of = isolation(network_of(keep), max_connections=FEW)
     result = measure(network_of([k for k in keep if age[k] > WINDOW_DAYS]))
@@ -184,12 +221,14 @@ def network_figures(
     few = frozenset(np.flatnonzero(few_of.isolated).tolist())
     bands = count_bands(plan, few)
 
-    def band(key: str) -> dict[str, int | None]:
+    def band(key: str) -> dict[str, int | dt.date | None]:
         shown = bands.get(key)
         return {
             "few_connections_low": shown.low if shown else None,
             "few_connections_high": shown.high if shown else None,
-            "window_days": int(WINDOW_DAYS),
+            "counted_from": first,
+            "counted_to": last,
+            "ties_from": last - HORIZON,
         }
 
     shown_teams = {int(key.removeprefix("team:")) for key in groups if key != "org"}

@@ -71,15 +71,14 @@ class CheckIns(_Stored):
 
 
 _FEW = (
-    "People with few recorded connections (at most one other person in the window: a pairing "
+    "People with few recorded connections (at most one other person in the period: a pairing "
     "meeting, or a shout-out sent or received), at least this many; a band, never an exact "
     "count. None where no band may be shown"
 )
 _FEW_HIGH = "The same band's upper end: at most this many"
-_WINDOW = (
-    "The days counted back for few recorded connections; the figures about ties count only "
-    "the ties from before them (up to a year back)"
-)
+_FROM = "The period's first day (few recorded connections are counted over the period)"
+_TO = "The period's last day"
+_TIES = "The figures about ties count the ties from this day to the day before the period"
 
 
 class OrgNetwork(_Stored):
@@ -88,7 +87,9 @@ class OrgNetwork(_Stored):
     people: int = Field(description="Active people")
     few_connections_low: int | None = Field(description=_FEW)
     few_connections_high: int | None = Field(description=_FEW_HIGH)
-    window_days: int = Field(description=_WINDOW)
+    counted_from: dt.date = Field(description=_FROM)
+    counted_to: dt.date = Field(description=_TO)
+    ties_from: dt.date = Field(description=_TIES)
     modularity: float | None = Field(description="Modularity of teams, -0.5 to 1")
     reciprocity: float | None = Field(description="Share of appreciation returned, 0 to 1")
     bridging_teams: list[str] = Field(
@@ -102,7 +103,9 @@ class TeamNetwork(_Stored):
     people: int = Field(description="Active people in the team and its sub-teams")
     few_connections_low: int | None = Field(description=_FEW)
     few_connections_high: int | None = Field(description=_FEW_HIGH)
-    window_days: int = Field(description=_WINDOW)
+    counted_from: dt.date = Field(description=_FROM)
+    counted_to: dt.date = Field(description=_TO)
+    ties_from: dt.date = Field(description=_TIES)
     cross_team_ratio: float | None = Field(
         description="Share of the team's members' ties that reach other teams, 0 to 1"
     )
