@@ -70,26 +70,47 @@ class CheckIns(_Stored):
     vitality: float
 
 
-class OrgNetwork(_Stored):
-    """The organisation's connection network."""
+_FEW = (
+    "People with few recorded connections (at most one other person in the period: a pairing "
+    "meeting, or a shout-out sent or received), at least this many; a band, never an exact "
+    "count. None where no band may be shown"
+)
+_FEW_HIGH = "The same band's upper end: at most this many"
+_FROM = "The period's first day (few recorded connections are counted over the period)"
+_TO = "The period's last day"
+_TIES = "The figures about ties count the ties from this day to the day before the period"
 
-    people: int
-    interactions: int
-    isolated: int
-    isolated_share: float | None
+
+class OrgNetwork(_Stored):
+    """The organisation's connection network (only if the organisation passes the gate)."""
+
+    people: int = Field(description="Active people")
+    few_connections_low: int | None = Field(description=_FEW)
+    few_connections_high: int | None = Field(description=_FEW_HIGH)
+    counted_from: dt.date = Field(description=_FROM)
+    counted_to: dt.date = Field(description=_TO)
+    ties_from: dt.date = Field(description=_TIES)
     modularity: float | None = Field(description="Modularity of teams, -0.5 to 1")
     reciprocity: float | None = Field(description="Share of appreciation returned, 0 to 1")
-    bridging_teams: list[str] = Field(description="The most bridging teams, by name")
+    bridging_teams: list[str] = Field(
+        description="The most bridging teams, by name (only teams the gate shows)"
+    )
 
 
 class TeamNetwork(_Stored):
-    """A team's place in the connection network (teams of at least the floor only)."""
+    """A team's place in the connection network (only teams the gate shows, as sets of people)."""
 
-    people: int
-    isolated: int
-    cross_team_ratio: float | None
+    people: int = Field(description="Active people in the team and its sub-teams")
+    few_connections_low: int | None = Field(description=_FEW)
+    few_connections_high: int | None = Field(description=_FEW_HIGH)
+    counted_from: dt.date = Field(description=_FROM)
+    counted_to: dt.date = Field(description=_TO)
+    ties_from: dt.date = Field(description=_TIES)
+    cross_team_ratio: float | None = Field(
+        description="Share of the team's members' ties that reach other teams, 0 to 1"
+    )
     ei_index: float | None = Field(description="E-I index, -1 all inside to 1 all across")
-    other_teams: int
+    other_teams: int = Field(description="Other teams its members have ties with")
 
 
 class ScopeInsights(_Stored):

@@ -12,8 +12,21 @@ each; interactions (a met pairing, a shout-out, help given, an event shared) are
 - :func:`bridging_teams`: teams whose members connect the most other teams.
 - :func:`connections_of`: a person's own connections, for their own view.
 - :func:`measure`: all of the above at once; :func:`verify` checks any result.
+- :func:`plan_counts`, :func:`count_bands`, :func:`share_band`: counts of people with a status
+  (few recorded connections) in bands that tell nobody's status; :func:`consistent_counts` and
+  :func:`band_problems` check a publication by brute force.
 """
 
+from connectwell.network.bands import (
+    PARTS,
+    Band,
+    CountPlan,
+    band_problems,
+    consistent_counts,
+    count_bands,
+    plan_counts,
+    share_band,
+)
 from connectwell.network.measures import (
     Bridging,
     Isolation,
@@ -45,8 +58,11 @@ from connectwell.network.verify import InvalidMeasuresError, Report, verify
 __all__ = [
     "HALF_LIFE_DAYS",
     "KINDS",
+    "PARTS",
     "WINDOW_DAYS",
+    "Band",
     "Bridging",
+    "CountPlan",
     "InvalidMeasuresError",
     "Isolation",
     "Modularity",
@@ -58,13 +74,18 @@ __all__ = [
     "Report",
     "TeamTies",
     "Ties",
+    "band_problems",
     "bridging_teams",
     "build_network",
     "connections_of",
+    "consistent_counts",
+    "count_bands",
     "isolation",
     "measure",
+    "plan_counts",
     "recent_connection_counts",
     "reciprocity",
+    "share_band",
     "team_modularity",
     "team_ties",
     "verify",
