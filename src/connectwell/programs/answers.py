@@ -143,7 +143,7 @@ def count_check_ins(
             .where(GroupMember.group_id.in_(in_round))
         )
     ]
-    parents = dict(session.execute(select(Team.id, Team.parent_id)).tuples())
+    parents = {t: p for t, p in session.execute(select(Team.id, Team.parent_id))}
     stored = coarsen_attributes(
         [Attributes(b["team_id"]) for b in sealed], audience, parents, floor
     )

@@ -58,7 +58,7 @@ def count_round(
         Attributes(team, tenure_band(start, round_.opens_on), location or "")
         for team, start, location in invited
     ]
-    parents = dict(session.execute(select(Team.id, Team.parent_id)).tuples())
+    parents = {t: p for t, p in session.execute(select(Team.id, Team.parent_id))}
     stored = coarsen_attributes(
         [Attributes(b["team_id"], b["tenure_band"], b["location"]) for b in sealed],
         audience_,
