@@ -135,6 +135,8 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
                 if met
                 else [None] * 3
             )
+            if day + dt.timedelta(days=3) > member.group.round.check_ins_close_on:
+                continue  # too late for an older round's check-in: it has closed
             answers.answer(
                 session,
                 member.group_id,

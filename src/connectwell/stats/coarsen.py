@@ -91,9 +91,11 @@ def _counts(audience: Iterable[Attributes], parents: Mapping[int, int | None]) -
         band = person.tenure_band or None
         place = person.location or None
         for team in _ancestors(person.team_id, parents):
-            for key in {(team, band, place), (team, band, None), (team, None, place)}:
+            # A set: with no band or no location some of these are the same combination.
+            for key in {(team, band, place), (team, band, None), (team, None, place)} | {
+                (team, None, None)
+            }:
                 counts[key] += 1
-            counts[(team, None, None)] += 1
     return counts
 
 
