@@ -4,7 +4,7 @@ A new domain adds its ``models`` module here.
 """
 
 from connectwell.accounts import models as accounts_models
-from connectwell.core import audit, notify
+from connectwell.core import audit, ballots, notify
 from connectwell.core.db import Base, claims
 from connectwell.digests import models as digests_models
 from connectwell.goals import models as goals_models
@@ -16,7 +16,7 @@ from connectwell.shoutouts import models as shoutouts_models
 
 MODEL_MODULES = (
     people_models, accounts_models, programs_models, shoutouts_models, pulses_models, notify,
-    audit, claims, insights_models,
+    audit, claims, insights_models, ballots,
     goals_models, digests_models,
 )  # fmt: skip
 metadata = Base.metadata

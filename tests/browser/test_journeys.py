@@ -294,7 +294,8 @@ def test_a_wrong_password_shows_a_clear_message_and_passes_axe(
 def test_an_admin_runs_a_round_and_a_member_answers_did_you_meet_with_three_taps(
     page: Page, axe: Axe, live_app: LiveApp
 ) -> None:
-    from connectwell.programs.models import CheckIn, GroupMember, Program
+    from connectwell.core.ballots import Ballot
+    from connectwell.programs.models import GroupMember, Program
 
     admin, member = live_app.sign_ins["admin"], live_app.sign_ins["member"]
     with live_app.factory() as session:  # another journey may have paused the member
@@ -307,7 +308,7 @@ def test_an_admin_runs_a_round_and_a_member_answers_did_you_meet_with_three_taps
     with live_app.factory() as session:
         coffee = session.scalar(select(Program).where(Program.name == "Coffee across teams"))
         assert coffee is not None
-        before = session.scalar(select(func.count()).select_from(CheckIn))
+        before = session.scalar(select(func.count()).select_from(Ballot))
     _visit(page, axe, f"/admin/programs/{coffee.id}", "admin: a programme's rounds")
     round_on = dt.date.today() + dt.timedelta(days=1)
     page.locator("#round_on").evaluate("(el, value) => { el.value = value }", round_on.isoformat())
@@ -329,7 +330,7 @@ def test_an_admin_runs_a_round_and_a_member_answers_did_you_meet_with_three_taps
     expect(page.get_by_role("status")).to_contain_text("Your answer is saved")
     axe.check(page, "member: a pairing answered")
     with live_app.factory() as session:
-        assert session.scalar(select(func.count()).select_from(CheckIn)) == before + 1
+        assert session.scalar(select(func.count()).select_from(Ballot)) == before + 1  # sealed
         answered = session.scalar(
             select(func.count()).where(
                 GroupMember.person_id == _person(session, member.email).id,  # type: ignore[union-attr]
@@ -415,8 +416,9 @@ def test_a_member_gives_a_shout_out_and_the_colleague_adds_a_plus_one(
 def test_insights_show_a_chart_with_its_table_and_a_member_answers_a_pulse(
     page: Page, axe: Axe, live_app: LiveApp
 ) -> None:
+    from connectwell.core.ballots import Ballot
     from connectwell.pulses import service as pulses
-    from connectwell.pulses.models import Participation, Pulse, Response
+    from connectwell.pulses.models import Participation, Pulse
 
     admin, lead, member = (live_app.sign_ins[r] for r in ("admin", "lead", "member"))
     sign_in(page, admin.email, admin.password)
@@ -447,14 +449,14 @@ def test_insights_show_a_chart_with_its_table_and_a_member_answers_a_pulse(
                 select(Participation.round_id).order_by(Participation.round_id.desc()).limit(1)
             )
         )
-        before = session.scalar(select(func.count()).select_from(Response))
+        before = session.scalar(select(func.count()).select_from(Ballot))
     sign_in(page, member.email, member.password)
     _visit(page, axe, "/pulses", "member: open pulses")
     _visit(page, axe, f"/pulses/{round_id}", "member: a pulse")
     for fieldset in page.locator("fieldset").all():
         fieldset.get_by_label("Agree", exact=True).check()
     page.get_by_role("button", name="Send anonymously").click()
-    expect(page.get_by_role("status")).to_contain_text("Your answers are in")
+    expect(page.get_by_role("status")).to_contain_text("Your answers are sealed until")
     axe.check(page, "member: pulse answered")
     with live_app.factory() as session:
-        assert session.scalar(select(func.count()).select_from(Response)) == before + 1
+        assert session.scalar(select(func.count()).select_from(Ballot)) == before + 1  # sealed

@@ -174,7 +174,7 @@ def test_the_follow_up_asks_once_after_a_few_days_and_only_who_has_not_answered(
     intros.send_due_intros(db, settings, sent_at)
     first = db.scalar(select(GroupMember).order_by(GroupMember.id).limit(1))
     assert first is not None
-    answers.answer(db, first.group_id, first.person, Answer(met=True), MONDAY)
+    answers.answer(db, first.group_id, first.person, Answer(met=True), MONDAY, settings=settings)
 
     assert intros.send_due_followups(db, settings, sent_at + dt.timedelta(days=1)) == 0
     later = sent_at + dt.timedelta(days=coffee.followup_days, minutes=1)
@@ -184,8 +184,8 @@ def test_the_follow_up_asks_once_after_a_few_days_and_only_who_has_not_answered(
     assert first.person_id not in asked
 
 
-def test_an_answer_keeps_the_check_in_apart_from_who_gave_it(
-    db: Session, org: list[Person], coffee: Program
+def test_an_answer_keeps_the_check_in_sealed_and_apart_from_who_gave_it(
+    db: Session, org: list[Person], coffee: Program, settings: Settings
 ) -> None:
     row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
@@ -193,9 +193,12 @@ def test_an_answer_keeps_the_check_in_apart_from_who_gave_it(
     assert member is not None
     scores = Answer(met=True, positive_regard=5, mutuality=4, vitality=3, private_note="Nice")
 
-    answers.answer(db, member.group_id, member.person, scores, MONDAY)
+    answers.answer(db, member.group_id, member.person, scores, MONDAY, settings=settings)
     db.commit()
 
+    assert db.scalars(select(CheckIn)).all() == []  # sealed until the check-in days are over
+    closed = dt.datetime.combine(row.check_ins_close_on + dt.timedelta(days=1), dt.time(), dt.UTC)
+    assert answers.count_check_ins(db, settings, row, floor=5, now=closed) == 1
     [check_in] = db.scalars(select(CheckIn)).all()
     assert (check_in.positive_regard, check_in.mutuality, check_in.vitality) == (5, 4, 3)
     assert check_in.round_id == row.id
@@ -206,17 +209,17 @@ def test_an_answer_keeps_the_check_in_apart_from_who_gave_it(
 
 
 def test_a_second_answer_and_someone_elses_group_are_refused(
-    db: Session, org: list[Person], coffee: Program
+    db: Session, org: list[Person], coffee: Program, settings: Settings
 ) -> None:
     rounds.run_round(db, coffee, MONDAY, actor=None)
     member = db.scalar(select(GroupMember).order_by(GroupMember.id).limit(1))
     assert member is not None
-    answers.answer(db, member.group_id, member.person, Answer(met=False), MONDAY)
+    answers.answer(db, member.group_id, member.person, Answer(met=False), MONDAY, settings=settings)
     outsider = next(p for p in org if p.id not in {m.person_id for m in member.group.members})
 
     for person in (member.person, outsider):
         try:
-            answers.answer(db, member.group_id, person, Answer(met=True), MONDAY)
+            answers.answer(db, member.group_id, person, Answer(met=True), MONDAY, settings=settings)
         except service.ProgramError as error:
             assert error.field in ("met", "group")
         else:
@@ -224,12 +227,14 @@ def test_a_second_answer_and_someone_elses_group_are_refused(
 
 
 def test_a_pair_that_did_not_meet_may_meet_again_within_the_window(
-    db: Session, org: list[Person], coffee: Program
+    db: Session, org: list[Person], coffee: Program, settings: Settings
 ) -> None:
     row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
     for member in db.scalars(select(GroupMember)):
-        answers.answer(db, member.group_id, member.person, Answer(met=False), MONDAY)
+        answers.answer(
+            db, member.group_id, member.person, Answer(met=False), MONDAY, settings=settings
+        )
 
     history = rounds._history(db, coffee, MONDAY + dt.timedelta(weeks=1))
 
@@ -246,7 +251,9 @@ def test_three_ignored_intros_in_a_row_pause_the_person_with_a_friendly_notice(
         intros.send_due_intros(db, settings, local_moment(day, 23, "America/New_York"))
         for member in db.scalars(select(GroupMember).where(GroupMember.answered_at.is_(None))):
             if member.person_id != quiet.id:
-                answers.answer(db, member.group_id, member.person, Answer(met=True), day)
+                answers.answer(
+                    db, member.group_id, member.person, Answer(met=True), day, settings=settings
+                )
         db.commit()
 
     membership = db.scalar(select(Membership).where(Membership.person_id == quiet.id))
@@ -266,32 +273,39 @@ def test_three_ignored_intros_in_a_row_pause_the_person_with_a_friendly_notice(
     assert quiet.id not in placed
 
 
-def test_the_overview_shows_check_in_means_only_from_the_anonymity_floor(
-    db: Session, org: list[Person], coffee: Program
+def test_the_overview_shows_counted_check_in_means_only_from_the_anonymity_floor(
+    db: Session, org: list[Person], coffee: Program, settings: Settings
 ) -> None:
-    row = rounds.run_round(db, coffee, MONDAY, actor=None)
-    assert row is not None
-    members = list(db.scalars(select(GroupMember).order_by(GroupMember.id)))
-    for member in members[:4]:
-        answers.answer(
-            db,
-            member.group_id,
-            member.person,
-            Answer(met=True, positive_regard=4, mutuality=4, vitality=5),
-            MONDAY,
+    first = rounds.run_round(db, coffee, MONDAY, actor=None)
+    second = rounds.run_round(db, coffee, MONDAY + dt.timedelta(weeks=1), actor=None)
+    assert first is not None and second is not None
+    for row, taps in ((first, [(4, 4, 5)] * 4), (second, [(4, 4, 5)] * 4 + [(2, 4, 5)])):
+        members = list(
+            db.scalars(
+                select(GroupMember)
+                .join(Group)
+                .where(Group.round_id == row.id)
+                .order_by(GroupMember.id)
+            )
         )
-    [below] = answers.overview(db, coffee, floor=5)
+        for member, (regard, mutuality, vitality) in zip(members, taps, strict=False):
+            answers.answer(
+                db,
+                member.group_id,
+                member.person,
+                Answer(met=True, positive_regard=regard, mutuality=mutuality, vitality=vitality),
+                row.round_on,
+                settings=settings,
+            )
+    sealed = {s.round.id: s for s in answers.overview(db, coffee, floor=5)}
+    assert sealed[second.id].check_ins == 0  # nothing counted while check-ins are taken
+
+    later = dt.datetime.combine(second.check_ins_close_on + dt.timedelta(days=1), dt.time(), dt.UTC)
+    assert answers.count_closed_check_ins(db, settings, later) == 2
+    shown = {s.round.id: s for s in answers.overview(db, coffee, floor=5)}
+    below, above = shown[first.id], shown[second.id]
     assert below.check_ins == 4 and below.scores is None
     assert below.met_rate == 1.0 and below.answered == 4
-
-    answers.answer(
-        db,
-        members[4].group_id,
-        members[4].person,
-        Answer(met=True, positive_regard=2, mutuality=4, vitality=5),
-        MONDAY,
-    )
-    [above] = answers.overview(db, coffee, floor=5)
     assert above.scores == {"positive_regard": 3.6, "mutuality": 4.0, "vitality": 5.0}
 
 

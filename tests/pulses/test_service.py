@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from connectwell.core.ballots import Ballot
 from connectwell.core.config import Settings
 from connectwell.core.db import transaction
 from connectwell.core.notify import Notification, OutboxEmail
 from connectwell.core.words import CONSTRUCT_NAMES
 from connectwell.programs.schedule import local_moment
-from connectwell.pulses import service
+from connectwell.pulses import counting, service
 from connectwell.pulses.bank import BANK
 from connectwell.pulses.models import (
     Answer,
@@ -180,7 +181,14 @@ def test_invitations_go_out_at_the_local_hour_and_reminders_once_to_who_has_not_
         service.send_due_invitations(db, settings, local_moment(TUESDAY, 10, "America/New_York"))
         == 2
     )
-    service.answer(db, cast.member, row.id, PulseAnswer(answers={row.item_ids[0]: 4}), TUESDAY)
+    service.answer(
+        db,
+        cast.member,
+        row.id,
+        PulseAnswer(answers={row.item_ids[0]: 4}),
+        TUESDAY,
+        settings=settings,
+    )
 
     later = local_moment(TUESDAY + dt.timedelta(days=2), 12, "UTC")
     assert service.send_due_reminders(db, settings, later) == 3
@@ -197,7 +205,7 @@ def test_invitations_go_out_at_the_local_hour_and_reminders_once_to_who_has_not_
         assert "answered" not in words and "others" not in words
 
 
-def test_an_answer_is_stored_without_the_person_and_only_once(
+def test_an_answer_is_sealed_until_counted_then_stored_without_the_person_and_only_once(
     db: Session, cast: Cast, settings: Settings
 ) -> None:
     pulse = _pulse(db)
@@ -206,24 +214,36 @@ def test_an_answer_is_stored_without_the_person_and_only_once(
     answers = dict.fromkeys(row.item_ids, 4)
 
     service.answer(
-        db, cast.member, row.id, PulseAnswer(answers=answers, comment="Good week"), TUESDAY
+        db,
+        cast.member,
+        row.id,
+        PulseAnswer(answers=answers, comment="Good week"),
+        TUESDAY,
+        settings=settings,
     )
     with pytest.raises(service.PulseError) as again:
-        service.answer(db, cast.member, row.id, PulseAnswer(answers=answers), TUESDAY)
+        service.answer(
+            db, cast.member, row.id, PulseAnswer(answers=answers), TUESDAY, settings=settings
+        )
     db.commit()
 
     assert "already" in again.value.message
+    assert db.scalars(select(Response)).all() == []  # sealed while the round is open
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 1
+    after = dt.datetime.combine(row.closes_on + dt.timedelta(days=1), dt.time(), dt.UTC)
+    assert counting.count_round(db, settings, row, floor=1, now=after) == 1
     [response] = db.scalars(select(Response)).all()
-    assert response.team_id == cast.platform.id
+    assert response.team_id == cast.platform.id and response.comment == "Good week"
     assert len(response.id) == 32  # a random key, not a counter
     columns = {c.key for c in inspect(Response).columns} | {c.key for c in inspect(Answer).columns}
     assert not columns & {"person_id", "created_at", "participation_id"}
     assert db.get(Participation, (row.id, cast.member.id)).answered is True  # type: ignore[union-attr]
     assert sorted(a.value for a in response.answers) == [4] * len(row.item_ids)
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 0
 
 
 def test_it_refuses_items_not_in_the_round_a_closed_round_and_strangers(
-    db: Session, cast: Cast
+    db: Session, cast: Cast, settings: Settings
 ) -> None:
     pulse = _pulse(db, audience="teams", team_ids=[cast.platform.id])
     row = service.open_round(db, pulse, TUESDAY, actor=None)
@@ -232,7 +252,9 @@ def test_it_refuses_items_not_in_the_round_a_closed_round_and_strangers(
     assert foreign is not None
 
     with pytest.raises(service.PulseError, match="not in this pulse"):
-        service.answer(db, cast.member, row.id, PulseAnswer(answers={foreign: 3}), TUESDAY)
+        service.answer(
+            db, cast.member, row.id, PulseAnswer(answers={foreign: 3}), TUESDAY, settings=settings
+        )
     with pytest.raises(service.PulseError, match="closed"):
         service.answer(
             db,
@@ -240,12 +262,19 @@ def test_it_refuses_items_not_in_the_round_a_closed_round_and_strangers(
             row.id,
             PulseAnswer(answers={row.item_ids[0]: 3}),
             row.closes_on + dt.timedelta(days=1),
+            settings=settings,
         )
     with pytest.raises(service.PulseNotFound):
         service.answer(
-            db, cast.other_member, row.id, PulseAnswer(answers={row.item_ids[0]: 3}), TUESDAY
+            db,
+            cast.other_member,
+            row.id,
+            PulseAnswer(answers={row.item_ids[0]: 3}),
+            TUESDAY,
+            settings=settings,
         )
     assert db.scalar(select(func.count()).select_from(Response)) == 0
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 0
 
 
 def test_a_round_is_due_when_the_first_time_zone_reaches_the_hour(db: Session, cast: Cast) -> None:

@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectwell.programs import rounds, service
+from connectwell.core.config import Settings
+from connectwell.programs import answers, rounds, service
 from connectwell.programs.models import Group, GroupMember, Program
 from connectwell.programs.schemas import ProgramIn
 from tests.conftest import Cast
@@ -44,3 +45,11 @@ def outsider_of(group: Group, cast: Cast):  # type: ignore[no-untyped-def]
     return next(
         p for p in (cast.admin, cast.lead, cast.member, cast.other_member) if p.id not in inside
     )
+
+
+def count_check_ins_as_closed(db: Session, settings: Settings) -> int:
+    """Count every round's sealed check-ins as the job does after their last day; commits."""
+    later = dt.datetime.combine(ROUND_ON + dt.timedelta(days=60), dt.time(), dt.UTC)
+    rounds_counted = answers.count_closed_check_ins(db, settings, later)
+    db.commit()
+    return rounds_counted

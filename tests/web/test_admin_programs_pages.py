@@ -7,12 +7,13 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from connectwell.core.config import Settings
 from connectwell.programs import answers
 from connectwell.programs.models import Program, ProgramTeam, Round
 from connectwell.programs.schemas import Answer
 from tests.conftest import Cast
 from tests.web.conftest import AsPerson, post_form
-from tests.web.programs_setup import ROUND_ON, coffee, group_of
+from tests.web.programs_setup import ROUND_ON, coffee, count_check_ins_as_closed, group_of
 
 FORM = {
     "name": "Cross-team coffee",
@@ -108,7 +109,7 @@ def test_a_round_date_that_is_not_a_date_shows_the_page_again_with_it_beside_the
 
 
 def test_the_overview_hides_check_in_scores_below_the_anonymity_floor(
-    db: Session, cast: Cast, as_person
+    db: Session, cast: Cast, as_person, settings: Settings
 ) -> None:
     program = coffee(db)
     group = group_of(db, program, cast.member.id)
@@ -118,8 +119,10 @@ def test_the_overview_hides_check_in_scores_below_the_anonymity_floor(
         cast.member,
         Answer(met=True, positive_regard=5, mutuality=5, vitality=5),
         dt.date.today(),
+        settings=settings,
     )
     db.commit()
+    count_check_ins_as_closed(db, settings)
 
     page = as_person(cast.admin).get(f"/admin/programs/{program.id}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from connectwell.core.config import Settings
 from connectwell.insights import service as insights
 from connectwell.insights.schemas import InsightsOut
 from tests.conftest import Cast
@@ -13,9 +14,9 @@ from tests.web.test_insights_pages import _platform_answers
 
 
 def test_the_api_gives_admins_the_organisation_and_refuses_members(
-    client: TestClient, db: Session, cast: Cast, tokens: Tokens
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens, settings: Settings
 ) -> None:
-    _platform_answers(db, cast)
+    _platform_answers(db, cast, settings)
 
     org = client.get("/api/v1/insights/org", headers=bearer(tokens.admin))
     refused = client.get(
@@ -59,9 +60,9 @@ def test_it_describes_the_insights_response_in_the_openapi_schema(client: TestCl
 
 
 def test_it_answers_exactly_as_the_response_model_says(
-    client: TestClient, db: Session, cast: Cast, tokens: Tokens
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens, settings: Settings
 ) -> None:
-    _platform_answers(db, cast)
+    _platform_answers(db, cast, settings)
 
     body = client.get("/api/v1/insights/org", headers=bearer(tokens.admin)).json()
 

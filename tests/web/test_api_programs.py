@@ -7,10 +7,12 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from connectwell.core.ballots import Ballot
+from connectwell.core.config import Settings
 from connectwell.programs.models import CheckIn, Membership, Program
 from tests.conftest import Cast
 from tests.web.conftest import Tokens, bearer
-from tests.web.programs_setup import coffee, group_of
+from tests.web.programs_setup import coffee, count_check_ins_as_closed, group_of
 
 NEW = {"name": "API coffee", "starts_on": "2026-12-07", "cadence": "weekly"}
 
@@ -55,8 +57,8 @@ def test_a_member_skips_the_next_round_through_the_api(
     assert row is not None and row.skip_round_on == dt.date.today() + dt.timedelta(days=2)
 
 
-def test_pairings_list_the_callers_groups_and_take_an_answer(
-    db: Session, cast: Cast, client, tokens: Tokens
+def test_pairings_list_the_callers_groups_and_take_an_answer_sealed_until_counted(
+    db: Session, cast: Cast, client, tokens: Tokens, settings: Settings
 ) -> None:  # type: ignore[no-untyped-def]
     group = group_of(db, coffee(db), cast.member.id)
 
@@ -69,11 +71,14 @@ def test_pairings_list_the_callers_groups_and_take_an_answer(
 
     assert [g["id"] for g in listed.json()] == [group.id]
     assert answered.status_code == 200 and answered.json()["answered"] is True
+    assert db.scalar(select(func.count()).select_from(CheckIn)) == 0
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 1
+    assert count_check_ins_as_closed(db, settings) == 1
     assert db.scalar(select(func.count()).select_from(CheckIn)) == 1
 
 
 def test_the_rounds_overview_is_for_admins_and_hides_scores_below_the_floor(
-    db: Session, cast: Cast, client, tokens: Tokens
+    db: Session, cast: Cast, client, tokens: Tokens, settings: Settings
 ) -> None:  # type: ignore[no-untyped-def]
     program = coffee(db)
     group = group_of(db, program, cast.member.id)
@@ -82,6 +87,7 @@ def test_the_rounds_overview_is_for_admins_and_hides_scores_below_the_floor(
         json={"met": True, "positive_regard": 4, "mutuality": 5, "vitality": 3},
         headers=bearer(tokens.member),
     )
+    count_check_ins_as_closed(db, settings)
 
     refused = client.get(f"/api/v1/programs/{program.id}/rounds", headers=bearer(tokens.member))
     [summary] = client.get(

@@ -8,14 +8,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from connectwell.core.config import Settings
 from connectwell.pulses.models import Pulse, Response
 from tests.conftest import Cast
 from tests.web.conftest import Tokens, bearer
-from tests.web.pulses_setup import open_round
+from tests.web.pulses_setup import count_as_closed, open_round
 
 
 def test_a_member_answers_an_open_pulse_through_the_api(
-    client: TestClient, db: Session, cast: Cast, tokens: Tokens
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens, settings: Settings
 ) -> None:
     row = open_round(db)
     headers = bearer(tokens.member)
@@ -36,6 +37,8 @@ def test_a_member_answers_an_open_pulse_through_the_api(
     assert listed["round_id"] == row.id
     assert sent.status_code == 201
     assert again.status_code == 409 and again.json()["field"] == "answers"  # a conflict
+    assert db.scalar(select(func.count()).select_from(Response)) == 0  # sealed while open
+    assert count_as_closed(db, settings, row) == 1
     assert db.scalar(select(func.count()).select_from(Response)) == 1
     assert client.get("/api/v1/pulses/open", headers=headers).json() == []
 

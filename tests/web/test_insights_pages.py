@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectwell.core.audit import AuditEntry
+from connectwell.core.config import Settings
 from connectwell.insights import compute
 from connectwell.people.models import Person
+from connectwell.pulses import counting
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import PulseAnswer, PulseIn
 from tests.conftest import Cast
@@ -18,8 +20,8 @@ from tests.web.conftest import AsPerson, post_form
 TODAY = dt.date.today()
 
 
-def _platform_answers(db: Session, cast: Cast, people: int = 7) -> None:
-    """Seven people of Platform answer a pulse; insights computed."""
+def _platform_answers(db: Session, cast: Cast, settings: Settings, people: int = 7) -> None:
+    """Seven people of Platform answer a pulse, counted as if it had closed; insights computed."""
     extra = [
         Person(email=f"p{k}@example.org", name=f"P {k}", team=cast.platform)
         for k in range(people - 2)
@@ -40,15 +42,18 @@ def _platform_answers(db: Session, cast: Cast, people: int = 7) -> None:
             row.id,
             PulseAnswer(answers={i: 1 + (k + j) % 5 for j, i in enumerate(row.item_ids)}),
             TODAY,
+            settings=settings,
         )
+    after = dt.datetime.combine(row.closes_on + dt.timedelta(days=1), dt.time(), dt.UTC)
+    counting.count_round(db, settings, row, floor=5, now=after)
     compute.refresh(db, today=TODAY, floor=5)
     db.commit()
 
 
 def test_a_lead_sees_their_teams_scores_as_a_chart_and_a_table(
-    as_person: AsPerson, db: Session, cast: Cast
+    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
 ) -> None:
-    _platform_answers(db, cast)
+    _platform_answers(db, cast, settings)
     client = as_person(cast.lead)
 
     home = client.get("/insights")
@@ -67,9 +72,9 @@ def test_a_lead_sees_their_teams_scores_as_a_chart_and_a_table(
 
 
 def test_members_and_leads_of_other_teams_cannot_see_a_teams_insights(
-    as_person: AsPerson, db: Session, cast: Cast
+    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
 ) -> None:
-    _platform_answers(db, cast)
+    _platform_answers(db, cast, settings)
 
     assert as_person(cast.member).get("/insights").status_code == 403
     assert as_person(cast.member).get(f"/insights/teams/{cast.platform.id}").status_code == 403
@@ -78,9 +83,9 @@ def test_members_and_leads_of_other_teams_cannot_see_a_teams_insights(
 
 
 def test_an_admin_sees_the_organisation_and_recomputes(
-    as_person: AsPerson, db: Session, cast: Cast
+    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
 ) -> None:
-    _platform_answers(db, cast)
+    _platform_answers(db, cast, settings)
     client = as_person(cast.admin)
 
     page = client.get("/insights/org")
@@ -91,9 +96,9 @@ def test_an_admin_sees_the_organisation_and_recomputes(
 
 
 def test_recomputing_by_hand_is_audited_as_the_admin(
-    as_person: AsPerson, db: Session, cast: Cast
+    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
 ) -> None:
-    _platform_answers(db, cast)  # the nightly computation (no one to credit): not audited
+    _platform_answers(db, cast, settings)  # the nightly computation (no one to credit): not audited
 
     response = post_form(as_person(cast.admin), "/insights/refresh")
 
@@ -105,9 +110,9 @@ def test_recomputing_by_hand_is_audited_as_the_admin(
 
 
 def test_a_team_under_the_floor_shows_no_score(
-    as_person: AsPerson, db: Session, cast: Cast
+    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
 ) -> None:
-    _platform_answers(db, cast, people=4)
+    _platform_answers(db, cast, settings, people=4)
 
     page = as_person(cast.lead).get(f"/insights/teams/{cast.platform.id}")
 

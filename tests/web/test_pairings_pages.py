@@ -9,10 +9,11 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from connectwell.core.config import Settings
 from connectwell.programs.models import CheckIn, Group, GroupMember
 from tests.conftest import Cast
 from tests.web.conftest import AsPerson, post_form
-from tests.web.programs_setup import coffee, group_of, outsider_of
+from tests.web.programs_setup import coffee, count_check_ins_as_closed, group_of, outsider_of
 
 
 def test_the_pairing_page_shows_who_when_and_a_conversation_starter(
@@ -43,8 +44,8 @@ def test_nobody_outside_the_group_can_see_it_or_its_invite(
     assert refused.status_code == 404
 
 
-def test_answering_with_three_taps_stores_an_anonymous_check_in_once(
-    db: Session, cast: Cast, as_person
+def test_answering_with_three_taps_seals_an_anonymous_check_in_once(
+    db: Session, cast: Cast, as_person, settings: Settings
 ) -> None:
     group = group_of(db, coffee(db), cast.member.id)
     client = as_person(cast.member)
@@ -61,7 +62,10 @@ def test_answering_with_three_taps_stores_an_anonymous_check_in_once(
 
     assert first.status_code == 303
     assert again.status_code == 409 and "answered for this group already" in again.text
+    assert "sealed" in client.get(f"/pairings/{group.id}?saved=1").text
     db.expire_all()
+    assert db.scalar(select(func.count()).select_from(CheckIn)) == 0
+    assert count_check_ins_as_closed(db, settings) == 1
     [check_in] = db.scalars(select(CheckIn)).all()
     assert (check_in.positive_regard, check_in.mutuality, check_in.vitality) == (5, 4, 4)
     member = db.scalar(select(GroupMember).where(GroupMember.person_id == cast.member.id))

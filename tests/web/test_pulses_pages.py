@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectwell.core.config import Settings
 from connectwell.pulses.models import Participation, Response
 from tests.conftest import Cast
 from tests.web.conftest import AsPerson, post_form
-from tests.web.pulses_setup import open_round
+from tests.web.pulses_setup import count_as_closed, open_round
 
 
-def test_an_open_pulse_is_listed_and_answered_from_its_page(
-    as_person: AsPerson, db: Session, cast: Cast
+def test_an_open_pulse_is_listed_and_answered_from_its_page_sealed_until_it_closes(
+    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
 ) -> None:
     row = open_round(db)
     client = as_person(cast.member)
@@ -25,7 +26,11 @@ def test_an_open_pulse_is_listed_and_answered_from_its_page(
     assert f"/pulses/{row.id}" in listing.text
     assert page.status_code == 200 and "Send anonymously" in page.text
     assert sent.status_code == 303 and sent.headers["location"] == f"/pulses/{row.id}?thanks=1"
+    thanks = client.get(sent.headers["location"]).text
+    assert "sealed until the pulse closes" in thanks and "without your name" in thanks
     db.expire_all()
+    assert db.scalars(select(Response)).all() == []
+    assert count_as_closed(db, settings, row) == 1
     [response] = db.scalars(select(Response)).all()
     assert sorted(a.value for a in response.answers) == [4] * len(row.item_ids)
     assert response.comment == "<b>ok</b>"
@@ -34,7 +39,7 @@ def test_an_open_pulse_is_listed_and_answered_from_its_page(
 
 
 def test_a_second_answer_and_an_out_of_range_value_are_refused(
-    as_person: AsPerson, db: Session, cast: Cast
+    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
 ) -> None:
     row = open_round(db)
     client = as_person(cast.member)
@@ -48,7 +53,7 @@ def test_a_second_answer_and_an_out_of_range_value_are_refused(
     assert good.status_code == 303
     assert again.status_code == 409 and "already" in again.text
     db.expire_all()
-    assert db.scalar(select(func.count()).select_from(Response)) == 1
+    assert count_as_closed(db, settings, row) == 1
 
 
 def test_someone_not_invited_gets_not_found(as_person: AsPerson, db: Session, cast: Cast) -> None:

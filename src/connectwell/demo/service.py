@@ -22,6 +22,7 @@ from connectwell.programs import service as programs
 from connectwell.programs.models import Cadence, GroupMember, Kind, Program
 from connectwell.programs.schedule import round_dates
 from connectwell.programs.schemas import Answer, ProgramIn
+from connectwell.pulses import counting
 from connectwell.pulses import service as pulses
 from connectwell.pulses.models import Item, Participation
 from connectwell.pulses.schemas import PulseAnswer, PulseIn
@@ -134,13 +135,18 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
                 if met
                 else [None] * 3
             )
+            if day + dt.timedelta(days=3) > member.group.round.check_ins_close_on:
+                continue  # too late for an older round's check-in: it has closed
             answers.answer(
                 session,
                 member.group_id,
                 member.person,
                 Answer(met=met, positive_regard=taps[0], mutuality=taps[1], vitality=taps[2]),
                 day + dt.timedelta(days=3),
+                settings=settings,
             )
+    # Check-ins are counted once a round's last check-in day has passed; the newest stay sealed.
+    answers.count_closed_check_ins(session, settings, after_every_zone(today))
     buddies = programs.create_program(
         session,
         ProgramIn(
@@ -320,6 +326,7 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12)
         actor=None,
     )
     mood = {team_id: rng.gauss(0, 0.5) for team_id in session.scalars(select(Team.id))}
+    settings = get_settings()
     lag = {"play": -0.8, "trusting": -0.3, "loneliness": -1.5}  # a higher score is lonelier
     levels: dict[tuple[int, str], float] = {}  # latent: one per person and construct
     ease: dict[int, float] = {}  # how readily people agree with each statement
@@ -351,8 +358,11 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12)
                 row.id,
                 PulseAnswer(answers=values),
                 min(today, day + dt.timedelta(days=rng.randint(0, 3))),
+                settings=settings,
             )
-    insights_compute.refresh(session, today=today, floor=get_settings().anonymity_floor)
+    # Closed rounds are counted; the newest may still be open, its answers sealed.
+    counting.count_closed_rounds(session, settings, after_every_zone(today))
+    insights_compute.refresh(session, today=today, floor=settings.anonymity_floor)
 
 
 ITEM_NOISE = 0.6

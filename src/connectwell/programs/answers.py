@@ -1,18 +1,34 @@
-"""People's answers to "did you meet?", their groups, and the admin's aggregate view."""
+"""People's answers to "did you meet?" (check-ins sealed until counted), their groups, and
+the admin's aggregate view."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from connectwell.core import errors
-from connectwell.people.models import Person
+from connectwell.core import ballots, errors
+from connectwell.core.config import Settings
+from connectwell.core.db.updates import update_once
+from connectwell.people.models import Person, Team
 from connectwell.programs import service
-from connectwell.programs.models import CheckIn, Group, GroupMember, Membership, Program, Round
+from connectwell.programs.models import (
+    CHECK_IN_DAYS,
+    CheckIn,
+    Group,
+    GroupMember,
+    Membership,
+    Program,
+    Round,
+)
 from connectwell.programs.schemas import Answer
+from connectwell.stats import Attributes, coarsen_attributes
+
+log = logging.getLogger(__name__)
 
 
 class AnswerError(service.ProgramError):
@@ -37,27 +53,52 @@ def group_for(session: Session, group_id: int, person: Person) -> tuple[Group, G
     return group, member
 
 
-def answer(session: Session, group_id: int, person: Person, data: Answer, today: dt.date) -> None:
-    """Record "did you meet?" and, if so, an anonymous micro check-in. Once per person."""
+def answer(
+    session: Session,
+    group_id: int,
+    person: Person,
+    data: Answer,
+    today: dt.date,
+    *,
+    settings: Settings,
+) -> None:
+    """Record "did you meet?" once and, if so, drop the micro check-in sealed in the box.
+
+    One conditional UPDATE records the answer on the person's place in the group (only while
+    ``answered_at`` is empty): of several requests racing, exactly one changes the row, the
+    others get :class:`AlreadyAnswered`. The three taps and the person's team go sealed into
+    the round's ballot box (:mod:`connectwell.core.ballots`); :func:`count_check_ins` stores
+    them with everyone's after the round's last check-in day.
+    """
     group, member = group_for(session, group_id, person)
     if member.answered_at is not None:
         raise AlreadyAnswered("met", "you have answered for this group already")
-    member.met = data.met
-    # The day only: a precise time could be matched with a check-in or a request log.
-    member.answered_at = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
-    member.private_note = data.private_note
+    closes_on = group.round.check_ins_close_on
+    if today > closes_on:
+        raise AnswerError(
+            "met", f"answers for this round were taken until {closes_on:%-d %B %Y}: it has closed"
+        )
+    _, made = update_once(
+        session,
+        GroupMember,
+        member.id,
+        GroupMember.answered_at.is_(None),
+        met=data.met,
+        # The day only: a precise time could be matched with a request log.
+        answered_at=dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC),
+        private_note=data.private_note,
+    )
+    if not made:
+        raise AlreadyAnswered("met", "you have answered for this group already")
     if data.met and data.positive_regard is not None:
         assert data.mutuality is not None and data.vitality is not None
-        session.add(
-            CheckIn(
-                program_id=group.round.program_id,
-                round_id=group.round_id,
-                team_id=person.team_id,
-                positive_regard=data.positive_regard,
-                mutuality=data.mutuality,
-                vitality=data.vitality,
-            )
-        )
+        taps = {
+            "team_id": person.team_id,
+            "positive_regard": data.positive_regard,
+            "mutuality": data.mutuality,
+            "vitality": data.vitality,
+        }
+        ballots.drop(session, settings, ballot_box(group.round_id), taps)
     membership = session.scalar(
         select(Membership).where(
             Membership.program_id == group.round.program_id, Membership.person_id == person.id
@@ -66,6 +107,81 @@ def answer(session: Session, group_id: int, person: Person, data: Answer, today:
     if membership is not None:
         membership.ignored_in_a_row = 0
     session.flush()
+
+
+def ballot_box(round_id: int) -> str:
+    """The ballot box of a programme round's micro check-ins."""
+    return f"check_ins:{round_id}"
+
+
+def count_check_ins(
+    session: Session, settings: Settings, round_: Round, *, floor: int, now: dt.datetime
+) -> int | None:
+    """Open a round's check-in box after its last day and store the check-ins; how many.
+
+    None when it is not time yet (``now`` on or before ``round_.check_ins_close_on``) or
+    another worker counted it (claimed by setting ``check_ins_counted_at`` from NULL). Each
+    check-in's team is coarsened to a team (or parent team) that at least ``floor`` of the
+    round's group members share (:func:`connectwell.stats.coarsen_attributes`); the rows go
+    in shuffled, with random keys, and every group member row of the round is touched so that
+    on PostgreSQL they all carry this transaction's id, like the check-ins.
+    """
+    if now.date() <= round_.check_ins_close_on:
+        return None
+    _, claimed = update_once(
+        session, Round, round_.id, Round.check_ins_counted_at.is_(None), check_ins_counted_at=now
+    )
+    if not claimed:
+        return None
+    sealed = ballots.take_all(session, settings, ballot_box(round_.id))
+    in_round = select(Group.id).where(Group.round_id == round_.id)
+    audience = [
+        Attributes(team_id)
+        for team_id in session.scalars(
+            select(Person.team_id)
+            .join(GroupMember, GroupMember.person_id == Person.id)
+            .where(GroupMember.group_id.in_(in_round))
+        )
+    ]
+    parents = {t: p for t, p in session.execute(select(Team.id, Team.parent_id))}
+    stored = coarsen_attributes(
+        [Attributes(b["team_id"]) for b in sealed], audience, parents, floor
+    )
+    rows = [
+        {
+            "id": secrets.token_hex(16),
+            "program_id": round_.program_id,
+            "round_id": round_.id,
+            "team_id": kept.team_id,
+            "positive_regard": ballot["positive_regard"],
+            "mutuality": ballot["mutuality"],
+            "vitality": ballot["vitality"],
+        }
+        for ballot, kept in zip(sealed, stored, strict=True)
+    ]
+    if rows:
+        session.execute(insert(CheckIn), rows)
+    session.execute(
+        update(GroupMember)
+        .where(GroupMember.group_id.in_(in_round))
+        .values(met=GroupMember.met)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    log.info("check-ins of programme round %s counted: %s", round_.id, len(rows))
+    return len(rows)
+
+
+def count_closed_check_ins(session: Session, settings: Settings, now: dt.datetime) -> int:
+    """Count the check-ins of every round whose last check-in day has passed; how many rounds."""
+    last_round_on = now.date() - dt.timedelta(days=CHECK_IN_DAYS + 1)
+    due = session.scalars(
+        select(Round)
+        .where(Round.check_ins_counted_at.is_(None), Round.round_on <= last_round_on)
+        .order_by(Round.id)
+    )
+    floor = settings.anonymity_floor
+    return sum(count_check_ins(session, settings, r, floor=floor, now=now) is not None for r in due)
 
 
 def my_groups(session: Session, person: Person, *, limit: int = 20) -> list[Group]:

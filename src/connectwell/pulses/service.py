@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from connectwell.core import audit, errors
+from connectwell.core import audit, ballots, errors
 from connectwell.core.config import Settings
 from connectwell.core.notify import tell
 from connectwell.people import service as people
@@ -20,13 +20,11 @@ from connectwell.people.models import Person
 from connectwell.programs.schedule import earliest_moment, local_moment, round_dates
 from connectwell.pulses.bank import BANK, MAX_ITEMS, MIN_ITEMS
 from connectwell.pulses.models import (
-    Answer,
     Construct,
     Item,
     Participation,
     Pulse,
     PulseRound,
-    Response,
 )
 from connectwell.pulses.schemas import ConstructIn, ItemIn, PulseAnswer, PulseIn
 
@@ -348,9 +346,23 @@ def round_for(session: Session, person: Person, round_id: int, today: dt.date) -
 
 
 def answer(
-    session: Session, person: Person, round_id: int, data: PulseAnswer, today: dt.date
+    session: Session,
+    person: Person,
+    round_id: int,
+    data: PulseAnswer,
+    today: dt.date,
+    *,
+    settings: Settings,
 ) -> None:
-    """Store an anonymous response and mark (apart from it) that the person answered."""
+    """Mark, once, that the person answered, and drop their answers sealed in the ballot box.
+
+    One conditional UPDATE marks the participation (``answered`` from false to true): of
+    several requests racing, exactly one changes the row, the others get
+    :class:`PulseConflict`. The answers, the comment and the groups they count in (the team,
+    the tenure band when the round opened, the location) go sealed into the round's box
+    (:mod:`connectwell.core.ballots`); nothing readable is written until the round closes and
+    :func:`count_round` stores them with everyone's, in a shuffled order.
+    """
     open_round_ = round_for(session, person, round_id, today)
     row = open_round_.round
     if open_round_.answered:
@@ -363,21 +375,36 @@ def answer(
         raise PulseError("answers", f"item {sorted(unknown)[0]} is not in this pulse")
     if not given:
         raise PulseError("answers", "answer at least one question")
-    response = Response(
-        round_id=row.id,
-        team_id=person.team_id,
-        tenure_band=tenure_band(person.start_date, today),
-        location=person.location,
-        comment=data.comment,
+    marked = session.execute(
+        update(Participation)
+        .where(
+            Participation.round_id == row.id,
+            Participation.person_id == person.id,
+            Participation.answered.is_(False),
+        )
+        .values(answered=True)
+        .execution_options(synchronize_session=False)
     )
-    response.answers = [
-        Answer(item_id=item_id, value=value) for item_id, value in sorted(given.items())
-    ]
-    session.add(response)
-    participation = session.get(Participation, (round_id, person.id))
-    assert participation is not None
-    participation.answered = True
-    session.flush()
+    if getattr(marked, "rowcount", 0) != 1:
+        raise PulseConflict("answers", "you have answered this pulse already")
+    ballots.drop(
+        session,
+        settings,
+        ballot_box(row.id),
+        {
+            "answers": {str(item_id): value for item_id, value in sorted(given.items())},
+            "comment": data.comment,
+            "team_id": person.team_id,
+            # At the round's opening, not today: the band must not date the answer.
+            "tenure_band": tenure_band(person.start_date, row.opens_on),
+            "location": person.location,
+        },
+    )
+
+
+def ballot_box(round_id: int) -> str:
+    """The ballot box of a pulse round."""
+    return f"pulse_round:{round_id}"
 
 
 @dataclass(frozen=True)
@@ -388,7 +415,7 @@ class RoundCount:
 
 
 def rounds_overview(session: Session, *, limit: int = 50) -> list[RoundCount]:
-    """Recent rounds with how many were invited and how many responses came in."""
+    """Recent rounds with how many were invited and how many have answered."""
     rows = list(
         session.scalars(
             select(PulseRound)
@@ -397,11 +424,11 @@ def rounds_overview(session: Session, *, limit: int = 50) -> list[RoundCount]:
             .limit(limit)
         )
     )
-    counts = dict(
+    counts = dict(  # answered so far: the same number whether counted yet or still sealed
         session.execute(
-            select(Response.round_id, func.count())
-            .where(Response.round_id.in_([r.id for r in rows]))
-            .group_by(Response.round_id)
+            select(Participation.round_id, func.count())
+            .where(Participation.round_id.in_([r.id for r in rows]), Participation.answered)
+            .group_by(Participation.round_id)
         ).all()
     )
     return [RoundCount(r, r.invited, counts.get(r.id, 0)) for r in rows]

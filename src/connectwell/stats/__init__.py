@@ -11,6 +11,8 @@ standard library, numpy and scipy: nothing of the rest of connectwell, no databa
 - :class:`Disclosure` and :func:`allowed_breakdowns`: what one viewer may be shown without
   anyone being found by subtracting one view from others.
 - :func:`verify_disclosure`: checks any set of shown groups; every test uses it.
+- :func:`coarsen_attributes`: an answer's (team, tenure band, location), generalised until at
+  least the floor of the round's audience share it; :func:`verify_coarsening` checks it.
 """
 
 from connectwell.stats.anonymity import (
@@ -24,6 +26,7 @@ from connectwell.stats.anonymity import (
     may_show_score,
     verify_disclosure,
 )
+from connectwell.stats.coarsen import Attributes, coarsen_attributes, shared_by, verify_coarsening
 from connectwell.stats.errors import StatsInputError
 from connectwell.stats.scores import (
     MIN_ALPHA_CASES,
@@ -46,6 +49,7 @@ __all__ = [
     "MIN_FLOOR",
     "MIN_SPREAD",
     "AnonymityPolicy",
+    "Attributes",
     "ConstructScore",
     "Disclosure",
     "Item",
@@ -54,6 +58,7 @@ __all__ = [
     "StatsInputError",
     "TrendPoint",
     "allowed_breakdowns",
+    "coarsen_attributes",
     "cronbach_alpha",
     "may_show_comments",
     "may_show_distribution",
@@ -62,7 +67,9 @@ __all__ = [
     "reverse_code",
     "score_construct",
     "score_constructs",
+    "shared_by",
     "trend",
+    "verify_coarsening",
     "verify_disclosure",
     "wilson_interval",
 ]

@@ -18,7 +18,8 @@ from connectwell.core.db import utcnow
 from connectwell.core.notify import deliver_pending
 from connectwell.digests import service as digests
 from connectwell.insights import compute
-from connectwell.programs import intros, rounds
+from connectwell.programs import answers, intros, rounds
+from connectwell.pulses import counting
 from connectwell.pulses import service as pulses
 
 
@@ -81,6 +82,17 @@ def send_pulse_reminders(session: Session, settings: Settings) -> str:
     return f"{pulses.send_due_reminders(session, settings, utcnow())} pulse reminders sent"
 
 
+def count_pulse_rounds(session: Session, settings: Settings) -> str:
+    """Open the ballot box of every closed, uncounted pulse round and store its answers."""
+    return f"{counting.count_closed_rounds(session, settings, utcnow())} pulse rounds counted"
+
+
+def count_check_ins(session: Session, settings: Settings) -> str:
+    """Store the sealed micro check-ins of every programme round whose last day has passed."""
+    counted = answers.count_closed_check_ins(session, settings, utcnow())
+    return f"check-ins of {counted} programme rounds counted"
+
+
 def refresh_insights(session: Session, settings: Settings) -> str:
     count = compute.refresh(session, today=utcnow().date(), floor=settings.anonymity_floor)
     return f"insights for {count} scopes"
@@ -104,5 +116,7 @@ JOBS: tuple[Job, ...] = (
     Job("pulse-rounds", dt.timedelta(minutes=5), open_pulse_rounds),
     Job("pulse-invitations", dt.timedelta(minutes=1), send_pulse_invitations),
     Job("pulse-reminders", dt.timedelta(minutes=30), send_pulse_reminders),
+    Job("pulse-count", dt.timedelta(minutes=5), count_pulse_rounds),
+    Job("check-in-count", dt.timedelta(minutes=15), count_check_ins),
     Job("insights", dt.timedelta(hours=1), refresh_insights, period=_day),
 )

@@ -16,6 +16,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten in the file, not just unlinked: opened ballots leave no
+    # sealed bytes behind (see connectwell.core.ballots).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -10,7 +10,7 @@ from connectwell.people.models import Person
 from connectwell.programs import answers
 from connectwell.programs.models import Group
 from connectwell.programs.schemas import Answer, GroupOut
-from connectwell.web.deps import DB, ApiViewer
+from connectwell.web.deps import DB, ApiViewer, AppSettings
 
 router = APIRouter()
 
@@ -42,8 +42,10 @@ def my_pairings(session: DB, viewer: ApiViewer) -> list[GroupOut]:
 
 
 @router.post("/{group_id}/answer", response_model=GroupOut)
-def answer(data: Answer, session: DB, viewer: ApiViewer, group_id: int) -> GroupOut:
+def answer(
+    data: Answer, session: DB, settings: AppSettings, viewer: ApiViewer, group_id: int
+) -> GroupOut:
     """Did you meet? With three taps (1-5) for positive regard, mutuality and vitality."""
-    answers.answer(session, group_id, viewer.person, data, dt.date.today())
+    answers.answer(session, group_id, viewer.person, data, dt.date.today(), settings=settings)
     group, _ = answers.group_for(session, group_id, viewer.person)
     return _out(group, viewer.person)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import PulseAnswer, PulseIn
-from connectwell.web.deps import DB, ApiAdmin, ApiViewer
+from connectwell.web.deps import DB, ApiAdmin, ApiViewer, AppSettings
 
 router = APIRouter()
 
@@ -60,7 +60,9 @@ def get_round(session: DB, viewer: ApiViewer, round_id: int) -> dict[str, Any]:
 
 
 @router.post("/rounds/{round_id}/responses", status_code=status.HTTP_201_CREATED)
-def answer(data: PulseAnswer, session: DB, viewer: ApiViewer, round_id: int) -> dict[str, str]:
-    """Answer anonymously: the response is stored without you."""
-    pulses.answer(session, viewer.person, round_id, data, dt.date.today())
+def answer(
+    data: PulseAnswer, session: DB, settings: AppSettings, viewer: ApiViewer, round_id: int
+) -> dict[str, str]:
+    """Answer anonymously: sealed until the round closes, then counted without you."""
+    pulses.answer(session, viewer.person, round_id, data, dt.date.today(), settings=settings)
     return {"status": "thank you"}

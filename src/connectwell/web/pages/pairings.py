@@ -87,13 +87,17 @@ ANSWER_LABELS = {
 
 
 @router.post("/pairings/{group_id}/answer", dependencies=[CSRF])
-async def answer(request: Request, session: DB, viewer: PageViewer, group_id: int) -> Response:
+async def answer(
+    request: Request, session: DB, settings: AppSettings, viewer: PageViewer, group_id: int
+) -> Response:
     form = await read_form(request, AnswerForm, labels=ANSWER_LABELS)
     if form.data is not None:
         sent = form.data.model_dump()
         try:
             data = Answer.model_validate({**sent, "met": sent["met"] == "yes"})
-            answers.answer(session, group_id, viewer.person, data, dt.date.today())
+            answers.answer(
+                session, group_id, viewer.person, data, dt.date.today(), settings=settings
+            )
         except ValidationError as error:  # the check-in's rules: all three taps, after a meeting
             for name, message in plain_problems(error.errors(), Answer).items():
                 form.add("positive_regard" if name == "check-in" else name, message)

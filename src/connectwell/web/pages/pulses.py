@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import PulseAnswer
-from connectwell.web.deps import CSRF, DB, PageViewer
+from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer
 from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
 
@@ -65,7 +65,9 @@ CHOOSE = "Choose one of the five answers, from 1 to 5, or skip the statement."
 
 
 @router.post("/pulses/{round_id}", dependencies=[CSRF])
-async def answer(request: Request, session: DB, viewer: PageViewer, round_id: int) -> Response:
+async def answer(
+    request: Request, session: DB, settings: AppSettings, viewer: PageViewer, round_id: int
+) -> Response:
     form = await read_form(request, CommentForm)
     sent = {
         name.removeprefix("item-"): value
@@ -81,7 +83,9 @@ async def answer(request: Request, session: DB, viewer: PageViewer, round_id: in
                 form.add(f"item-{item['loc'][1]}", CHOOSE)
     if data is not None:
         try:
-            pulses.answer(session, viewer.person, round_id, data, dt.date.today())
+            pulses.answer(
+                session, viewer.person, round_id, data, dt.date.today(), settings=settings
+            )
         except pulses.PulseNotFound:
             raise
         except pulses.PulseError as error:
