@@ -1,7 +1,8 @@
 """Confidence intervals for a mean and for a share, never of zero width.
 
-- :func:`mean_interval`: Student's t interval around the mean of respondents' scores, with the
-  standard deviation taken as at least :data:`MIN_SPREAD`.
+- :func:`mean_interval`: Student's t interval around the mean of respondents' scores with one
+  pseudo-answer at each end of the scale added, the standard deviation at least
+  :data:`MIN_SPREAD`: never zero width, and at least 95% coverage for skewed answers at n = 5.
 - :func:`wilson_interval`: Wilson's score interval for a share (favourable %).
 
 References
@@ -28,9 +29,12 @@ DEFAULT_CONFIDENCE = 0.95
 #: The smallest spread (standard deviation of respondents' scores) an interval assumes. A
 #: handful of people who all answered alike does not show that everyone would: an observed
 #: spread of zero is a sample's accident, so the interval never has zero width. On a 1..5 scale
-#: 0.5 is about half the spread of typical survey answers; the coverage this gives, measured by
+#: 0.5 is about half the spread of typical survey answers. The mean's interval also adds a
+#: pseudo-answer at each end of the scale (:func:`mean_interval`); the coverage, measured by
 #: simulation, is in ``benchmarks/README.md`` (``benchmarks/intervals_coverage.py``).
 MIN_SPREAD = 0.5
+#: The lowest and highest possible score on the default 5-point scale.
+DEFAULT_BOUNDS = (1.0, 5.0)
 
 
 def check_confidence(confidence: float, field: str = "confidence") -> float:
@@ -48,29 +52,45 @@ def spread(sd: float) -> float:
 
 
 def mean_interval(
-    scores: npt.ArrayLike, confidence: float = DEFAULT_CONFIDENCE
+    scores: npt.ArrayLike,
+    confidence: float = DEFAULT_CONFIDENCE,
+    *,
+    bounds: tuple[float, float] = DEFAULT_BOUNDS,
 ) -> tuple[float | None, float | None, float | None]:
-    """The mean of ``scores`` and its t interval, the spread taken as at least ``MIN_SPREAD``.
+    """The mean of ``scores`` and its confidence interval; never zero width.
+
+    The interval is Student's t interval of the scores with **one pseudo-answer at each end of
+    the scale** added (``bounds``: 1 and 5 on a 5-point scale), the bounded-scale analogue of
+    Agresti and Coull's "add two successes and two failures": with ``m = n + 2`` values, their
+    mean ``c`` and sample standard deviation ``s`` (taken as at least :data:`MIN_SPREAD`),
+    ``c -+ t(m - 1) * s / sqrt(m)``, widened to include the mean if needed (only possible at a
+    low confidence) and clipped to the scale. The plain t interval covers the true mean of
+    skewed or nearly uniform answers too rarely at small ``n`` (0.87 for answers piled at the
+    bottom of the scale at n = 5, 0.72 for 90% fives and 10% ones at n = 12); with the two
+    pseudo-answers the coverage measured by simulation is at least 0.95 for every distribution
+    in ``benchmarks/intervals_coverage.py`` at n = 5, 8, 12 and 30, at a width within about 5%
+    of the t interval for typical answers from n = 30 on.
 
     Parameters
     ----------
     scores : array-like of float, 1-D
-        Respondents' scores (one per respondent), finite.
+        Respondents' scores (one per respondent), finite and within ``bounds``.
     confidence : float, default 0.95
         The level of the interval, strictly between 0 and 1.
+    bounds : (float, float), default (1, 5)
+        The lowest and highest possible score.
 
     Returns
     -------
     (mean, low, high) : tuple of float or None
         ``(None, None, None)`` without scores; ``(mean, None, None)`` for a single score
-        (no spread to judge by). Otherwise ``mean -+ t * max(sd, MIN_SPREAD) / sqrt(n)`` with
-        ``t`` Student's quantile for ``n - 1`` degrees of freedom and ``sd`` the sample standard
-        deviation (``ddof=1``): never zero width.
+        (no spread to judge by); otherwise ``low <= mean <= high`` and ``low < high``.
 
     Raises
     ------
     StatsInputError
-        ``scores`` not a 1-D array of finite numbers, or a bad ``confidence``.
+        ``scores`` not a 1-D array of finite numbers within ``bounds``, bad ``bounds`` or a bad
+        ``confidence``, naming the field.
 
     Complexity
     ----------
@@ -79,38 +99,81 @@ def mean_interval(
     References
     ----------
     .. [1] Student, "The probable error of a mean", Biometrika 6 (1908) 1-25.
+    .. [2] A. Agresti, B. A. Coull, "Approximate is better than 'exact' for interval
+       estimation of binomial proportions", The American Statistician 52 (1998) 119-126.
+    .. [3] A. Agresti, B. Caffo, "Simple and effective confidence intervals for proportions
+       and differences of proportions result from adding two successes and two failures",
+       The American Statistician 54 (2000) 280-288.
 
     Examples
     --------
     >>> mean, low, high = mean_interval([4, 4, 4, 4, 4])
     >>> mean, round(low, 3), round(high, 3)
-    (4.0, 3.379, 4.621)
+    (4.0, 2.555, 4.874)
     """
     confidence = check_confidence(confidence)
+    bounds = check_bounds(bounds)
     try:
         values = np.asarray(scores, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise StatsInputError("scores", f"must be numbers ({error})") from None
     if values.ndim != 1:
         raise StatsInputError("scores", f"must be 1-D, got {values.ndim} dimension(s)")
-    if not np.isfinite(values).all():
-        k = int(np.flatnonzero(~np.isfinite(values))[0])
-        raise StatsInputError(f"scores[{k}]", f"must be a finite number, got {values[k]!r}")
-    return interval_of_scores(values, confidence)
+    outside = ~np.isfinite(values) | (values < bounds[0]) | (values > bounds[1])
+    if outside.any():
+        k = int(np.flatnonzero(outside)[0])
+        raise StatsInputError(
+            f"scores[{k}]",
+            f"must be a finite number within {bounds[0]:g}..{bounds[1]:g}, got {values[k]!r}",
+        )
+    return interval_of_scores(values, confidence, bounds)
+
+
+def check_bounds(bounds: tuple[float, float], field: str = "bounds") -> tuple[float, float]:
+    """``bounds`` as ``(low, high)`` finite floats with ``low < high``."""
+    try:
+        low, high = (float(b) for b in bounds)
+    except (TypeError, ValueError):
+        raise StatsInputError(field, f"must be two numbers (low, high), got {bounds!r}") from None
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise StatsInputError(field, f"must be finite with low < high, got {bounds!r}")
+    return low, high
 
 
 def interval_of_scores(
-    scores: npt.NDArray[np.float64], confidence: float
+    scores: npt.NDArray[np.float64],
+    confidence: float,
+    bounds: tuple[float, float] = DEFAULT_BOUNDS,
 ) -> tuple[float | None, float | None, float | None]:
-    """:func:`mean_interval` without the input checks (``scores`` finite, 1-D)."""
+    """:func:`mean_interval` without the input checks (``scores`` finite, 1-D, in bounds)."""
     n = len(scores)
     if n == 0:
         return None, None, None
     mean = float(scores.mean())
     if n == 1:
         return mean, None, None
-    half = t_quantile(confidence, n - 1) * spread(float(scores.std(ddof=1))) / math.sqrt(n)
-    return mean, mean - half, mean + half
+    low, high = interval_from_moments(n, mean, float(scores.std(ddof=1)), confidence, bounds)
+    return mean, low, high
+
+
+def interval_from_moments(
+    n: int,
+    mean: float,
+    sd: float,
+    confidence: float = DEFAULT_CONFIDENCE,
+    bounds: tuple[float, float] = DEFAULT_BOUNDS,
+) -> tuple[float, float]:
+    """:func:`mean_interval` from a group's ``n`` (at least 2), ``mean`` and ``sd``
+    (``ddof=1``) alone, as a published figure holds them. Complexity: O(1)."""
+    floor, ceiling = bounds
+    size = n + 2
+    centre = (n * mean + floor + ceiling) / size
+    squares = (n - 1) * sd * sd + n * mean * mean + floor * floor + ceiling * ceiling
+    variance = max((squares - size * centre * centre) / (size - 1), 0.0)
+    half = t_quantile(confidence, size - 1) * spread(math.sqrt(variance)) / math.sqrt(size)
+    low = max(min(centre - half, mean), floor)
+    high = min(max(centre + half, mean), ceiling)
+    return low, high
 
 
 def t_quantile(confidence: float, df: float) -> float:
@@ -189,4 +252,8 @@ def wilson_interval(
         / (1 + z * z / trials)
         * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
     )
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # The interval holds the share; rounding could leave a bound 1e-17 past it (at a share of 0
+    # or 1, or a tiny one).
+    low = 0.0 if successes == 0 else min(max(0.0, centre - half), share)
+    high = 1.0 if successes == trials else max(min(1.0, centre + half), share)
+    return low, high

@@ -196,7 +196,7 @@ def score_construct(
     scale_max : int, default 5
         The top of the scale; favourable answers are its top two options.
     confidence : float, default 0.95
-        The level of the t interval around the mean (its spread at least :data:`MIN_SPREAD`)
+        The level of the interval around the mean (:func:`~connectwell.stats.mean_interval`)
         and of the favourable share's Wilson interval.
     lower_is_better : bool, default False
         For a construct where a higher score is worse (loneliness): favourable answers are
@@ -218,7 +218,7 @@ def score_construct(
     coded = coded_answers(answers, reverse, scale_max)
     means = respondent_means(coded)
     scores = means[~np.isnan(means)]
-    mean, low, high = interval_of_scores(scores, confidence)
+    mean, low, high = interval_of_scores(scores, confidence, (1.0, float(scale_max)))
     answered = coded[~np.isnan(coded)]
     good = answered <= 2 if lower_is_better else answered >= scale_max - 1
     favourable = fav_low = fav_high = None
