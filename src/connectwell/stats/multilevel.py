@@ -222,17 +222,24 @@ def team_agreement(
 
 def _fit_mixedlm(values: FloatArray, codes: npt.NDArray[np.intp]) -> tuple[float, float] | None:
     """REML estimates ``(tau2, sigma2)`` of the random-intercept model, or ``None`` when the
-    fit fails or does not converge."""
-    from statsmodels.regression.mixed_linear_model import MixedLM  # slow import: only here
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    fit fails or does not converge.
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    Powell's derivative-free search first, then Nelder-Mead: statsmodels' default gradient
+    searches (BFGS, L-BFGS) stopped at a team variance of 0, or failed, on data with a clear
+    team variance (0.09 of 0.73 at 10,000 people in 200 teams), where both derivative-free
+    searches agree. A team variance of 0 at a converged fit (the boundary) is a result, not a
+    failure.
+    """
+    from statsmodels.regression.mixed_linear_model import MixedLM  # slow import: only here
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # boundary and retry notices; convergence is checked
         try:
-            fitted = MixedLM(values, np.ones((len(values), 1)), groups=codes).fit(reml=True)
+            model = MixedLM(values, np.ones((len(values), 1)), groups=codes)
+            fitted = model.fit(reml=True, method=["powell", "nm"])
         except (ValueError, np.linalg.LinAlgError):
             return None
-    if not fitted.converged or any(issubclass(w.category, ConvergenceWarning) for w in caught):
+    if not fitted.converged:
         return None
     tau2, sigma2 = float(np.asarray(fitted.cov_re)[0, 0]), float(fitted.scale)
     if not (math.isfinite(tau2) and math.isfinite(sigma2)) or sigma2 <= 0:
@@ -245,6 +252,7 @@ def shrunken_team_means(
     teams: Sequence[Team],
     *,
     confidence: float = DEFAULT_CONFIDENCE,
+    fit: Literal["reml", "anova"] = "reml",
 ) -> ShrunkenMeans[Team]:
     """Each team's mean shrunk toward the overall mean by a random-intercept model.
 
@@ -271,6 +279,10 @@ def shrunken_team_means(
         Each person's team, one per score.
     confidence : float, default 0.95
         The level of the intervals.
+    fit : {"reml", "anova"}, default "reml"
+        ``"anova"`` skips the mixed model and takes the variances from the one-way ANOVA
+        (what the REML fit falls back to); in a balanced design with a positive team variance
+        both give the same variances.
 
     Returns
     -------
@@ -298,24 +310,27 @@ def shrunken_team_means(
        Python", Proc. 9th Python in Science Conference (2010).
     """
     confidence = check_confidence(confidence)
+    if fit not in ("reml", "anova"):
+        raise StatsInputError("fit", f'must be "reml" or "anova", got {fit!r}')
     values, labels, codes = _person_scores(scores, teams)
     anova = _anova(values, codes, len(labels))
     if anova.msb is None or anova.msw is None or anova.k is None or anova.msw == 0:
         agreement = team_agreement(values, [labels[c] for c in codes])
         return ShrunkenMeans(None, None, None, None, agreement.reason, confidence)
-    fitted = _fit_mixedlm(values, codes)
+    fitted = _fit_mixedlm(values, codes) if fit == "reml" else None
     reason: str | None = None
     method: Literal["mixedlm", "anova"] = "mixedlm"
     if fitted is None:
         method = "anova"
         tau2, sigma2 = max(0.0, (anova.msb - anova.msw) / anova.k), anova.msw
-        reason = (
-            "the mixed model did not converge: variances from the one-way ANOVA "
-            "(method of moments) instead"
-        )
+        if fit == "reml":
+            reason = (
+                "the mixed model did not converge: variances from the one-way ANOVA "
+                "(method of moments) instead"
+            )
     else:
         tau2, sigma2 = fitted
-    if tau2 <= 1e-10 * sigma2:
+    if tau2 <= 1e-6 * sigma2:  # below the optimiser's precision: lambda < 1e-3 at 1,000 people
         tau2 = 0.0
         reason = (reason + "; " if reason else "") + (
             "no variance between teams beyond chance: every team's shrunken mean is the grand mean"
