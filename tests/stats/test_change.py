@@ -16,6 +16,7 @@ from connectwell.stats import (
     StatsInputError,
     clearly_lowest,
     compare_rounds,
+    mean_interval,
     minimum_detectable_change,
 )
 
@@ -24,6 +25,15 @@ from .answer_distributions import DISTRIBUTIONS, draw_answers
 
 def _summary(scores: np.ndarray) -> GroupSummary:
     return GroupSummary(len(scores), float(scores.mean()), float(scores.std(ddof=1)))
+
+
+def test_a_published_figure_gives_the_same_interval_as_its_scores() -> None:
+    scores = np.array([3.0, 4.0, 4.0, 5.0, 2.0, 4.0, 4.0])
+    summary = _summary(scores)
+    _, low, high = mean_interval(scores)
+    assert summary.interval() == (pytest.approx(low), pytest.approx(high))
+    _, low, high = mean_interval(scores, 0.9, bounds=(1, 7))
+    assert summary.interval(0.9, (1, 7)) == (pytest.approx(low), pytest.approx(high))
 
 
 def test_a_change_is_welchs_interval_of_the_difference_with_hsus_degrees_of_freedom() -> None:

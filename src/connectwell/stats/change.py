@@ -44,7 +44,9 @@ from typing import Literal, TypeVar
 from connectwell.stats.errors import StatsInputError, check_int
 from connectwell.stats.intervals import (
     DEFAULT_CONFIDENCE,
+    check_bounds,
     check_confidence,
+    interval_from_moments,
     spread,
     t_quantile,
     z_quantile,
@@ -83,6 +85,16 @@ class GroupSummary:
                 raise StatsInputError(field, f"must be finite, got {value!r}")
         if self.sd < 0:
             raise StatsInputError("sd", f"must not be negative, got {self.sd}")
+
+    def interval(
+        self, confidence: float = DEFAULT_CONFIDENCE, bounds: tuple[float, float] = (1.0, 5.0)
+    ) -> tuple[float, float]:
+        """The interval of this figure's mean, exactly as
+        :func:`~connectwell.stats.mean_interval` gives it from the scores (for a trend point
+        built from published figures). Complexity: O(1)."""
+        return interval_from_moments(
+            self.n, self.mean, self.sd, check_confidence(confidence), check_bounds(bounds)
+        )
 
     @property
     def variance_of_mean(self) -> float:
