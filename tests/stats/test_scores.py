@@ -129,14 +129,14 @@ def test_scores_match_numpy_and_scipy_computed_independently(
     if len(per_respondent) == 1:
         assert score.ci_low is None and score.ci_high is None
     else:
-        # Student's t interval, its spread at least MIN_SPREAD: never zero width.
-        spread = max(float(np.std(per_respondent, ddof=1)), MIN_SPREAD)
+        # Student's t interval with a pseudo-answer at 1 and at 5 added, its spread at least
+        # MIN_SPREAD, clipped to the scale: never zero width.
+        padded = [*per_respondent, 1.0, 5.0]
+        spread = max(float(np.std(padded, ddof=1)), MIN_SPREAD)
         low, high = scipy_stats.t.interval(
-            0.95,
-            len(per_respondent) - 1,
-            loc=np.mean(per_respondent),
-            scale=spread / np.sqrt(len(per_respondent)),
+            0.95, len(padded) - 1, loc=np.mean(padded), scale=spread / np.sqrt(len(padded))
         )
+        low, high = max(min(low, score.mean), 1.0), min(max(high, score.mean), 5.0)
         assert (score.ci_low, score.ci_high) == (pytest.approx(low), pytest.approx(high))
         assert score.ci_high > score.ci_low
     complete = coded[~np.isnan(coded).any(axis=1)]
@@ -157,9 +157,11 @@ def test_a_known_construct_score() -> None:
     assert score.mean == pytest.approx((5 + 2 + 4) / 3)
     assert score.favourable_pct == pytest.approx(100 * 3 / 5)  # 5, 5, 4 of 5 answers
     assert score.answers == 5
-    half = scipy_stats.t.ppf(0.975, 2) * np.std([5, 2, 4], ddof=1) / math.sqrt(3)
-    assert score.ci_low == pytest.approx(11 / 3 - half)
-    assert score.ci_high == pytest.approx(11 / 3 + half)
+    # the interval: the t interval of 5, 2, 4 and the pseudo-answers 1 and 5 (mean 17/5),
+    # clipped to the scale
+    half = scipy_stats.t.ppf(0.975, 4) * np.std([5, 2, 4, 1, 5], ddof=1) / math.sqrt(5)
+    assert score.ci_low == pytest.approx(max(17 / 5 - half, 1))
+    assert score.ci_high == pytest.approx(min(17 / 5 + half, 5))
 
 
 def test_score_constructs_groups_columns_by_construct() -> None:

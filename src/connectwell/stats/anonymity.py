@@ -93,12 +93,14 @@ class Problem:
     """A way a set of shown groups exposes fewer respondents than the floor.
 
     ``kind`` is ``"group"`` (a shown group is too small), ``"difference"`` (one shown group
-    minus another leaves too few) or ``"cell"`` (a combination of several shown groups isolates
-    too few). ``groups`` are the indices of the shown groups involved (for a new group, the
-    index it would take), ``size`` how many respondents are exposed (at least 1).
+    minus another leaves too few), ``"cell"`` (a combination of several shown groups isolates
+    too few) or ``"isolated"`` (a linear combination of the shown groups' figures gives one
+    respondent's own: :func:`~connectwell.stats.isolation.verify_no_isolation`). ``groups`` are
+    the indices of the shown groups involved (for a new group, the index it would take),
+    ``size`` how many respondents are exposed (at least 1).
     """
 
-    kind: Literal["group", "difference", "cell"]
+    kind: Literal["group", "difference", "cell", "isolated"]
     groups: tuple[int, ...]
     size: int
     message: str
