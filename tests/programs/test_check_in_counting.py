@@ -75,12 +75,11 @@ def test_check_ins_are_counted_once_only_after_the_last_day_with_a_shared_team(
     assert {(c.positive_regard, c.mutuality, c.vitality) for c in stored} == {(4, 3, 5)}
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_after_counting_no_xmin_joins_a_check_in_to_fewer_than_the_whole_round(
     factory: sessionmaker[Session], db: Session, org: list[Person], coffee: Program,
     settings: Settings,
 ) -> None:  # fmt: skip
-    if db.get_bind().dialect.name != "postgresql":
-        pytest.skip("xmin is PostgreSQL's")
     row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
     db.commit()

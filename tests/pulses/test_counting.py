@@ -119,11 +119,10 @@ def test_two_workers_racing_count_a_round_once(
     assert db.get(PulseRound, row.id).counted_at == CLOSED  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_after_counting_no_xmin_joins_a_response_to_fewer_than_everyone_invited(
     factory: sessionmaker[Session], db: Session, settings: Settings
 ) -> None:
-    if db.get_bind().dialect.name != "postgresql":
-        pytest.skip("xmin is PostgreSQL's")
     people = _org(db, 20)
     row = _round(db)
     _answer_one_by_one(factory, settings, row, people[:8])
@@ -211,11 +210,10 @@ def test_the_demo_attack_finds_no_answer_matching_exactly_one_person(
     assert total > 200 and unique == 0
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_while_a_round_is_open_the_sqlite_file_holds_no_answer_in_plain_text(
     factory: sessionmaker[Session], db: Session, settings: Settings
 ) -> None:
-    if db.get_bind().dialect.name != "sqlite":
-        pytest.skip("the SQLite file; PostgreSQL is checked on the ballots column below")
     people = _org(db, 10)
     row = _round(db)
     comments = _answer_one_by_one(factory, settings, row, people)
@@ -235,11 +233,10 @@ def test_while_a_round_is_open_the_sqlite_file_holds_no_answer_in_plain_text(
         assert b'"answers":{' not in seen and b'"comment":' not in seen
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_while_a_round_is_open_postgresql_holds_only_sealed_bytes(
     factory: sessionmaker[Session], db: Session, settings: Settings
 ) -> None:
-    if db.get_bind().dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's ballots column; the SQLite file is checked above")
     people = _org(db, 10)
     row = _round(db)
     comments = _answer_one_by_one(factory, settings, row, people)
