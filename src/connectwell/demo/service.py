@@ -14,16 +14,16 @@ from connectwell.core.config import get_settings
 from connectwell.demo.generator import DemoOrg, DemoPerson, generate_org
 from connectwell.goals import service as goals
 from connectwell.goals.schemas import GoalIn, ProgressIn
-from connectwell.insights import compute as insights_compute
+from connectwell.insights import publish, snapshots
 from connectwell.people import roster
 from connectwell.people.models import Person, Team
 from connectwell.programs import answers, intros, rounds
 from connectwell.programs import service as programs
-from connectwell.programs.models import Cadence, GroupMember, Kind, Program
+from connectwell.programs.models import Cadence, GroupMember, Kind, Program, Round
 from connectwell.programs.schedule import round_dates
 from connectwell.programs.schemas import Answer, ProgramIn
 from connectwell.pulses import service as pulses
-from connectwell.pulses.models import Item, Participation
+from connectwell.pulses.models import Item, Participation, PulseRound
 from connectwell.pulses.schemas import PulseAnswer, PulseIn
 from connectwell.shoutouts import service as shoutouts
 from connectwell.shoutouts.models import Recipient as ShoutOutRecipient
@@ -300,7 +300,7 @@ def seed_goals(session: Session, *, today: dt.date, seed: int) -> int:
 
 def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12) -> None:
     """A fortnightly pulse with ``weeks`` of answers (about 70% answer), where some teams feel
-    better than others and play lags, then the insights computed from them."""
+    better than others and play lags; then every closed, counted round is published."""
     rng = random.Random(seed + 2)
     pulse = pulses.create_pulse(
         session,
@@ -344,4 +344,29 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12)
                 PulseAnswer(answers=values),
                 min(today, day + dt.timedelta(days=rng.randint(0, 3))),
             )
-    insights_compute.refresh(session, today=today, floor=get_settings().anonymity_floor)
+    _count_closed_rounds(session, today)
+    snapshots.store_network(session, today=today, floor=get_settings().anonymity_floor)
+    publish.publish_due(
+        session,
+        floor=get_settings().anonymity_floor,
+        now=dt.datetime.combine(today, dt.time(6), tzinfo=dt.UTC),
+    )
+
+
+def _count_closed_rounds(session: Session, today: dt.date) -> None:
+    """Mark closed rounds counted, so they are published.
+
+    A stand-in until the ballot box's counting (``count_round``) is called here: the demo's
+    answers are stored as responses already, so a closed round has nothing left to count.
+    """
+    now = dt.datetime.combine(today, dt.time(5), tzinfo=dt.UTC)
+    for row in session.scalars(
+        select(PulseRound).where(PulseRound.closes_on < today, PulseRound.counted_at.is_(None))
+    ):
+        row.counted_at = now
+    for programme_round in session.scalars(
+        select(Round).where(Round.check_ins_counted_at.is_(None))
+    ):
+        if programme_round.check_ins_close_on < today:
+            programme_round.check_ins_counted_at = now
+    session.flush()

@@ -37,9 +37,7 @@ class Publication(Base):
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     floor: Mapped[int]  # the anonymity floor the figures were gated with
 
-    __table_args__ = (
-        UniqueConstraint("kind", "source_id", name="uq_publications_kind_source"),
-    )
+    __table_args__ = (UniqueConstraint("kind", "source_id", name="uq_publications_kind_source"),)
 
 
 class PublishedFigure(Base):
