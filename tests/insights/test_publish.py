@@ -4,6 +4,7 @@ rounded as shown; and every attack of issue 9 on the insights figures recovers n
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 from collections import defaultdict
 from collections.abc import Hashable
@@ -113,7 +114,7 @@ def test_figures_of_a_scope_are_the_same_on_consecutive_days(db: Session) -> Non
         respond(db, rounds[day % 3], platform, 5)  # late rows never reach a figure
         db.flush()
 
-    differing = [(a, b) for a, b in zip(views, views[1:], strict=False) if a != b]
+    differing = [(a, b) for a, b in itertools.pairwise(views) if a != b]
     assert differing == []
     assert [p["n"] for p in views[0]["constructs"]["trusting"]["trend"]] == [8, 9, 10]
 
@@ -156,7 +157,7 @@ def test_every_shown_group_of_every_measure_is_in_the_ledger(db: Session) -> Non
     for k in range(12):
         respond(db, row, platform, varied(k, len(row.item_ids)), location="Berlin",
                 comment=f"note {k}")  # fmt: skip
-    for k in range(3):
+    for _ in range(3):
         respond(db, row, payments, 2, location="Paris")
     db.flush()
 
@@ -227,7 +228,7 @@ def test_two_workers_publishing_the_same_round_at_once_publish_it_once(
                 barrier.wait()
                 results.append(publish.publish_pulse_round(session, target, floor=FLOOR, now=NOW))
                 session.commit()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=work) for _ in range(2)]
