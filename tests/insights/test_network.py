@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from connectwell.insights import compute
+from connectwell.insights import service, snapshots
 from connectwell.insights.network import gather, my_connections, network_figures
 from connectwell.people.models import Person
 from connectwell.programs.models import Group, GroupMember, Program, Round
@@ -78,8 +78,9 @@ def test_the_organisation_gets_network_figures_and_small_teams_none(
     assert organisation["isolated"] == 3  # only Mia has two different connections
     assert organisation["reciprocity"] == 1.0
     assert teams == {}  # every team has fewer than 5 people
-    scopes = compute.compute(db, today=TODAY, floor=5)
-    assert scopes["org"].network is not None and scopes["org"].network.isolated == 3
+    assert snapshots.store_network(db, today=TODAY, floor=5) == 1
+    stored = service.network(db, "org")
+    assert stored is not None and stored.network is not None and stored.network.isolated == 3
 
 
 def test_a_person_sees_their_own_connections_newest_first(db: Session, cast: Cast) -> None:
