@@ -53,7 +53,7 @@ def test_a_lead_sees_their_teams_published_scores_as_a_chart_and_a_table(
     assert page.status_code == 200
     assert "<svg" in page.text and "Latest published score of each construct" in page.text
     assert '<th scope="row">Trusting</th>' in page.text
-    assert "asked in the Connection pulse of 3 November 2026, closed 10 November 2026" in page.text
+    assert "asked in the pulse of 3 November 2026, closed 10 November 2026" in page.text
     assert "not enough answers to judge reliability" in page.text  # 7 answers: no alpha
     assert "the first published round that asked it" in page.text
     csv_text = client.get(f"/insights/teams/{cast.platform.id}/export.csv").text

@@ -298,9 +298,10 @@ def seed_goals(session: Session, *, today: dt.date, seed: int) -> int:
     return count
 
 
-def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12) -> None:
+def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 26) -> None:
     """A fortnightly pulse with ``weeks`` of answers (about 70% answer), where some teams feel
-    better than others and play lags; then every closed, counted round is published."""
+    better than others and play lags; then every closed, counted round is published. Half a
+    year of rounds, so that constructs come back and their trends have more than one point."""
     rng = random.Random(seed + 2)
     pulse = pulses.create_pulse(
         session,
