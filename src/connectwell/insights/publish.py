@@ -33,136 +33,57 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
-from typing import Final
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from connectwell.core import audit, errors
-from connectwell.insights.models import LedgerEntry, Publication, PublishedFigure
+from connectwell.core import audit
+from connectwell.insights.check_ins import decide_check_in_round, publish_check_in_round
+from connectwell.insights.gate import (
+    CHECK_IN_ROUND,
+    ORG_NAME,
+    PULSE_ROUND,
+    Decision,
+    PublishError,
+    Tree,
+    claim,
+    gate_tree,
+    ledger,
+    new_groups,
+    published,
+    write,
+)
+from connectwell.insights.models import Publication
 from connectwell.insights.schemas import (
-    CheckInRoundFigures,
     ConstructFigure,
     GroupFigure,
     PulseRoundFigures,
     construct_figure,
-    interval_figure,
-    share_figure,
-    stored,
 )
-from connectwell.people.models import Person, Team
-from connectwell.programs.models import CheckIn, Group, GroupMember, Round
+from connectwell.programs.models import Round
 from connectwell.pulses.bank import LOWER_IS_BETTER
 from connectwell.pulses.models import Answer, Construct, Item, PulseRound, Response
-from connectwell.stats import AnonymityPolicy, Disclosure, score_construct, wilson_interval
+from connectwell.stats import AnonymityPolicy, Disclosure, score_construct
 
-PULSE_ROUND: Final = "pulse_round"
-CHECK_IN_ROUND: Final = "check_in_round"
-ORG_NAME = "The organisation"
-ELEMENTS = ("positive_regard", "mutuality", "vitality")
-
-
-class PublishError(errors.Invalid):
-    """A round that cannot be published (yet); ``field`` names the culprit."""
-
-
-# --- the team tree and the ledger ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tree:
-    """The team tree: children by parent (``None``: top level), names, and each team with
-    the teams nested under it."""
-
-    children: dict[int | None, list[int]]
-    names: dict[int, str]
-    below: dict[int, frozenset[int]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, session: Session) -> Tree:
-        children: dict[int | None, list[int]] = defaultdict(list)
-        names: dict[int, str] = {}
-        for team_id, parent_id, name in session.execute(select(Team.id, Team.parent_id, Team.name)):
-            children[parent_id].append(team_id)
-            names[team_id] = name
-        for kids in children.values():
-            kids.sort(key=lambda t: (names[t].lower(), t))
-        below: dict[int, frozenset[int]] = {}
-
-        def collect(team_id: int, seen: frozenset[int]) -> frozenset[int]:
-            if team_id in below:
-                return below[team_id]
-            found = {team_id}
-            for kid in children.get(team_id, []):
-                if kid not in seen:  # a cycle would be a bug elsewhere; never loop on it
-                    found |= collect(kid, seen | {team_id})
-            below[team_id] = frozenset(found)
-            return below[team_id]
-
-        for team_id in names:
-            collect(team_id, frozenset())
-        return cls(dict(children), names, below)
-
-
-def ledger(session: Session, universe: str) -> dict[str, list[frozenset[Hashable]]]:
-    """Every group shown so far of ``universe``, by measure, oldest first."""
-    shown: dict[str, list[frozenset[Hashable]]] = defaultdict(list)
-    for measure, members in session.execute(
-        select(LedgerEntry.measure, LedgerEntry.members)
-        .where(LedgerEntry.universe == universe)
-        .order_by(LedgerEntry.id)
-    ):
-        shown[measure].append(frozenset(members))
-    return shown
-
-
-def _gate_tree(
-    gate: Disclosure, tree: Tree, team: np.ndarray, ids: np.ndarray
-) -> list[tuple[str, np.ndarray]]:
-    """Walk the team tree from the organisation down through ``gate`` (parents before
-    children); return each scope that may be shown with its rows' mask. ``team`` and ``ids``
-    are the rows' team ids (0: none) and respondent ids."""
-    allowed: list[tuple[str, np.ndarray]] = []
-    if ids.size == 0:
-        return allowed
-    everyone = np.ones(ids.size, dtype=bool)
-    if not gate.request(frozenset(ids.tolist())):
-        return allowed
-    allowed.append(("org", everyone))
-
-    def walk(parent_id: int | None, parent: np.ndarray) -> None:
-        masks = {
-            kid: parent & np.isin(team, list(tree.below.get(kid, {kid})))
-            for kid in tree.children.get(parent_id, [])
-        }
-        groups = {kid: frozenset(ids[m].tolist()) for kid, m in masks.items() if m.any()}
-        for kid, ok in gate.breakdown(frozenset(ids[parent].tolist()), groups).items():
-            if ok:
-                allowed.append((f"team:{kid}", masks[kid]))
-                walk(kid, masks[kid])
-
-    walk(None, everyone)
-    return allowed
-
-
-def _new_groups(gate: Disclosure, seeded: Iterable[frozenset[Hashable]]) -> list[frozenset[str]]:
-    before = set(seeded)
-    return [frozenset(str(m) for m in g) for g in gate.shown if g not in before]
+__all__ = [
+    "CHECK_IN_ROUND",
+    "PULSE_ROUND",
+    "Decision",
+    "Disclosure",
+    "PublishError",
+    "Tree",
+    "decide_check_in_round",
+    "decide_pulse_round",
+    "publish_check_in_round",
+    "publish_due",
+    "publish_now",
+    "publish_pulse_round",
+]
 
 
 # --- a pulse round ------------------------------------------------------------------------
-
-
-@dataclass
-class Decision:
-    """What a publication would show: figures by scope, and the new groups by measure."""
-
-    figures: dict[str, PulseRoundFigures | CheckInRoundFigures]
-    shown: dict[str, list[frozenset[str]]]
 
 
 @dataclass
@@ -254,7 +175,7 @@ def decide_pulse_round(
         answered = ~np.all(np.isnan(matrix), axis=1)
         rows = np.flatnonzero(answered)
         ids, team = data.ids[rows], data.team[rows]
-        for name, mask in _gate_tree(scores, tree, team, ids):
+        for name, mask in gate_tree(scores, tree, team, ids):
             full = np.zeros(data.ids.size, dtype=bool)
             full[rows[mask]] = True
             figure = _score(data, key, full)
@@ -281,13 +202,13 @@ def decide_pulse_round(
     written = np.array([bool(c.strip()) for c in data.comment], dtype=bool)
     rows = np.flatnonzero(written)
 
-    for name, mask in _gate_tree(comments, tree, data.team[rows], data.ids[rows]):
+    for name, mask in gate_tree(comments, tree, data.team[rows], data.ids[rows]):
         scope(name).comments = sorted(data.comment[k] for k in rows[mask].tolist())
     return Decision(
         figures=dict(figures),
         shown={
-            "scores": _new_groups(scores, seeded["scores"]),
-            "comments": _new_groups(comments, seeded["comments"]),
+            "scores": new_groups(scores, seeded["scores"]),
+            "comments": new_groups(comments, seeded["comments"]),
         },
     )
 
@@ -297,49 +218,6 @@ def _group_figure(data: _Round, key: str, label: str, mask: np.ndarray) -> Group
     assert figure is not None
     return GroupFigure(
         label=label, n=figure.n, mean=figure.mean, ci_low=figure.ci_low, ci_high=figure.ci_high
-    )
-
-
-def _claim(
-    session: Session, kind: str, source_id: int, floor: int, now: dt.datetime
-) -> Publication | None:
-    """Insert the publication row in a savepoint: losing the race rolls back only the claim."""
-    publication = Publication(kind=kind, source_id=source_id, floor=floor, published_at=now)
-    try:
-        with session.begin_nested():
-            session.add(publication)
-            session.flush()
-    except IntegrityError:
-        return None
-    return publication
-
-
-def _write(session: Session, publication: Publication, universe: str, decision: Decision) -> None:
-    session.add_all(
-        PublishedFigure(publication_id=publication.id, scope=scope, payload=stored(payload))
-        for scope, payload in decision.figures.items()
-    )
-    session.add_all(
-        LedgerEntry(
-            publication_id=publication.id,
-            universe=universe,
-            measure=measure,
-            members=sorted(group),
-        )
-        for measure, groups in decision.shown.items()
-        for group in groups
-    )
-    session.flush()
-
-
-def _published(session: Session, kind: str, source_id: int) -> bool:
-    return (
-        session.scalar(
-            select(Publication.id).where(
-                Publication.kind == kind, Publication.source_id == source_id
-            )
-        )
-        is not None
     )
 
 
@@ -356,113 +234,16 @@ def publish_pulse_round(
     """
     if round_.counted_at is None:
         raise PublishError("round", f"pulse round {round_.id} has not been counted yet")
-    if _published(session, PULSE_ROUND, round_.id):
+    if published(session, PULSE_ROUND, round_.id):
         return None
-    publication = _claim(session, PULSE_ROUND, round_.id, floor, now)
+    publication = claim(session, PULSE_ROUND, round_.id, floor, now)
     if publication is None:
         return None
-    _write(
+    write(
         session,
         publication,
         f"{PULSE_ROUND}:{round_.id}",
         decide_pulse_round(session, round_, floor=floor),
-    )
-    return publication
-
-
-# --- a programme round's check-ins --------------------------------------------------------
-
-
-def decide_check_in_round(
-    session: Session, round_: Round, *, floor: int, tree: Tree | None = None
-) -> Decision:
-    """The check-in figures a publication of ``round_`` would show, gated by the ledger."""
-    tree = tree or Tree.load(session)
-    policy = AnonymityPolicy(floor=floor)
-    universe = f"{CHECK_IN_ROUND}:{round_.id}"
-    seeded = ledger(session, universe)
-    rows = session.execute(
-        select(CheckIn.id, CheckIn.team_id, CheckIn.positive_regard, CheckIn.mutuality,
-               CheckIn.vitality).where(CheckIn.round_id == round_.id).order_by(CheckIn.id)
-    ).all()  # fmt: skip
-    taps = np.array([[r[2], r[3], r[4]] for r in rows], dtype=np.float64).reshape(-1, 3)
-    figures: dict[str, CheckInRoundFigures] = {}
-
-    def scope(name: str) -> CheckInRoundFigures:
-        if name not in figures:
-            label = ORG_NAME if name == "org" else tree.names[int(name.split(":")[1])]
-            figures[name] = CheckInRoundFigures(
-                name=label, n=None, positive_regard=None, mutuality=None, vitality=None,
-                met_n=None, met_pct=None, met_low=None, met_high=None,
-            )  # fmt: skip
-        return figures[name]
-
-    check_ins = Disclosure(policy, seeded["check_ins"])
-    for name, mask in _gate_tree(
-        check_ins,
-        tree,
-        np.array([r[1] or 0 for r in rows], dtype=np.int64),
-        np.array([r[0] for r in rows], dtype=object),
-    ):
-        target = scope(name)
-        target.n = int(mask.sum())
-        for k, element in enumerate(ELEMENTS):
-            score = score_construct(taps[mask, k : k + 1], construct=element)
-            assert score.mean is not None
-            setattr(target, element, interval_figure(score.mean, score.ci_low, score.ci_high))
-    people = session.execute(
-        select(GroupMember.person_id, GroupMember.met, Person.team_id)
-        .join(Group, Group.id == GroupMember.group_id)
-        .join(Person, Person.id == GroupMember.person_id)
-        .where(Group.round_id == round_.id, GroupMember.answered_at.is_not(None))
-        .order_by(GroupMember.person_id)
-    ).all()
-    met = np.array([bool(r[1]) for r in people], dtype=bool)
-    met_gate = Disclosure(policy, seeded["met"])
-    for name, mask in _gate_tree(
-        met_gate,
-        tree,
-        np.array([r[2] or 0 for r in people], dtype=np.int64),
-        np.array([f"person:{r[0]}" for r in people], dtype=object),
-    ):
-        target = scope(name)
-        n = int(mask.sum())
-        low, high = wilson_interval(float(met[mask].sum()), n)
-        target.met_n = n
-        target.met_pct, target.met_low, target.met_high = share_figure(
-            float(met[mask].mean()), low, high
-        )
-    return Decision(
-        figures={k: CheckInRoundFigures.model_validate(v.model_dump()) for k, v in figures.items()},
-        shown={
-            "check_ins": _new_groups(check_ins, seeded["check_ins"]),
-            "met": _new_groups(met_gate, seeded["met"]),
-        },
-    )
-
-
-def publish_check_in_round(
-    session: Session, round_: Round, *, floor: int, now: dt.datetime
-) -> Publication | None:
-    """Publish a programme round's counted micro check-ins once; ``None`` if already done.
-
-    Raises
-    ------
-    PublishError
-        The round's check-ins have not been counted yet (``check_ins_counted_at`` unset).
-    """
-    if round_.check_ins_counted_at is None:
-        raise PublishError("round", f"the check-ins of round {round_.id} have not been counted yet")
-    if _published(session, CHECK_IN_ROUND, round_.id):
-        return None
-    publication = _claim(session, CHECK_IN_ROUND, round_.id, floor, now)
-    if publication is None:
-        return None
-    _write(
-        session,
-        publication,
-        f"{CHECK_IN_ROUND}:{round_.id}",
-        decide_check_in_round(session, round_, floor=floor),
     )
     return publication
 
