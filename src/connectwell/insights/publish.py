@@ -71,7 +71,6 @@ __all__ = [
     "CHECK_IN_ROUND",
     "PULSE_ROUND",
     "Decision",
-    "Disclosure",
     "PublishError",
     "Tree",
     "decide_check_in_round",
