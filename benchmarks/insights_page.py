@@ -1,10 +1,12 @@
 """Team insights with 10,000 people and 1,000,000 pulse responses, SQLite and PostgreSQL.
 
-Insights are precomputed: the nightly job (``insights.compute.refresh``) reads the window's
-answers once, decides the whole team tree's disclosure and stores a snapshot per scope; the
-page only reads its snapshot. This script seeds the volume (once per database), times the
-job, then times the team insights page through the app in-process (a lead's team and the
-admin's organisation view) and prints p50 and p95.
+Results are published once per closed, counted round (``insights.publish``): the job reads
+that round's answers, decides the whole team tree's disclosure through the ledger and stores
+the figures per scope; pages read only publications. This script seeds the volume (once per
+database): 100 weekly rounds of 10,000 invited who all answered (one construct's full item
+set per round), all counted; it times publishing each round, then the team insights page
+through the app in-process over all those publications (a lead's team and the admin's
+organisation view) and prints p50 and p95.
 
     .venv/bin/python benchmarks/insights_page.py --db sqlite --db postgresql
 
@@ -33,18 +35,19 @@ from connectwell.core.db import make_engine, make_session_factory, transaction
 from connectwell.core.db.migrate import upgrade
 from connectwell.demo.generator import generate_org
 from connectwell.demo.service import roster_csv
-from connectwell.insights import compute
+from connectwell.insights import publish
+from connectwell.insights.models import Publication
 from connectwell.people import roster
 from connectwell.people.models import Person, TeamLead
 from connectwell.pulses import service as pulses
-from connectwell.pulses.models import Answer, PulseRound, Response
+from connectwell.pulses.models import Answer, Construct, Item, PulseRound, Response
 from connectwell.pulses.schemas import PulseIn
 from connectwell.web.app import create_app
 from connectwell.web.deps import SESSION_COOKIE
 
-SQLITE_PATH = Path(tempfile.gettempdir()) / "connectwell-bench" / "insights.db"
+SQLITE_PATH = Path(tempfile.gettempdir()) / "connectwell-bench" / "publish.db"
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-POSTGRES_DB = "connectwell_bench_insights"
+POSTGRES_DB = "connectwell_bench_publish"
 TODAY = dt.date(2026, 11, 26)
 
 
@@ -62,7 +65,10 @@ def database_url(kind: str) -> str:
     return make_url(POSTGRES_SERVER).set(database=POSTGRES_DB).render_as_string(False)
 
 
-def seed(engine: Engine, people: int, responses: int, seed_value: int) -> None:
+TENURE = ("under 1 year", "1-3 years", "3-5 years", "5+ years")
+
+
+def seed(engine: Engine, people: int, responses: int, rounds: int, seed_value: int) -> None:
     factory = make_session_factory(engine)
     with factory() as session:
         if (session.scalar(select(func.count()).select_from(Response)) or 0) >= responses:
@@ -77,29 +83,36 @@ def seed(engine: Engine, people: int, responses: int, seed_value: int) -> None:
         )
         pulse = pulses.create_pulse(
             session,
-            PulseIn(name="Pulse", cadence="weekly", starts_on=TODAY - dt.timedelta(weeks=12)),
+            PulseIn(name="Pulse", cadence="weekly", starts_on=TODAY - dt.timedelta(weeks=rounds)),
             actor=None,
         )
-        rounds = []
-        for k in range(12):
-            opens = TODAY - dt.timedelta(weeks=12 - k)
+        constructs = [
+            list(session.scalars(select(Item.id).where(Item.construct_id == c).order_by(Item.id)))
+            for c in session.scalars(select(Construct.id).order_by(Construct.id))
+        ]
+        made = []
+        for k in range(rounds):
+            opens = TODAY - dt.timedelta(weeks=rounds - k + 1)
             row = PulseRound(
                 pulse_id=pulse.id,
                 opens_on=opens,
                 closes_on=opens + dt.timedelta(7),
                 sequence=k,
-                item_ids=pulses.items_for_round(session, k),
+                item_ids=constructs[k % len(constructs)],  # one construct's full set a round
+                invited=people,
+                counted_at=dt.datetime.combine(opens + dt.timedelta(8), dt.time(), dt.UTC),
             )
             session.add(row)
-            rounds.append(row)
+            made.append(row)
         session.flush()
         members = session.execute(select(Person.team_id, Person.location)).all()
-        round_items = [(r.id, r.opens_on, r.item_ids) for r in rounds]
+        round_items = [(r.id, r.item_ids) for r in made]
     rng = random.Random(seed_value)
     batch: list[dict[str, object]] = []
     answers: list[dict[str, object]] = []
+    per_round = responses // rounds
     for n in range(responses):
-        round_id, opens, items = round_items[n % len(round_items)]
+        round_id, items = round_items[min(n // per_round, rounds - 1)]
         team_id, location = members[rng.randrange(len(members))]
         rid = uuid.UUID(int=rng.getrandbits(128)).hex
         batch.append(
@@ -107,9 +120,9 @@ def seed(engine: Engine, people: int, responses: int, seed_value: int) -> None:
                 "id": rid,
                 "round_id": round_id,
                 "team_id": team_id,
-                "tenure_band": "1-3 years",
+                "tenure_band": TENURE[rng.randrange(len(TENURE))],
                 "location": location,
-                "comment": "",
+                "comment": f"comment {n % 7}" if rng.random() < 0.05 else "",
             }
         )
         answers += [{"response_id": rid, "item_id": i, "value": rng.randint(1, 5)} for i in items]
@@ -135,6 +148,42 @@ def seed(engine: Engine, people: int, responses: int, seed_value: int) -> None:
     )
 
 
+def publish_all(engine: Engine) -> None:
+    """Publish every counted round, one transaction each (as the job does), timing each."""
+    factory = make_session_factory(engine)
+    with factory() as session:
+        published = set(session.scalars(select(Publication.source_id)))
+        todo = [
+            (round_id, invited)
+            for round_id, invited in session.execute(
+                select(PulseRound.id, PulseRound.invited).order_by(PulseRound.opens_on)
+            )
+            if round_id not in published
+        ]
+    if not todo:
+        print("  every round published already", flush=True)
+        return
+    timings = []
+    for round_id, _invited in todo:
+        clock = time.perf_counter()
+        with transaction(factory) as session:
+            row = session.get(PulseRound, round_id)
+            assert row is not None
+            now = dt.datetime.combine(TODAY, dt.time(6), dt.UTC)
+            assert publish.publish_pulse_round(session, row, floor=5, now=now) is not None
+        timings.append(time.perf_counter() - clock)
+    with factory() as session:
+        answered = session.scalar(
+            select(func.count()).select_from(Response).where(Response.round_id == todo[0][0])
+        )
+    print(
+        f"  published {len(timings)} rounds of {todo[0][1]:,} invited ({answered:,} answers "
+        f"each): first {timings[0]:.1f} s, median {statistics.median(timings):.1f} s, "
+        f"max {max(timings):.1f} s",
+        flush=True,
+    )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -145,6 +194,7 @@ def main() -> None:
     parser.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
     for kind in args.db or ["sqlite", "postgresql"]:
@@ -152,12 +202,9 @@ def main() -> None:
         url = database_url(kind)
         engine = make_engine(url)
         upgrade(engine)
-        seed(engine, args.people, args.responses, 5)
+        seed(engine, args.people, args.responses, args.rounds, 5)
+        publish_all(engine)
         factory = make_session_factory(engine)
-        clock = time.perf_counter()
-        with transaction(factory) as session:
-            scopes = compute.refresh(session, today=TODAY, floor=5)
-        print(f"  nightly job: {scopes} scopes in {time.perf_counter() - clock:.1f} s", flush=True)
         settings = Settings(
             database_url=url, secret_key=secrets.token_urlsafe(40), instance_path=SQLITE_PATH.parent
         )

@@ -17,7 +17,7 @@ from connectwell.core import audit
 from connectwell.core.audit import AuditEntry
 from connectwell.core.config import Settings
 from connectwell.digests import service as digests
-from connectwell.insights import compute
+from connectwell.insights import publish
 from connectwell.people import roster
 from connectwell.people import service as people
 from connectwell.people.models import Person
@@ -292,19 +292,20 @@ def test_it_audits_a_round_run_by_hand_but_not_one_the_scheduler_runs(
     }
 
 
-def test_it_audits_insights_recomputed_by_hand_but_not_by_the_nightly_job(
+def test_it_audits_closed_rounds_published_by_hand_but_not_by_the_worker(
     db: Session, cast: Cast
 ) -> None:
     since = _last_id(db)
+    now = dt.datetime.combine(MONDAY, dt.time(6), dt.UTC)
 
-    count = compute.refresh(db, today=MONDAY, floor=5, actor=cast.admin)
-    compute.refresh(db, today=MONDAY, floor=5)  # the worker: no one to credit
+    done = publish.publish_now(db, floor=5, now=now, actor=cast.admin)
+    publish.publish_due(db, floor=5, now=now)  # the worker: no one to credit
 
     entry = _one(db, since)
     assert (entry.actor_id, entry.action, entry.target_type, entry.target_id) == (
-        cast.admin.id, "insights.refresh", "insights", None,
+        cast.admin.id, "insights.publish", "insights", None,
     )  # fmt: skip
-    assert entry.changes == {"scopes": [None, count]}
+    assert entry.changes == {"published": [None, len(done)]}
 
 
 # --- pulses and the item bank --------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectwell.insights import compute
+from connectwell.insights import service, snapshots
 from connectwell.insights.network import (
     gather,
     last_closed_period,
@@ -236,12 +236,13 @@ def test_the_stored_insights_and_the_page_say_few_recorded_connections_in_a_band
     _org_of_three_teams(db)
     db.commit()
 
-    scopes = compute.compute(db, today=AFTER, floor=5)
-    compute.store(db, scopes, today=AFTER, weeks=12)
+    assert snapshots.store_network(db, today=AFTER, floor=5) >= 1
     db.commit()
     page = as_person(cast.admin).get("/insights/org")
 
-    network = scopes["org"].network
+    stored = service.network(db, "org")
+    assert stored is not None
+    network = stored.network
     assert isinstance(network, OrgNetwork)
     # 22 people: Alpha's 10 connected; Beta's 5, Gamma's 3 and the cast's 4 are not.
     assert (network.few_connections_low, network.few_connections_high) == (10, 13)

@@ -1,5 +1,5 @@
-"""The insight figures as typed models: stored and read through the schema, unchanged, and
-exported as CSV by named columns with formulas escaped."""
+"""Published figures as typed models: rounded as shown in one place, checked on the way in
+and out, and exported as CSV by named columns with formulas escaped."""
 
 from __future__ import annotations
 
@@ -9,110 +9,98 @@ import io
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectwell.insights import compute, service
-from connectwell.insights.models import InsightSnapshot
-from connectwell.insights.schemas import ScopeInsights, Snapshot
-from tests.insights.test_compute import FLOOR, TODAY, _respond, _round, _teams
+from connectwell.insights import publish, service
+from connectwell.insights.models import PublishedFigure
+from connectwell.insights.schemas import (
+    PUBLISHED,
+    ConstructFigure,
+    PulseRoundFigures,
+    stored,
+    two_decimals,
+    whole_percent,
+)
+from tests.insights.publishing import FLOOR, NOW, TODAY, pulse_round, respond, teams, varied
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1 from me", "-2 for the coffee",
            "@everyone look", "A plain comment, with a comma"]  # fmt: skip
 
 
-def _stored(db: Session) -> dict[str, dict]:  # type: ignore[type-arg]
-    db.expire_all()
-    return {row.scope: row.payload for row in db.scalars(select(InsightSnapshot))}
-
-
-def _answers(db: Session, comments: list[str] | None = None) -> None:
-    _, platform, _ = _teams(db)
-    first = _round(db, TODAY - dt.timedelta(days=35))
-    second = _round(db, TODAY - dt.timedelta(days=7), sequence=1)
+def _publish(db: Session, comments: list[str] | None = None) -> None:
+    _, platform, _ = teams(db)
+    first = pulse_round(db, TODAY - dt.timedelta(days=35))
+    second = pulse_round(db, TODAY - dt.timedelta(days=14))
     comments = comments or []
     for k in range(12):
         for row in (first, second):
             comment = comments[k] if k < len(comments) and row is second else ""
-            _respond(db, row, platform, [1 + (k + j) % 5 for j in range(5)], location="Berlin",
-                     tenure="1-2 years", comment=comment)  # fmt: skip
+            respond(db, row, platform, varied(k, len(row.item_ids)), location="Berlin",
+                    tenure="1-2 years", comment=comment)  # fmt: skip
     db.flush()
+    publish.publish_due(db, floor=FLOOR, now=NOW)
 
 
-def test_it_stores_what_the_computation_produced_and_reads_it_back_unchanged(
-    db: Session,
-) -> None:
-    _answers(db)
-    scopes = compute.compute(db, today=TODAY, floor=FLOOR)
-
-    compute.store(db, scopes, today=TODAY, weeks=12)
-    stored = _stored(db)
-
-    assert set(stored) == set(scopes)
-    for scope, payload in stored.items():
-        assert payload == scopes[scope].model_dump(mode="json")
-        assert ScopeInsights.model_validate(payload).model_dump(mode="json") == payload
-        read = service.snapshot(db, scope)
-        assert isinstance(read, Snapshot)
-        assert read.model_dump(mode="json", exclude={"computed_at"}) == payload
-    org = stored["org"]
-    assert org["since"] == (TODAY - dt.timedelta(weeks=12)).isoformat()
-    assert {"n", "mean", "ci_low", "alpha", "alpha_n", "trend", "location"} <= set(
-        org["constructs"]["positive_regard"]
-    )
+def test_figures_are_rounded_as_shown_in_one_place() -> None:
+    assert (two_decimals(3.845), two_decimals(1.3333333), two_decimals(-0.255)) == (
+        3.85, 1.33, -0.26,
+    )  # fmt: skip
+    assert (whole_percent(49.5), whole_percent(66.666), whole_percent(0.4)) == (50, 67, 0)
+    figure = ConstructFigure.model_validate(
+        {"n": 7, "mean": 3.14159, "sd": 0.777, "ci_low": 2.5049, "ci_high": 3.7751,
+         "favourable_pct": 43, "favourable_low": 16, "favourable_high": 75, "alpha": None,
+         "alpha_low": None, "alpha_high": None, "alpha_n": None, "reliability": "x"}
+    )  # fmt: skip
+    assert (figure.mean, figure.sd, figure.ci_low, figure.ci_high) == (3.14, 0.78, 2.5, 3.78)
 
 
-def test_it_refuses_a_stored_payload_that_does_not_fit_the_schema(db: Session) -> None:
-    _answers(db)
-    compute.refresh(db, today=TODAY, floor=FLOOR)
-    broken = {**_stored(db)["org"], "constructs": {"play": {"mean": "high"}}}
-    db.execute(update(InsightSnapshot).where(InsightSnapshot.scope == "org").values(payload=broken))
+def test_it_stores_the_published_payload_and_reads_it_back_unchanged(db: Session) -> None:
+    _publish(db)
+
+    rows = list(db.scalars(select(PublishedFigure)))
+
+    assert rows
+    for row in rows:
+        figures = PUBLISHED.validate_python(row.payload)
+        assert figures.model_dump(mode="json") == row.payload
+    view = service.insights(db, "org", name="Org")
+    assert view is not None
+    latest = view.constructs["trusting"].figure
+    assert latest is not None and latest.location and latest.location[0].label == "Berlin"
+
+
+def test_it_refuses_a_payload_that_does_not_fit_the_schema() -> None:
+    good = PulseRoundFigures(name="Org", constructs={}, comments=[]).model_dump(mode="json")
 
     with pytest.raises(ValidationError):
-        service.snapshot(db, "org")
+        PUBLISHED.validate_python({**good, "constructs": {"play": {"mean": "high"}}})
+    with pytest.raises(ValidationError):
+        PUBLISHED.validate_python({**good, "window": "12 weeks"})
     with pytest.warns(UserWarning), pytest.raises(ValidationError):  # dumped, then refused
-        compute.store(db, {"org": ScopeInsights.model_construct(**broken)}, today=TODAY, weeks=12)
+        stored(PulseRoundFigures.model_construct(**{**good, "constructs": {"x": {"n": "?"}}}))
 
 
 def test_it_exports_columns_by_name_and_escapes_comments_that_look_like_formulas(
     db: Session,
 ) -> None:
-    _answers(db, comments=[*HOSTILE, *(f"note {k}" for k in range(7))])
-    compute.refresh(db, today=TODAY, floor=FLOOR)
-    payload = service.snapshot(db, "org")
-    assert payload is not None
+    _publish(db, comments=[*HOSTILE, *(f"note {k}" for k in range(7))])
+    view = service.insights(db, "org", name="The organisation")
+    assert view is not None
 
-    text = service.export_csv(payload)
+    lines = list(csv.DictReader(io.StringIO(service.export_csv(view))))
 
-    lines = list(csv.DictReader(io.StringIO(text)))
     assert list(lines[0]) == list(service.COLUMNS)
     comments = {line["group"] for line in lines if line["section"] == "comment"}
     assert comments == {"'=HYPERLINK(\"http://evil.example\",\"x\")", "'+1 from me",
                         "'-2 for the coffee", "'@everyone look", "A plain comment, with a comma",
                         *(f"note {k}" for k in range(7))}  # fmt: skip
     score = next(line for line in lines if line["section"] == "score")
-    entry = payload.constructs[score["construct"]]
-    assert score["scope"] == "The organisation" and score["group"] == "all"
-    assert (score["n"], score["mean"], score["alpha_n"]) == (
-        str(entry.n), f"{entry.mean:.3f}", str(entry.alpha_n),
+    figure = view.constructs[score["construct"]].figure
+    assert figure is not None
+    assert (score["n"], score["mean"], score["ci_low"]) == (
+        str(figure.n), f"{figure.mean:.2f}", f"{figure.ci_low:.2f}",
     )  # fmt: skip
-    key = score["construct"]
-    trend = [x for x in lines if x["section"] == "trend" and x["construct"] == key]
-    assert trend and all(line["ci_low"] == line["alpha"] == "" for line in trend)
-    assert {line["group"] for line in trend} == {p.period.isoformat() for p in entry.trend}
-    assert any(line["section"] == "location" and line["group"] == "Berlin" for line in lines)
+    trend = [line for line in lines if line["section"] == "trend"]
+    assert [line["n"] for line in trend] == ["12", "12"]
     assert all(not line["n"].startswith("'") for line in lines)
-
-
-def test_it_writes_a_negative_figure_as_a_number_not_an_escaped_formula() -> None:
-    payload = ScopeInsights.model_validate(
-        {"name": "-Ops", "since": TODAY, "until": TODAY, "check_ins": None, "floor_hidden": [],
-         "network": None, "comments": [],
-         "constructs": {"play": {"n": 5, "mean": 1.2, "ci_low": -0.25, "ci_high": 2.65,
-                                 "favourable_pct": 0.0, "alpha": -0.1, "alpha_n": 5,
-                                 "trend": [], "tenure": [], "location": []}}}
-    )  # fmt: skip
-
-    [line] = list(csv.DictReader(io.StringIO(service.export_csv(payload))))
-
-    assert (line["scope"], line["ci_low"], line["alpha"]) == ("'-Ops", "-0.250", "-0.100")

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectwell.core.config import Settings
+from connectwell.insights import publish
+from connectwell.people.models import Person
 from connectwell.programs import answers, rounds, service
-from connectwell.programs.models import Group, GroupMember, Program
+from connectwell.programs.models import CheckIn, Group, GroupMember, Program, Round
 from connectwell.programs.schemas import ProgramIn
 from tests.conftest import Cast
 
@@ -53,3 +55,35 @@ def count_check_ins_as_closed(db: Session, settings: Settings) -> int:
     rounds_counted = answers.count_closed_check_ins(db, settings, later)
     db.commit()
     return rounds_counted
+
+
+TAPS = [(4, 4, 5), (5, 3, 4), (4, 4, 4), (3, 5, 5), (4, 4, 4), (5, 4, 3)]
+
+
+def check_ins_answered(db: Session, cast: Cast, program: Program, count: int) -> Round:
+    """Run a round with ``count`` + 2 people besides the cast; ``count`` of them met and
+    tapped (positive regard 4, 5, 4, 3, 4, 5 ...), stored as the ballot count would."""
+    extra = [
+        Person(email=f"x{k}@example.org", name=f"X {k}", team=cast.platform,
+               timezone="Europe/Berlin")
+        for k in range(count + 2)
+    ]  # fmt: skip
+    db.add_all(extra)
+    db.flush()
+    row = rounds.run_round(db, program, ROUND_ON, actor=None)
+    assert row is not None
+    members = [m for g in row.groups for m in g.members][:count]
+    for member, (regard, mutuality, vitality) in zip(members, TAPS * 2, strict=False):
+        member.met = True
+        member.answered_at = dt.datetime.combine(ROUND_ON, dt.time(), dt.UTC)
+        db.add(CheckIn(program_id=program.id, round_id=row.id, team_id=member.person.team_id,
+                       positive_regard=regard, mutuality=mutuality, vitality=vitality))  # fmt: skip
+    db.commit()
+    return row
+
+
+def publish_check_ins(db: Session, row: Round) -> None:
+    """The check-ins closed and were counted; the worker publishes them."""
+    row.check_ins_counted_at = dt.datetime.now(dt.UTC)
+    publish.publish_due(db, floor=5, now=dt.datetime.now(dt.UTC))
+    db.commit()

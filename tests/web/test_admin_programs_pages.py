@@ -7,13 +7,15 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from connectwell.core.config import Settings
-from connectwell.programs import answers
 from connectwell.programs.models import Program, ProgramTeam, Round
-from connectwell.programs.schemas import Answer
 from tests.conftest import Cast
 from tests.web.conftest import AsPerson, post_form
-from tests.web.programs_setup import ROUND_ON, coffee, count_check_ins_as_closed, group_of
+from tests.web.programs_setup import (
+    ROUND_ON,
+    check_ins_answered,
+    coffee,
+    publish_check_ins,
+)
 
 FORM = {
     "name": "Cross-team coffee",
@@ -108,28 +110,42 @@ def test_a_round_date_that_is_not_a_date_shows_the_page_again_with_it_beside_the
     assert db.scalar(select(func.count()).select_from(Round)) == 0
 
 
-def test_the_overview_hides_check_in_scores_below_the_anonymity_floor(
-    db: Session, cast: Cast, as_person, settings: Settings
+def test_the_overview_shows_no_check_in_figure_before_publication_and_the_published_after(
+    db: Session, cast: Cast, as_person: AsPerson
 ) -> None:
     program = coffee(db)
-    group = group_of(db, program, cast.member.id)
-    answers.answer(
-        db,
-        group.id,
-        cast.member,
-        Answer(met=True, positive_regard=5, mutuality=5, vitality=5),
-        dt.date.today(),
-        settings=settings,
-    )
-    db.commit()
-    count_check_ins_as_closed(db, settings)
+    row = check_ins_answered(db, cast, program, 6)
+    client = as_person(cast.admin)
 
-    page = as_person(cast.admin).get(f"/admin/programs/{program.id}")
+    before = client.get(f"/admin/programs/{program.id}").text
+    publish_check_ins(db, row)
+    after = client.get(f"/admin/programs/{program.id}").text
+    api = client.get(f"/api/v1/programs/{program.id}/rounds").json()
 
-    assert page.status_code == 200
-    assert "fewer than 5 check-ins" in page.text
-    assert "5.0" not in page.text
-    assert ROUND_ON.strftime("%-d %b %Y") in page.text
+    closes = (ROUND_ON + dt.timedelta(days=21)).strftime("%-d %B %Y")
+    assert f"check-ins close on {closes}; figures are published after that" in before
+    rows = before.split("<tbody>")[1].split("</tbody>")[0]
+    assert "4.17" not in rows and "%" not in rows  # no mean, no met share while open
+    figures = api[0]["check_ins"]["figures"]
+    regard = figures["positive_regard"]
+    assert regard["mean"] == 4.17  # 25 / 6, to 2 decimals: the page's precision
+    assert f"4.17 ({regard['ci_low']:.2f} to {regard['ci_high']:.2f})" in after
+    assert f"{figures['met_pct']}% of {figures['met_n']}" in after
+
+
+def test_the_overview_hides_check_ins_and_the_met_share_below_the_floor(
+    db: Session, cast: Cast, as_person: AsPerson
+) -> None:
+    program = coffee(db)
+    row = check_ins_answered(db, cast, program, 3)
+    publish_check_ins(db, row)
+
+    page = as_person(cast.admin).get(f"/admin/programs/{program.id}").text
+    [summary] = as_person(cast.admin).get(f"/api/v1/programs/{program.id}/rounds").json()
+
+    assert "fewer than 5 check-ins: not shown" in page and "said they met (" not in page
+    assert summary["check_ins"]["status"] == "hidden" and summary["check_ins"]["figures"] is None
+    assert ROUND_ON.strftime("%-d %b %Y") in page
 
 
 def test_an_admin_stops_and_restarts_a_programme(

@@ -1,59 +1,46 @@
-"""/insights: leads see their teams, admins everything, members nothing; chart plus table."""
+"""/insights: leads see their teams, admins everything, members nothing; published figures
+with a chart and the table beside it, in plain words."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectwell.core.audit import AuditEntry
-from connectwell.core.config import Settings
-from connectwell.insights import compute
-from connectwell.people.models import Person
-from connectwell.pulses import counting
-from connectwell.pulses import service as pulses
-from connectwell.pulses.schemas import PulseAnswer, PulseIn
+from connectwell.insights import publish
+from connectwell.insights.models import Publication
+from connectwell.pulses.models import PulseRound
 from tests.conftest import Cast
+from tests.insights.publishing import pulse_round, respond, varied
 from tests.web.conftest import AsPerson, post_form
 
-TODAY = dt.date.today()
+OPENS_ON = dt.date(2026, 11, 3)
+NOW = dt.datetime(2026, 11, 12, 6, tzinfo=dt.UTC)
 
 
-def _platform_answers(db: Session, cast: Cast, settings: Settings, people: int = 7) -> None:
-    """Seven people of Platform answer a pulse, counted as if it had closed; insights computed."""
-    extra = [
-        Person(email=f"p{k}@example.org", name=f"P {k}", team=cast.platform)
-        for k in range(people - 2)
-    ]
-    db.add_all(extra)
+def _platform_answers(
+    db: Session, cast: Cast, people: int = 7, *, counted: bool = True
+) -> PulseRound:
+    """``people`` answers from Platform to the pulse of 3 November (closed 10 November),
+    counted and published."""
+    row = pulse_round(db, OPENS_ON, ("trusting",), counted=counted)
+    for k in range(people):
+        respond(db, row, cast.platform, varied(k, len(row.item_ids)))
     db.flush()
-    pulse = pulses.create_pulse(
-        db,
-        PulseIn(name="Pulse", audience="teams", team_ids=[cast.platform.id], starts_on=TODAY),
-        actor=None,
-    )
-    row = pulses.open_round(db, pulse, TODAY, actor=None)
-    assert row is not None
-    for k, person in enumerate([cast.lead, cast.member, *extra]):
-        pulses.answer(
-            db,
-            person,
-            row.id,
-            PulseAnswer(answers={i: 1 + (k + j) % 5 for j, i in enumerate(row.item_ids)}),
-            TODAY,
-            settings=settings,
-        )
-    after = dt.datetime.combine(row.closes_on + dt.timedelta(days=1), dt.time(), dt.UTC)
-    counting.count_round(db, settings, row, floor=5, now=after)
-    compute.refresh(db, today=TODAY, floor=5)
+    if counted:
+        publish.publish_due(db, floor=5, now=NOW)
     db.commit()
+    return row
 
 
-def test_a_lead_sees_their_teams_scores_as_a_chart_and_a_table(
-    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
+def test_a_lead_sees_their_teams_published_scores_as_a_chart_and_a_table(
+    as_person: AsPerson, db: Session, cast: Cast
 ) -> None:
-    _platform_answers(db, cast, settings)
+    _platform_answers(db, cast)
     client = as_person(cast.lead)
 
     home = client.get("/insights")
@@ -64,17 +51,51 @@ def test_a_lead_sees_their_teams_scores_as_a_chart_and_a_table(
         and home.headers["location"] == f"/insights/teams/{cast.platform.id}"
     )
     assert page.status_code == 200
-    assert "<svg" in page.text and "<caption>Scores by construct</caption>" in page.text
-    assert '<th scope="row">Positive regard</th>' in page.text  # the first pulse's construct
+    assert "<svg" in page.text and "Latest published score of each construct" in page.text
+    assert '<th scope="row">Trusting</th>' in page.text
+    assert "asked in the pulse of 3 November 2026, closed 10 November 2026" in page.text
+    assert "not enough answers to judge reliability" in page.text  # 7 answers: no alpha
+    assert "the first published round that asked it" in page.text
     csv_text = client.get(f"/insights/teams/{cast.platform.id}/export.csv").text
-    assert csv_text.splitlines()[0].startswith("scope,section,construct")
-    assert all(int(line.split(",")[4]) >= 5 for line in csv_text.splitlines()[1:])
+    lines = list(csv.DictReader(io.StringIO(csv_text)))
+    assert lines and all(int(line["n"]) >= 5 for line in lines)
+    score = next(line for line in lines if line["section"] == "score")
+    assert f"{score['mean']} ({score['ci_low']} to {score['ci_high']})" in page.text
+
+
+def test_the_page_the_api_and_the_csv_give_the_same_numbers(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    _platform_answers(db, cast)
+    client = as_person(cast.admin)
+
+    body = client.get("/api/v1/insights/org").json()
+    page = client.get("/insights/org").text
+    lines = list(csv.DictReader(io.StringIO(client.get("/insights/org.csv").text)))
+
+    figure = body["constructs"]["trusting"]["figure"]
+    score = next(line for line in lines if line["section"] == "score")
+    shown = f"{figure['mean']:.2f} ({figure['ci_low']:.2f} to {figure['ci_high']:.2f})"
+    assert shown in page
+    assert (score["mean"], score["ci_low"], score["ci_high"]) == (
+        f"{figure['mean']:.2f}", f"{figure['ci_low']:.2f}", f"{figure['ci_high']:.2f}",
+    )  # fmt: skip
+    assert figure["mean"] == round(figure["mean"], 2)  # the API: no more precision than shown
+    assert f"{figure['favourable_pct']}% ({figure['favourable_low']}% to" in page
+
+
+def test_an_open_round_shows_nothing(as_person: AsPerson, db: Session, cast: Cast) -> None:
+    _platform_answers(db, cast, counted=False)
+
+    page = as_person(cast.admin).get("/insights/org")
+
+    assert "No results have been published yet" in page.text and "<svg" not in page.text
 
 
 def test_members_and_leads_of_other_teams_cannot_see_a_teams_insights(
-    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
+    as_person: AsPerson, db: Session, cast: Cast
 ) -> None:
-    _platform_answers(db, cast, settings)
+    _platform_answers(db, cast)
 
     assert as_person(cast.member).get("/insights").status_code == 403
     assert as_person(cast.member).get(f"/insights/teams/{cast.platform.id}").status_code == 403
@@ -82,41 +103,34 @@ def test_members_and_leads_of_other_teams_cannot_see_a_teams_insights(
     assert as_person(cast.lead).get("/insights/org").status_code == 403
 
 
-def test_an_admin_sees_the_organisation_and_recomputes(
-    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
+def test_an_admin_publishes_closed_rounds_by_hand_and_it_is_audited(
+    as_person: AsPerson, db: Session, cast: Cast
 ) -> None:
-    _platform_answers(db, cast, settings)
-    client = as_person(cast.admin)
+    row = _platform_answers(db, cast, counted=False)
+    row.counted_at = NOW
+    db.commit()
 
-    page = client.get("/insights/org")
-    again = post_form(client, "/insights/refresh")
+    response = post_form(as_person(cast.admin), "/insights/publish")
+    again = post_form(as_person(cast.admin), "/insights/publish")
 
-    assert page.status_code == 200 and "The organisation" in page.text
-    assert again.status_code == 303
-
-
-def test_recomputing_by_hand_is_audited_as_the_admin(
-    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
-) -> None:
-    _platform_answers(db, cast, settings)  # the nightly computation (no one to credit): not audited
-
-    response = post_form(as_person(cast.admin), "/insights/refresh")
-
-    assert response.status_code == 303
+    assert response.status_code == again.status_code == 303
+    assert response.headers["location"] == "/insights/org?published=1"
+    assert again.headers["location"] == "/insights/org?published=0"
     db.expire_all()
-    [entry] = db.scalars(select(AuditEntry).where(AuditEntry.target_type == "insights")).all()
-    assert (entry.actor_id, entry.action) == (cast.admin.id, "insights.refresh")
-    assert entry.action_words == "recomputed the insights by hand"
+    assert len(db.scalars(select(Publication)).all()) == 1
+    entries = db.scalars(select(AuditEntry).where(AuditEntry.target_type == "insights")).all()
+    assert [(e.actor_id, e.action) for e in entries] == [(cast.admin.id, "insights.publish")] * 2
+    assert entries[0].action_words == "published closed rounds by hand"
 
 
 def test_a_team_under_the_floor_shows_no_score(
-    as_person: AsPerson, db: Session, cast: Cast, settings: Settings
+    as_person: AsPerson, db: Session, cast: Cast
 ) -> None:
-    _platform_answers(db, cast, settings, people=4)
+    _platform_answers(db, cast, people=4)
 
     page = as_person(cast.lead).get(f"/insights/teams/{cast.platform.id}")
 
-    assert "No score can be shown" in page.text and "<svg" not in page.text
+    assert "hidden here" in page.text and "<svg" not in page.text
 
 
 def test_my_connections_lists_only_the_viewers_own(
@@ -132,23 +146,3 @@ def test_my_connections_lists_only_the_viewers_own(
 
     assert "Lee Lead" in mine.text and "appreciated you" in mine.text
     assert "Lee Lead" not in theirs.text and "No connections yet" in theirs.text
-
-
-def test_what_to_try_next_shows_each_suggestion_with_its_evidence_in_small_text() -> None:
-    from markupsafe import escape
-
-    from connectwell.insights.practices import PRACTICES
-    from connectwell.web.templating import templates
-
-    block = templates.env.get_template("insights/_practices.html").render(
-        weakest="play", practices=PRACTICES["play"]
-    )
-    nothing = templates.env.get_template("insights/_practices.html").render(
-        weakest=None, practices=()
-    )
-
-    assert "What to try next" in block and "<strong>Play</strong>" in block
-    for practice in PRACTICES["play"]:
-        assert f'<a href="{practice.link}">' in block
-        assert "Evidence: " + str(escape(practice.evidence.text)) in block
-    assert "<small" in block and nothing.strip() == ""

@@ -348,7 +348,7 @@ ROUTES += [
     Route("GET", "/insights/teams/{platform}", platform_leads(200)),
     Route("GET", "/insights/org.csv", admins_only(404, 403, 303)),
     Route("GET", "/insights/teams/{platform}/export.csv", platform_leads(404)),
-    Route("POST", "/insights/refresh", admin_form(303), form={}),
+    Route("POST", "/insights/publish", admin_form(303), form={}),
     Route("GET", "/me/connections", page(200)),
     Route("GET", "/api/v1/insights/org", admins_only(404, 403, 401)),
     Route("GET", "/api/v1/insights/teams/{platform}", platform_leads(404, anonymous=401)),

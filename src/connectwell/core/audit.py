@@ -56,7 +56,7 @@ ACTIONS: dict[str, str] = {
     "value.retire": "retired a value",
     "shoutout.hide": "hid a shout-out",
     "digest.schedule": "changed a team's digest day and hour",
-    "insights.refresh": "recomputed the insights by hand",
+    "insights.publish": "published closed rounds by hand",
 }
 
 CSV_COLUMNS = (

@@ -14,7 +14,7 @@ from connectwell.core.config import get_settings
 from connectwell.demo.generator import DemoOrg, DemoPerson, generate_org
 from connectwell.goals import service as goals
 from connectwell.goals.schemas import GoalIn, ProgressIn
-from connectwell.insights import compute as insights_compute
+from connectwell.insights import publish, snapshots
 from connectwell.people import roster
 from connectwell.people.models import Person, Team
 from connectwell.programs import answers, intros, rounds
@@ -304,14 +304,15 @@ def seed_goals(session: Session, *, today: dt.date, seed: int) -> int:
     return count
 
 
-def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12) -> None:
+def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 20) -> None:
     """A weekly pulse with ``weeks`` of answers (about 70% answer), where some teams feel
-    better than others and play lags, then the insights computed from them.
+    better than others and play lags; then every closed round is counted and published.
 
     Each round asks one construct's whole set, so a weekly pulse brings all ten constructs
-    round within twelve weeks. Answers come from a latent level per person and construct (the
-    team's mood, the construct's lag and the person's own leaning, fixed across rounds) plus
-    noise per statement (:func:`_item_answer`): a scale that hangs together, alpha about 0.8.
+    round within ten weeks, and twenty weeks give each construct a trend of two points.
+    Answers come from a latent level per person and construct (the team's mood, the
+    construct's lag and the person's own leaning, fixed across rounds) plus noise per statement
+    (:func:`_item_answer`): a scale that hangs together, alpha about 0.8.
     """
     rng = random.Random(seed + 2)
     pulse = pulses.create_pulse(
@@ -362,7 +363,12 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 12)
             )
     # Closed rounds are counted; the newest may still be open, its answers sealed.
     counting.count_closed_rounds(session, settings, after_every_zone(today))
-    insights_compute.refresh(session, today=today, floor=settings.anonymity_floor)
+    snapshots.store_network(session, today=today, floor=settings.anonymity_floor)
+    publish.publish_due(
+        session,
+        floor=settings.anonymity_floor,
+        now=dt.datetime.combine(today, dt.time(6), tzinfo=dt.UTC),
+    )
 
 
 ITEM_NOISE = 0.6

@@ -1,19 +1,44 @@
-"""The insight figures of a scope, as the nightly computation stores them and the pages, the
-API and the CSV export read them.
+"""The insight figures as typed models: what a publication stores, and what pages, the API
+and the CSV export read.
 
-:func:`connectwell.insights.compute.compute` builds a :class:`ScopeInsights` per scope;
-:func:`~connectwell.insights.compute.store` writes ``model_dump(mode="json")`` to the JSON
-column and :func:`connectwell.insights.service.snapshot` reads it back with
-``model_validate``, so a payload that does not fit is refused on the way in and on the way
-out. Every figure here already passed the anonymity gate: ``n`` and ``mean`` are ``None``
-where a group is hidden.
+A published figure is what was shown. :func:`construct_figure`, :func:`interval_figure` and
+:func:`share_figure` turn computed statistics into stored figures, rounded as every view
+shows them (means, standard deviations and intervals to 2 decimals, shares to whole percent,
+alpha to 2 decimals): the page, the API and the CSV read the same stored numbers, so none of
+them gives away more precision than another. The field types round too, so a figure that
+reaches the database by another road is stored as shown all the same.
+
+:data:`PUBLISHED` checks a payload on the way into ``published_figures`` and on the way out:
+an unknown key or a figure that does not fit is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, field_serializer
+
+from connectwell.stats import ConstructScore
+
+#: Shown when alpha is not shown (a hidden group, or fewer than 30 complete cases).
+NO_RELIABILITY = "not enough answers to judge reliability"
+
+
+def two_decimals(value: float) -> float:
+    """A figure as shown: 2 decimals, halves away from zero (3.845 -> 3.85)."""
+    return float(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def whole_percent(value: float) -> int:
+    """A share as shown: a whole percent, halves up (49.5 -> 50)."""
+    return math.floor(float(value) + 0.5)
+
+
+Figure = Annotated[float, AfterValidator(two_decimals)]
+Percent = Annotated[int, Field(ge=0, le=100)]
 
 
 class _Stored(BaseModel):
@@ -22,52 +47,140 @@ class _Stored(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Score(_Stored):
-    """A construct's score over one group of responses."""
-
-    n: int = Field(description="Respondents")
-    mean: float | None = Field(description="Mean score, 1 to 5")
-    ci_low: float | None = Field(description="95% interval, low end (None for one respondent)")
-    ci_high: float | None = Field(description="95% interval, high end")
-    favourable_pct: float | None = Field(
-        description="Share of answers in the top two options, 0 to 100 (as answered: for a "
-        "construct where lower is better, the page turns it around)"
-    )
-    alpha: float | None = Field(description="Cronbach's alpha on the latest pulse's items")
-    alpha_n: int = Field(description="Respondents alpha was computed from")
-
-
-class TrendPoint(_Stored):
-    """The construct's mean in one pulse; hidden (``None``) where the gate says so."""
-
-    period: dt.date = Field(description="The day the pulse opened")
-    n: int | None
-    mean: float | None
-
-
 class GroupFigure(_Stored):
-    """One group of a breakdown (a tenure band, a location); hidden as a trend point is."""
+    """One group of a breakdown (a tenure band, a location); ``None`` figures: hidden."""
 
     label: str
     n: int | None
-    mean: float | None
+    mean: Figure | None
+    ci_low: Figure | None = None
+    ci_high: Figure | None = None
 
 
-class ConstructInsights(Score):
-    """A construct's score with its trend and its breakdowns by tenure and location."""
+class ConstructFigure(_Stored):
+    """A construct's published score over one group of a round's responses."""
 
-    trend: list[TrendPoint]
-    tenure: list[GroupFigure]
-    location: list[GroupFigure]
+    n: int = Field(description="Respondents")
+    mean: Figure = Field(description="Mean score, 1 to 5, 2 decimals")
+    sd: Figure | None = Field(description="Standard deviation of the respondents' scores")
+    ci_low: Figure | None = Field(description="95% interval of the mean, low end")
+    ci_high: Figure | None = Field(description="95% interval of the mean, high end")
+    favourable_pct: Percent = Field(
+        description="Share of answers that are favourable, whole percent: 4-5, or 1-2 for a "
+        "construct where lower is better"
+    )
+    favourable_low: Percent | None = Field(description="95% interval of the share, low end")
+    favourable_high: Percent | None = Field(description="95% interval of the share, high end")
+    alpha: Figure | None = Field(
+        description="Cronbach's alpha; only with at least 30 complete cases"
+    )
+    alpha_low: Figure | None = Field(description="95% interval of alpha (Feldt 1987)")
+    alpha_high: Figure | None
+    alpha_n: int | None = Field(description="Complete cases alpha was computed from")
+    reliability: str = Field(description="Alpha in words, or why it is not shown")
+    tenure: list[GroupFigure] = Field(default_factory=list)
+    location: list[GroupFigure] = Field(default_factory=list)
 
 
-class CheckIns(_Stored):
-    """The micro check-ins after pairings: how many, and the mean of each element's taps."""
+class PulseRoundFigures(_Stored):
+    """One scope's figures of a published pulse round."""
 
-    n: int
-    positive_regard: float
-    mutuality: float
-    vitality: float
+    kind: Literal["pulse_round"] = "pulse_round"
+    name: str = Field(description="The scope's name when published")
+    constructs: dict[str, ConstructFigure] = Field(description="By construct key")
+    comments: list[str] = Field(description="Shown only from ten up, in alphabetical order")
+
+
+class MeanFigure(_Stored):
+    """A mean of taps, 1 to 5, with its 95% interval."""
+
+    mean: Figure
+    ci_low: Figure | None
+    ci_high: Figure | None
+
+
+class CheckInRoundFigures(_Stored):
+    """One scope's figures of a programme round's published micro check-ins."""
+
+    kind: Literal["check_in_round"] = "check_in_round"
+    name: str
+    n: int | None = Field(description="Check-ins; None: hidden here")
+    positive_regard: MeanFigure | None
+    mutuality: MeanFigure | None
+    vitality: MeanFigure | None
+    met_n: int | None = Field(description="People who said whether they met; None: hidden")
+    met_pct: Percent | None = Field(description="Share who met, whole percent")
+    met_low: Percent | None
+    met_high: Percent | None
+
+
+Published = Annotated[PulseRoundFigures | CheckInRoundFigures, Field(discriminator="kind")]
+PUBLISHED: TypeAdapter[PulseRoundFigures | CheckInRoundFigures] = TypeAdapter(Published)
+
+
+def stored(payload: PulseRoundFigures | CheckInRoundFigures) -> dict[str, Any]:
+    """The JSON a ``published_figures`` row holds, checked once more on the way in."""
+    data = payload.model_dump(mode="json")
+    PUBLISHED.validate_python(data)
+    return data
+
+
+# --- from statistics to figures as shown: the one place that rounds ------------------------
+
+
+def interval_figure(mean: float, low: float | None, high: float | None) -> MeanFigure:
+    return MeanFigure(mean=mean, ci_low=low, ci_high=high)
+
+
+def share_figure(share: float, low: float, high: float) -> tuple[int, int, int]:
+    """A share and its interval (fractions 0..1) as whole percents."""
+    return whole_percent(100 * share), whole_percent(100 * low), whole_percent(100 * high)
+
+
+def construct_figure(
+    score: ConstructScore,
+    *,
+    tenure: list[GroupFigure] | None = None,
+    location: list[GroupFigure] | None = None,
+) -> ConstructFigure:
+    """A construct's score as published: rounded as shown, alpha only when it is meaningful.
+
+    Call it only for a group that passed the anonymity gate; alpha is kept only when
+    :attr:`~connectwell.stats.Reliability.enough` (at least 30 complete cases), with its
+    Feldt interval; otherwise the figure says :data:`NO_RELIABILITY`.
+    """
+    assert score.mean is not None and score.favourable_pct is not None
+    reliability = score.reliability
+    shown = reliability.enough and reliability.alpha is not None
+    favourable_low = favourable_high = None
+    if score.favourable_low is not None and score.favourable_high is not None:
+        favourable_low = whole_percent(score.favourable_low)
+        favourable_high = whole_percent(score.favourable_high)
+    alpha = reliability.alpha if shown else None
+    return ConstructFigure(
+        n=score.n,
+        mean=score.mean,
+        sd=score.sd,
+        ci_low=score.ci_low,
+        ci_high=score.ci_high,
+        favourable_pct=whole_percent(score.favourable_pct),
+        favourable_low=favourable_low,
+        favourable_high=favourable_high,
+        alpha=alpha,
+        alpha_low=reliability.ci_low if shown else None,
+        alpha_high=reliability.ci_high if shown else None,
+        alpha_n=reliability.n if shown else None,
+        reliability=(
+            f"alpha {two_decimals(alpha):.2f} from {reliability.n} complete answers"
+            if alpha is not None
+            else NO_RELIABILITY
+        ),
+        tenure=tenure or [],
+        location=location or [],
+    )
+
+
+# --- the connection network, recomputed each night ----------------------------------------
 
 
 _FEW = (
@@ -113,28 +226,72 @@ class TeamNetwork(_Stored):
     other_teams: int = Field(description="Other teams its members have ties with")
 
 
-class ScopeInsights(_Stored):
-    """Everything computed for one scope (the organisation, or a team with its subteams)."""
+class NetworkSnapshot(_Stored):
+    """A scope's network figures as the nightly job stores them."""
+
+    network: OrgNetwork | TeamNetwork | None
+
+
+# --- the read model: what pages, the API and the CSV show ---------------------------------
+
+
+class RoundRef(BaseModel):
+    """Which published round a figure comes from."""
+
+    kind: Literal["pulse_round", "check_in_round"]
+    round_id: int
+    name: str = Field(description="The pulse's or the programme's name")
+    opens_on: dt.date = Field(description="The day the round opened (a programme round's day)")
+    closes_on: dt.date = Field(description="The last day answers were taken")
+    published_at: dt.datetime
+
+    @field_serializer("published_at")
+    def _published_at(self, moment: dt.datetime) -> str:
+        return moment.isoformat()
+
+
+class TrendPoint(BaseModel):
+    """A construct's published mean in one round; hidden (``n`` None) where the gate said so."""
+
+    round: RoundRef
+    n: int | None
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class Change(BaseModel):
+    """Between the last two published points: a change only where it is clear."""
+
+    direction: Literal["higher", "lower"] | None = Field(
+        description="None: no clear change (or too few published points to say)"
+    )
+    words: str
+
+
+class ConstructOut(BaseModel):
+    """A construct in a scope: the latest published round that asked it, and its trend."""
 
     name: str
-    since: dt.date
-    until: dt.date
-    constructs: dict[str, ConstructInsights] = Field(description="By construct key")
-    check_ins: CheckIns | None
-    floor_hidden: list[str] = Field(description="Constructs hidden here by the gate")
-    network: OrgNetwork | TeamNetwork | None
-    comments: list[str] = Field(description="Shown only from ten up, in alphabetical order")
-    seconds: float = Field(default=0.0, description="How long the whole computation took")
+    lower_is_better: bool
+    round: RoundRef = Field(description="The latest published round that asked it")
+    figure: ConstructFigure | None = Field(description="None: hidden in that round")
+    trend: list[TrendPoint] = Field(description="Every published round that asked it, oldest first")
+    change: Change
 
 
-class Snapshot(ScopeInsights):
-    """A stored scope, as read: the figures and when they were computed."""
+class CheckInPoint(BaseModel):
+    """A programme round's published check-in figures; ``figures`` None: hidden here."""
 
-    computed_at: dt.datetime
+    round: RoundRef
+    figures: CheckInRoundFigures | None
 
-    @field_serializer("computed_at")
-    def _computed_at(self, moment: dt.datetime) -> str:
-        return moment.isoformat()  # "+00:00", as the API has always said
+
+class WeakestOut(BaseModel):
+    """The pathway that stands out as lowest, only when it clearly does."""
+
+    pathway: str | None
+    words: str
 
 
 class PracticeOut(BaseModel):
@@ -149,17 +306,13 @@ class PracticeOut(BaseModel):
 
 
 class InsightsOut(BaseModel):
-    """/api/v1/insights: a scope's stored figures and what to try next."""
+    """/api/v1/insights: a scope's published figures, as the page shows them."""
 
     name: str
-    since: dt.date
-    until: dt.date
-    computed_at: dt.datetime
-    constructs: dict[str, ConstructInsights] = Field(description="By construct key")
-    check_ins: CheckIns | None
-    weakest_pathway: str | None = Field(description="The pathway construct scoring lowest")
+    scope: str = Field(description='"org" or "team:<id>"')
+    constructs: dict[str, ConstructOut] = Field(description="By construct key, in bank order")
+    comments: list[str] = Field(description="The latest published round's shown comments")
+    comments_round: RoundRef | None
+    check_ins: list[CheckInPoint] = Field(description="Published programme rounds, oldest first")
+    weakest: WeakestOut
     what_to_try: list[PracticeOut]
-
-    @field_serializer("computed_at")
-    def _computed_at(self, moment: dt.datetime) -> str:
-        return moment.isoformat()

@@ -1,25 +1,51 @@
-"""Reading insights: the stored snapshots, who may see which, what to try next, CSV.
+"""Reading insights: the published rounds, who may see which, what to try next, CSV.
 
-Everything here reads what :mod:`connectwell.insights.compute` stored; nothing computes a
-figure from responses, so the anonymity decisions made there hold on every route.
+Everything here reads what :mod:`connectwell.insights.publish` stored once per closed round;
+nothing computes a figure from answers per request, so the anonymity decisions made there
+hold on every route: the page, the API and the CSV show the same numbers at the same
+precision. A scope's view holds, per construct, the latest published round that asked it and
+its trend over every published round that asked it (oldest first); hidden points say so.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectwell.core import errors
 from connectwell.core.csvfile import to_csv
 from connectwell.core.words import CONSTRUCT_NAMES, ELEMENT_NAMES
-from connectwell.insights.models import InsightSnapshot
+from connectwell.insights.models import InsightSnapshot, Publication, PublishedFigure
 from connectwell.insights.practices import PRACTICES, Practice
-from connectwell.insights.schemas import ConstructInsights, ScopeInsights, Snapshot
+from connectwell.insights.publish import CHECK_IN_ROUND, PULSE_ROUND
+from connectwell.insights.schemas import (
+    PUBLISHED,
+    Change,
+    CheckInPoint,
+    CheckInRoundFigures,
+    ConstructFigure,
+    ConstructOut,
+    InsightsOut,
+    NetworkSnapshot,
+    PracticeOut,
+    PulseRoundFigures,
+    RoundRef,
+    TrendPoint,
+    WeakestOut,
+)
+from connectwell.people import service as people
+from connectwell.programs.models import Program, Round
 from connectwell.pulses.bank import BANK, LOWER_IS_BETTER
+from connectwell.pulses.models import Construct, Item, Pulse, PulseRound
 
 PATHWAYS = tuple(entry.key for entry in BANK if entry.family == "pathway")
+NO_CLEAR_CHANGE = "no clear change"
+NO_PATHWAY_STANDS_OUT = "no pathway stands out"
 
 
 class InsightError(errors.Invalid):
@@ -27,19 +53,11 @@ class InsightError(errors.Invalid):
 
 
 class InsightNotFound(errors.NotFound, InsightError):
-    """The figures asked for have not been computed yet."""
+    """The figures asked for have not been published yet."""
 
 
 class InsightNotAllowed(errors.NotAllowed, InsightError):
     """Insights are for the team's leads and admins."""
-
-
-def snapshot(session: Session, scope: str) -> Snapshot | None:
-    """The scope's stored figures, checked against the schema as they are read."""
-    row = session.get(InsightSnapshot, scope)
-    if row is None:
-        return None
-    return Snapshot.model_validate({**row.payload, "computed_at": row.computed_at})
 
 
 def scope_for(team_id: int | None) -> str:
@@ -55,109 +73,358 @@ def check_access(*, is_admin: bool, led_team_ids: set[int], team_id: int | None)
         raise InsightNotAllowed("team", "insights are for the team's leads and admins")
 
 
-def favourable(construct: str, entry: ConstructInsights) -> float | None:
-    """The favourable share, turned around for constructs where lower is better."""
-    value = entry.favourable_pct
-    if value is None:
-        return None
-    return 100.0 - value if construct in LOWER_IS_BETTER else value
+# --- the two rules a reader relies on ------------------------------------------------------
 
 
-def weakest_pathway(payload: ScopeInsights) -> str | None:
+def change_between(before: TrendPoint, after: TrendPoint) -> Change:
+    """Whether a construct clearly changed between two published rounds.
+
+    A change is flagged only when both points are shown and their published 95% intervals do
+    not overlap; otherwise "no clear change". Conservative: two intervals that do not overlap
+    mean the difference's interval excludes zero too.
+
+    Complexity: O(1).
+    """
+    shown = (before.ci_low, before.ci_high, after.ci_low, after.ci_high)
+    if any(value is None for value in shown):
+        return Change(direction=None, words=NO_CLEAR_CHANGE)
+    b_low, b_high, a_low, a_high = (float(v) for v in shown)  # type: ignore[arg-type]
+    if a_low > b_high:
+        return Change(direction="higher", words="higher than the round before")
+    if a_high < b_low:
+        return Change(direction="lower", words="lower than the round before")
+    return Change(direction=None, words=NO_CLEAR_CHANGE)
+
+
+def weakest_pathway(figures: Mapping[str, ConstructFigure | None]) -> WeakestOut:
+    """The pathway named as weakest only when its published interval lies wholly below every
+    other shown pathway's; otherwise "no pathway stands out".
+
+    Complexity: O(p^2) for p pathways (four).
+    """
     shown = {
-        key: entry.mean
-        for key, entry in payload.constructs.items()
-        if key in PATHWAYS and entry.mean is not None
+        key: figure
+        for key, figure in figures.items()
+        if key in PATHWAYS
+        and figure is not None
+        and figure.ci_low is not None
+        and figure.ci_high is not None
     }
-    return min(shown, key=lambda key: shown[key]) if shown else None
+    if len(shown) < 2:
+        return WeakestOut(pathway=None, words=NO_PATHWAY_STANDS_OUT)
+    for key, figure in shown.items():
+        others = [f for k, f in shown.items() if k != key]
+        if all(figure.ci_high < other.ci_low for other in others):  # type: ignore[operator]
+            name = CONSTRUCT_NAMES.get(key, key)
+            return WeakestOut(pathway=key, words=f"{name} is clearly lower than the others")
+    return WeakestOut(pathway=None, words=NO_PATHWAY_STANDS_OUT)
 
 
-def what_to_try(payload: ScopeInsights) -> tuple[str | None, tuple[Practice, ...]]:
-    weakest = weakest_pathway(payload)
-    return weakest, PRACTICES.get(weakest or "", ())
+def what_to_try(weakest: WeakestOut) -> tuple[Practice, ...]:
+    return PRACTICES.get(weakest.pathway or "", ())
 
 
-@dataclass(frozen=True)
-class ScoreRow:
-    """One construct's score as the table, the chart and the CSV show it."""
-
-    construct: str
-    name: str
-    n: int
-    mean: float | None
-    ci_low: float | None
-    ci_high: float | None
-    favourable_pct: float | None  # turned around where lower is better
-    alpha: float | None
-    alpha_n: int
-    lower_is_better: bool
+# --- the read model -------------------------------------------------------------------------
 
 
-def rows(payload: ScopeInsights) -> list[ScoreRow]:
-    """One row per construct shown, in bank order, for the table, the chart and the CSV."""
-    constructs = payload.constructs
-    order = [entry.key for entry in BANK] + sorted(set(constructs) - {e.key for e in BANK})
-    return [
-        ScoreRow(
-            construct=key,
-            name=CONSTRUCT_NAMES.get(key, key),
-            n=entry.n,
-            mean=entry.mean,
-            ci_low=entry.ci_low,
-            ci_high=entry.ci_high,
-            favourable_pct=favourable(key, entry),
-            alpha=entry.alpha,
-            alpha_n=entry.alpha_n,
-            lower_is_better=key in LOWER_IS_BETTER,
+def _figures(session: Session, scope: str, kind: str) -> dict[int, dict[str, object]]:
+    return {
+        publication_id: payload
+        for publication_id, payload in session.execute(
+            select(PublishedFigure.publication_id, PublishedFigure.payload)
+            .join(Publication, Publication.id == PublishedFigure.publication_id)
+            .where(PublishedFigure.scope == scope, Publication.kind == kind)
         )
-        for key in order
-        if (entry := constructs.get(key)) is not None
+    }
+
+
+def _pulse_rounds(session: Session) -> list[tuple[Publication, RoundRef, list[int]]]:
+    rows = session.execute(
+        select(Publication, PulseRound, Pulse.name)
+        .join(PulseRound, PulseRound.id == Publication.source_id)
+        .join(Pulse, Pulse.id == PulseRound.pulse_id)
+        .where(Publication.kind == PULSE_ROUND)
+        .order_by(PulseRound.closes_on, PulseRound.opens_on, PulseRound.id)
+    ).all()
+    return [
+        (
+            publication,
+            RoundRef(
+                kind=PULSE_ROUND,
+                round_id=row.id,
+                name=name,
+                opens_on=row.opens_on,
+                closes_on=row.closes_on,
+                published_at=publication.published_at,
+            ),
+            list(row.item_ids),
+        )
+        for publication, row, name in rows
     ]
 
 
-COLUMNS = ("scope", "section", "construct", "group", "n", "mean", "ci_low", "ci_high",
-           "favourable_pct", "alpha", "alpha_n")  # fmt: skip
+def _check_in_rounds(session: Session) -> list[tuple[Publication, RoundRef]]:
+    rows = session.execute(
+        select(Publication, Round, Program.name)
+        .join(Round, Round.id == Publication.source_id)
+        .join(Program, Program.id == Round.program_id)
+        .where(Publication.kind == CHECK_IN_ROUND)
+        .order_by(Round.round_on, Round.id)
+    ).all()
+    return [
+        (
+            publication,
+            RoundRef(
+                kind=CHECK_IN_ROUND,
+                round_id=row.id,
+                name=name,
+                opens_on=row.round_on,
+                closes_on=row.check_ins_close_on,
+                published_at=publication.published_at,
+            ),
+        )
+        for publication, row, name in rows
+    ]
 
 
-def export_csv(payload: ScopeInsights) -> str:
-    """The aggregates shown on the page, as CSV: nothing the page would not show.
+def check_in_figures(
+    session: Session, round_ids: Sequence[int], scope: str = "org"
+) -> dict[int, CheckInRoundFigures]:
+    """The published check-in figures of these programme rounds for ``scope``, by round id;
+    a round missing here is unpublished, or hidden in that scope."""
+    if not round_ids:
+        return {}
+    found: dict[int, CheckInRoundFigures] = {}
+    for source_id, payload in session.execute(
+        select(Publication.source_id, PublishedFigure.payload)
+        .join(PublishedFigure, PublishedFigure.publication_id == Publication.id)
+        .where(
+            Publication.kind == CHECK_IN_ROUND,
+            Publication.source_id.in_(list(round_ids)),
+            PublishedFigure.scope == scope,
+        )
+    ):
+        figures = PUBLISHED.validate_python(payload)
+        assert isinstance(figures, CheckInRoundFigures)
+        found[source_id] = figures
+    return found
+
+
+def published_check_in_rounds(session: Session, round_ids: Sequence[int]) -> set[int]:
+    """Which of these programme rounds have their check-ins published."""
+    if not round_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Publication.source_id).where(
+                Publication.kind == CHECK_IN_ROUND, Publication.source_id.in_(list(round_ids))
+            )
+        )
+    )
+
+
+def insights(session: Session, scope: str, *, name: str) -> InsightsOut | None:
+    """A scope's published figures, as every view shows them; ``None`` before anything was
+    published. Reads only publications: a few queries, nothing computed from answers."""
+    pulse_rounds = _pulse_rounds(session)
+    check_in_rounds = _check_in_rounds(session)
+    if not pulse_rounds and not check_in_rounds:
+        return None
+    construct_of = dict(
+        session.execute(
+            select(Item.id, Construct.key).join(Construct, Construct.id == Item.construct_id)
+        ).all()
+    )
+    figures = _figures(session, scope, PULSE_ROUND)
+    points: dict[str, list[tuple[TrendPoint, ConstructFigure | None]]] = defaultdict(list)
+    comments: list[str] = []
+    comments_round: RoundRef | None = None
+    for publication, ref, item_ids in pulse_rounds:
+        payload = figures.get(publication.id)
+        stored = PUBLISHED.validate_python(payload) if payload is not None else None
+        assert stored is None or isinstance(stored, PulseRoundFigures)
+        if stored is not None:
+            comments, comments_round = stored.comments, ref
+        asked = sorted({construct_of[i] for i in item_ids if i in construct_of})
+        for key in asked:
+            figure = stored.constructs.get(key) if stored is not None else None
+            point = TrendPoint(
+                round=ref,
+                n=figure.n if figure else None,
+                mean=figure.mean if figure else None,
+                ci_low=figure.ci_low if figure else None,
+                ci_high=figure.ci_high if figure else None,
+            )
+            points[key].append((point, figure))
+    order = [entry.key for entry in BANK] + sorted(set(points) - {e.key for e in BANK})
+    constructs: dict[str, ConstructOut] = {}
+    for key in order:
+        if key not in points:
+            continue
+        trend = [point for point, _ in points[key]]
+        latest, figure = points[key][-1]
+        change = (
+            change_between(trend[-2], trend[-1])
+            if len(trend) >= 2
+            else Change(direction=None, words="the first published round that asked it")
+        )
+        constructs[key] = ConstructOut(
+            name=CONSTRUCT_NAMES.get(key, key),
+            lower_is_better=key in LOWER_IS_BETTER,
+            round=latest.round,
+            figure=figure,
+            trend=trend,
+            change=change,
+        )
+    check_in_payloads = _figures(session, scope, CHECK_IN_ROUND)
+    check_ins = []
+    for publication, ref in check_in_rounds:
+        payload = check_in_payloads.get(publication.id)
+        shown = PUBLISHED.validate_python(payload) if payload is not None else None
+        assert shown is None or isinstance(shown, CheckInRoundFigures)
+        check_ins.append(CheckInPoint(round=ref, figures=shown))
+    weakest = weakest_pathway({key: entry.figure for key, entry in constructs.items()})
+    return InsightsOut(
+        name=name,
+        scope=scope,
+        constructs=constructs,
+        comments=comments,
+        comments_round=comments_round,
+        check_ins=check_ins,
+        weakest=weakest,
+        what_to_try=[
+            PracticeOut(title=p.title, why=p.why, link=p.link, evidence=p.evidence.text)
+            for p in what_to_try(weakest)
+        ],
+    )
+
+
+def for_viewer(
+    session: Session, *, is_admin: bool, led_team_ids: set[int], team_id: int | None
+) -> InsightsOut | None:
+    """The scope's published figures after the access check (the page, the API and the CSV
+    all read this); ``None`` before anything was published."""
+    check_access(is_admin=is_admin, led_team_ids=led_team_ids, team_id=team_id)
+    name = "The organisation" if team_id is None else people.get_team(session, team_id).name
+    return insights(session, scope_for(team_id), name=name)
+
+
+@dataclass(frozen=True)
+class RoundCheckIns:
+    """A programme round's check-ins as the overview shows them: published figures of the
+    organisation, or why there are none (yet)."""
+
+    status: str  # "published", "hidden" or "pending"
+    words: str
+    figures: CheckInRoundFigures | None
+
+
+def round_check_ins(
+    session: Session, rounds: Sequence[Round], *, floor: int
+) -> dict[int, RoundCheckIns]:
+    """For the programme round overview (page and API): no live averages, only what was
+    published for the organisation, at the precision it was published."""
+    ids = [r.id for r in rounds]
+    published = published_check_in_rounds(session, ids)
+    figures = check_in_figures(session, ids)
+    found: dict[int, RoundCheckIns] = {}
+    for row in rounds:
+        shown = figures.get(row.id)
+        if row.id not in published:
+            found[row.id] = RoundCheckIns(
+                "pending",
+                f"check-ins close on {row.check_ins_close_on.strftime('%-d %B %Y')}; "
+                "figures are published after that",
+                None,
+            )
+        elif shown is None or shown.n is None:
+            found[row.id] = RoundCheckIns(
+                "hidden", f"fewer than {floor} check-ins: not shown", shown
+            )
+        else:
+            found[row.id] = RoundCheckIns("published", f"{shown.n} check-ins", shown)
+    return found
+
+
+def network(session: Session, scope: str) -> NetworkSnapshot | None:
+    """The scope's connection-network figures from the nightly job."""
+    row = session.get(InsightSnapshot, scope)
+    return None if row is None else NetworkSnapshot.model_validate(row.payload)
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+COLUMNS = ("scope", "section", "construct", "group", "round", "n", "mean", "ci_low", "ci_high",
+           "favourable_pct", "favourable_low", "favourable_high", "alpha", "alpha_low",
+           "alpha_high", "alpha_n")  # fmt: skip
+
+
+def export_csv(view: InsightsOut) -> str:
+    """The published figures shown on the page, as CSV, at the page's precision: nothing the
+    page would not show.
 
     Columns by name (a section leaves the columns it has nothing for empty); a comment that
     looks like a spreadsheet formula is escaped (:mod:`connectwell.core.csvfile`).
     """
-    scope = payload.name
+    scope = view.name
     lines: list[dict[str, object]] = []
-    for row in rows(payload):
-        key = row.construct
-        lines.append(
-            {
-                "scope": scope, "section": "score", "construct": key, "group": "all",
-                "n": row.n, "mean": _num(row.mean), "ci_low": _num(row.ci_low),
-                "ci_high": _num(row.ci_high), "favourable_pct": _num(row.favourable_pct),
-                "alpha": _num(row.alpha), "alpha_n": row.alpha_n,
-            }
-        )  # fmt: skip
-        entry = payload.constructs[key]
-        groups = [("trend", p.period.isoformat(), p.n, p.mean) for p in entry.trend]
-        groups += [("tenure", g.label, g.n, g.mean) for g in entry.tenure]
-        groups += [("location", g.label, g.n, g.mean) for g in entry.location]
+    for key, entry in view.constructs.items():
+        figure = entry.figure
+        when = entry.round.opens_on.isoformat()
+        if figure is not None:
+            lines.append(
+                {"scope": scope, "section": "score", "construct": key, "group": "all",
+                 "round": when, "n": figure.n, "mean": _num(figure.mean),
+                 "ci_low": _num(figure.ci_low), "ci_high": _num(figure.ci_high),
+                 "favourable_pct": figure.favourable_pct,
+                 "favourable_low": figure.favourable_low,
+                 "favourable_high": figure.favourable_high, "alpha": _num(figure.alpha),
+                 "alpha_low": _num(figure.alpha_low), "alpha_high": _num(figure.alpha_high),
+                 "alpha_n": figure.alpha_n}
+            )  # fmt: skip
+            for section, groups in (("tenure", figure.tenure), ("location", figure.location)):
+                lines += [
+                    {"scope": scope, "section": section, "construct": key, "group": g.label,
+                     "round": when, "n": g.n, "mean": _num(g.mean), "ci_low": _num(g.ci_low),
+                     "ci_high": _num(g.ci_high)}
+                    for g in groups
+                    if g.n is not None
+                ]  # fmt: skip
         lines += [
-            {"scope": scope, "section": section, "construct": key, "group": group, "n": n,
-             "mean": _num(mean)}
-            for section, group, n, mean in groups
-            if n is not None
+            {"scope": scope, "section": "trend", "construct": key,
+             "group": point.round.opens_on.isoformat(), "round": point.round.opens_on.isoformat(),
+             "n": point.n, "mean": _num(point.mean), "ci_low": _num(point.ci_low),
+             "ci_high": _num(point.ci_high)}
+            for point in entry.trend
+            if point.n is not None
         ]  # fmt: skip
-    lines += [{"scope": scope, "section": "comment", "group": c} for c in payload.comments]
-    if payload.check_ins:
-        check_ins = payload.check_ins.model_dump()
-        lines += [
-            {"scope": scope, "section": "check-in", "construct": element, "group": "all",
-             "n": payload.check_ins.n, "mean": _num(check_ins[element])}
-            for element in ELEMENT_NAMES
-        ]  # fmt: skip
+    when = view.comments_round.opens_on.isoformat() if view.comments_round else ""
+    lines += [
+        {"scope": scope, "section": "comment", "group": c, "round": when} for c in view.comments
+    ]
+    for point in view.check_ins:
+        shown = point.figures
+        if shown is None:
+            continue
+        day = point.round.opens_on.isoformat()
+        if shown.n is not None:
+            for element in ELEMENT_NAMES:
+                tap = getattr(shown, element)
+                lines.append(
+                    {"scope": scope, "section": "check-in", "construct": element,
+                     "group": point.round.name, "round": day, "n": shown.n,
+                     "mean": _num(tap.mean), "ci_low": _num(tap.ci_low),
+                     "ci_high": _num(tap.ci_high)}
+                )  # fmt: skip
+        if shown.met_n is not None:
+            lines.append(
+                {"scope": scope, "section": "met", "group": point.round.name, "round": day,
+                 "n": shown.met_n, "favourable_pct": shown.met_pct,
+                 "favourable_low": shown.met_low, "favourable_high": shown.met_high}
+            )  # fmt: skip
     return to_csv(COLUMNS, lines)
 
 
 def _num(value: float | None) -> Decimal | None:
-    """Three decimals, written as a number (never escaped as a formula, even when negative)."""
-    return None if value is None else Decimal(f"{value:.3f}")
+    """Two decimals, as published and shown (never escaped as a formula, even negative)."""
+    return None if value is None else Decimal(f"{value:.2f}")

@@ -206,16 +206,21 @@ def my_groups(session: Session, person: Person, *, limit: int = 20) -> list[Grou
 
 @dataclass(frozen=True)
 class RoundSummary:
+    """A round's counts of who took part and who answered: never what they answered.
+
+    The check-in figures and the share who met are published once per round after its
+    check-ins close (:mod:`connectwell.insights.publish`; programs sits below insights, so
+    the web layer puts the two together): a live average would let the next answer be read
+    off the difference.
+    """
+
     round: Round
     groups: int
     answered: int
-    met_rate: float | None  # share of answers that said "we met"
-    check_ins: int
-    scores: dict[str, float] | None  # None below the anonymity floor
 
 
-def overview(session: Session, program: Program, *, floor: int) -> list[RoundSummary]:
-    """Each round's aggregates; check-in means only from ``floor`` answers up."""
+def overview(session: Session, program: Program) -> list[RoundSummary]:
+    """Each round's counts, newest first."""
     rounds = list(
         session.scalars(
             select(Round).where(Round.program_id == program.id).order_by(Round.round_on.desc())
@@ -229,47 +234,12 @@ def overview(session: Session, program: Program, *, floor: int) -> list[RoundSum
             .group_by(Group.round_id)
         ).all()
     )
-    answers = {
-        round_id: (answered, met)
-        for round_id, answered, met in session.execute(
-            select(
-                Group.round_id,
-                func.count(GroupMember.answered_at),
-                func.count().filter(GroupMember.met.is_(True)),
-            )
+    answered = dict(
+        session.execute(
+            select(Group.round_id, func.count(GroupMember.answered_at))
             .join(GroupMember, GroupMember.group_id == Group.id)
             .where(Group.round_id.in_(ids))
             .group_by(Group.round_id)
-        )
-    }
-    scores = {
-        round_id: (n, regard, mutuality, vitality)
-        for round_id, n, regard, mutuality, vitality in session.execute(
-            select(
-                CheckIn.round_id,
-                func.count(),
-                func.avg(CheckIn.positive_regard),
-                func.avg(CheckIn.mutuality),
-                func.avg(CheckIn.vitality),
-            )
-            .where(CheckIn.round_id.in_(ids))
-            .group_by(CheckIn.round_id)
-        )
-    }
-    summaries = []
-    for row in rounds:
-        answered, met = answers.get(row.id, (0, 0))
-        n, regard, mutuality, vitality = scores.get(row.id, (0, None, None, None))
-        shown = None
-        if n >= floor:
-            shown = {
-                "positive_regard": float(regard),
-                "mutuality": float(mutuality),
-                "vitality": float(vitality),
-            }
-        summaries.append(
-            RoundSummary(
-                row, groups.get(row.id, 0), answered, met / answered if answered else None, n, shown
-            )
-        )
-    return summaries
+        ).all()
+    )
+    return [RoundSummary(row, groups.get(row.id, 0), answered.get(row.id, 0)) for row in rounds]

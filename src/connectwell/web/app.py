@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -28,6 +31,24 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+_frozen = False
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Once per process, when the first app starts: freeze the heap built at import (FastAPI,
+    SQLAlchemy, numpy, scipy, statsmodels: about a million objects) out of the cyclic garbage
+    collector. Otherwise every full collection scans all of it, and a request that allocates
+    a few thousand objects (a page reading a hundred publications) pays 70-150 ms now and then.
+    """
+    global _frozen
+    if not _frozen:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
+    yield
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -50,6 +71,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.session_factory = session_factory

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -26,7 +27,19 @@ def _date(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%-d %b %Y")
 
 
+def _day_in(moment: dt.datetime | None, timezone: str | None) -> str:
+    """The day of ``moment`` in the viewer's time zone ("3 November 2026")."""
+    if moment is None:
+        return ""
+    try:
+        zone: dt.tzinfo = ZoneInfo(timezone) if timezone else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return moment.astimezone(zone).strftime("%-d %B %Y")
+
+
 templates.env.filters["date"] = _date
+templates.env.filters["day_in"] = _day_in
 templates.env.filters["linkify"] = linkify
 templates.env.globals["pathway_names"] = words.PATHWAY_NAMES
 templates.env.globals["hqc_elements"] = words.HQC_ELEMENTS

@@ -17,7 +17,7 @@ from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.notify import deliver_pending
 from connectwell.digests import service as digests
-from connectwell.insights import compute
+from connectwell.insights import publish, snapshots
 from connectwell.programs import answers, intros, rounds
 from connectwell.pulses import counting
 from connectwell.pulses import service as pulses
@@ -93,9 +93,17 @@ def count_check_ins(session: Session, settings: Settings) -> str:
     return f"check-ins of {counted} programme rounds counted"
 
 
-def refresh_insights(session: Session, settings: Settings) -> str:
-    count = compute.refresh(session, today=utcnow().date(), floor=settings.anonymity_floor)
-    return f"insights for {count} scopes"
+def publish_results(session: Session, settings: Settings) -> str:
+    """Publish every counted, unpublished pulse round and programme round's check-ins, once
+    (the unique (kind, round) of a publication is the claim)."""
+    done = publish.publish_due(session, floor=settings.anonymity_floor, now=utcnow())
+    return "; ".join(f"published {what}" for what in done) or "nothing to publish"
+
+
+def refresh_network(session: Session, settings: Settings) -> str:
+    """The connection network, once a night (no answers: those are published per round)."""
+    count = snapshots.store_network(session, today=utcnow().date(), floor=settings.anonymity_floor)
+    return f"network figures for {count} scopes"
 
 
 def _day(now: dt.datetime) -> str:
@@ -118,5 +126,7 @@ JOBS: tuple[Job, ...] = (
     Job("pulse-reminders", dt.timedelta(minutes=30), send_pulse_reminders),
     Job("pulse-count", dt.timedelta(minutes=5), count_pulse_rounds),
     Job("check-in-count", dt.timedelta(minutes=15), count_check_ins),
-    Job("insights", dt.timedelta(hours=1), refresh_insights, period=_day),
+    # After the ballots' counting jobs: a round is published once it was counted.
+    Job("publish-results", dt.timedelta(minutes=15), publish_results),
+    Job("insights", dt.timedelta(hours=1), refresh_network, period=_day),
 )

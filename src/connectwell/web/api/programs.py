@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
+from connectwell.insights import service as insights
 from connectwell.programs import answers
 from connectwell.programs import service as programs
 from connectwell.programs.models import Program
@@ -100,21 +101,32 @@ def skip_next(session: DB, viewer: ApiViewer, program_id: int) -> MembershipOut:
 def rounds_overview(
     session: DB, settings: AppSettings, viewer: ApiAdmin, program_id: int
 ) -> list[dict[str, Any]]:
-    """Admins: each round in aggregate; check-in means only from the anonymity floor up."""
+    """Admins: each round's counts, and its check-in figures as published for the
+    organisation after its check-ins closed (the page's numbers, at the page's precision)."""
     program = programs.get_program(session, program_id)
+    summaries = answers.overview(session, program)
+    check_ins = insights.round_check_ins(
+        session, [s.round for s in summaries], floor=settings.anonymity_floor
+    )
     return [
         {
             "round_on": s.round.round_on,
             "participants": s.round.participants,
             "groups": s.groups,
             "answered": s.answered,
-            "met_rate": s.met_rate,
-            "check_ins": s.check_ins,
-            "scores": s.scores,
+            "check_ins": {
+                "status": check_ins[s.round.id].status,
+                "words": check_ins[s.round.id].words,
+                "figures": (
+                    figures.model_dump(mode="json")
+                    if (figures := check_ins[s.round.id].figures) is not None
+                    else None
+                ),
+            },
             "repeats": s.round.repeats,
             "same_team_pairs": s.round.same_team_pairs,
             "pairs_without_shared_hours": s.round.pairs_without_shared_hours,
             "certified_ratio": s.round.certified_ratio,
         }
-        for s in answers.overview(session, program, floor=settings.anonymity_floor)
+        for s in summaries
     ]

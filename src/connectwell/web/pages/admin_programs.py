@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from connectwell.insights import service as insights
 from connectwell.people import service as people
 from connectwell.programs import answers, rounds
 from connectwell.programs import service as programs
@@ -84,7 +85,10 @@ def _program_page(
     *,
     run_form: PageForm[RunForm] | None = None,
 ) -> Response:
-    summaries = answers.overview(session, program, floor=settings.anonymity_floor)
+    summaries = answers.overview(session, program)
+    check_ins = insights.round_check_ins(
+        session, [s.round for s in summaries], floor=settings.anonymity_floor
+    )
     today = dt.date.today()
     return render(
         request,
@@ -92,6 +96,7 @@ def _program_page(
         {
             "program": program,
             "summaries": summaries,
+            "check_ins": check_ins,
             "floor": settings.anonymity_floor,
             "next_round_on": programs.next_round_on(program, today),
             "audience_size": len(programs.audience_ids(session, program)),

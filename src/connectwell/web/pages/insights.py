@@ -1,15 +1,18 @@
-"""Team insights for leads and admins: scores with a chart and the same numbers in a table."""
+"""Team insights for leads and admins: published figures with a chart and a table beside it."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from connectwell.core.db import utcnow
-from connectwell.insights import compute, network
+from connectwell.insights import network, publish
 from connectwell.insights import service as insights
-from connectwell.insights.schemas import Snapshot
+from connectwell.insights.practices import PRACTICES
+from connectwell.insights.schemas import Change, ConstructFigure, InsightsOut, RoundRef
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin, PageViewer, Viewer
 from connectwell.web.templating import render
@@ -18,16 +21,31 @@ router = APIRouter()
 CHART_WIDTH = 300
 
 
-def _payload(session: Session, viewer: Viewer, team_id: int | None) -> Snapshot:
-    insights.check_access(
-        is_admin=viewer.is_admin, led_team_ids=viewer.led_team_ids, team_id=team_id
+def read(session: Session, viewer: Viewer, team_id: int | None) -> InsightsOut | None:
+    """The scope's published figures, after the access check; ``None`` before any."""
+    return insights.for_viewer(
+        session, is_admin=viewer.is_admin, led_team_ids=viewer.led_team_ids, team_id=team_id
     )
-    if team_id is not None:
-        people.get_team(session, team_id)
-    payload = insights.snapshot(session, insights.scope_for(team_id))
-    if payload is None:
-        raise insights.InsightNotFound("scope", "insights have not been computed yet")
-    return payload
+
+
+@dataclass(frozen=True)
+class Row:
+    """A construct shown in its latest round: what the chart and the table beside it show."""
+
+    key: str
+    name: str
+    lower_is_better: bool
+    round: RoundRef
+    figure: ConstructFigure
+    change: Change
+
+
+def _rows(view: InsightsOut) -> list[Row]:
+    return [
+        Row(key, entry.name, entry.lower_is_better, entry.round, entry.figure, entry.change)
+        for key, entry in view.constructs.items()
+        if entry.figure is not None
+    ]
 
 
 @router.get("/insights")
@@ -41,27 +59,23 @@ def insights_home(session: DB, viewer: PageViewer) -> Response:
 
 
 def _page(request: Request, session: DB, viewer: Viewer, team_id: int | None) -> Response:
-    try:
-        payload = _payload(session, viewer, team_id)
-    except insights.InsightNotAllowed:
-        raise
-    except insights.InsightError:
-        payload = None
+    view = read(session, viewer, team_id)
     paths = people.team_paths(session)
     led = sorted(viewer.led_team_ids, key=lambda t: paths.get(t, ""))
-    rows = insights.rows(payload) if payload else []
-    weakest, practices = insights.what_to_try(payload) if payload else (None, ())
+    snapshot = insights.network(session, insights.scope_for(team_id))
+    weakest = view.weakest.pathway if view else None
     return render(
         request,
         "insights.html",
         {
-            "payload": payload,
-            "rows": rows,
+            "view": view,
+            "rows": _rows(view) if view else [],
             "team_id": team_id,
             "title": "The organisation" if team_id is None else paths.get(team_id, ""),
             "teams": [(t, paths[t]) for t in (paths if viewer.is_admin else led) if t in paths],
             "weakest": weakest,
-            "practices": practices,
+            "practices": PRACTICES.get(weakest or "", ()),
+            "network": snapshot.network if snapshot else None,
             "chart_width": CHART_WIDTH,
             "csv": "/insights/org.csv"
             if team_id is None
@@ -81,9 +95,11 @@ def team_insights(request: Request, session: DB, viewer: PageViewer, team_id: in
     return _page(request, session, viewer, team_id)
 
 
-def _csv(payload: Snapshot, name: str) -> Response:
+def _csv(view: InsightsOut | None, name: str) -> Response:
+    if view is None:
+        raise insights.InsightNotFound("scope", "no results have been published yet")
     return Response(
-        insights.export_csv(payload),
+        insights.export_csv(view),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -91,21 +107,22 @@ def _csv(payload: Snapshot, name: str) -> Response:
 
 @router.get("/insights/org.csv")
 def org_csv(session: DB, viewer: PageAdmin) -> Response:
-    return _csv(_payload(session, viewer, None), "insights-organisation.csv")
+    return _csv(read(session, viewer, None), "insights-organisation.csv")
 
 
 @router.get("/insights/teams/{team_id}/export.csv")
 def team_csv(session: DB, viewer: PageViewer, team_id: int) -> Response:
-    return _csv(_payload(session, viewer, team_id), f"insights-team-{team_id}.csv")
+    return _csv(read(session, viewer, team_id), f"insights-team-{team_id}.csv")
 
 
-@router.post("/insights/refresh", dependencies=[CSRF])
-def refresh(session: DB, settings: AppSettings, viewer: PageAdmin) -> Response:
-    """Admins recompute now (the worker does it every night)."""
-    compute.refresh(
-        session, today=utcnow().date(), floor=settings.anonymity_floor, actor=viewer.person
+@router.post("/insights/publish", dependencies=[CSRF])
+def publish_now(session: DB, settings: AppSettings, viewer: PageAdmin) -> Response:
+    """Admins publish every closed, counted round now (the worker does it every 15 minutes);
+    nothing published is recomputed and no open round is shown."""
+    done = publish.publish_now(
+        session, floor=settings.anonymity_floor, now=utcnow(), actor=viewer.person
     )
-    return RedirectResponse("/insights/org?refreshed=1", status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(f"/insights/org?published={len(done)}", status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/me/connections")
