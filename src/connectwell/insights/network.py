@@ -262,7 +262,7 @@ def _gate(
 ) -> tuple[dict[str, frozenset[int]], dict[str, str | None]]:
     """The groups of people (by index) the gate shows, and each one's parent: the organisation
     first, then the team tree, parents before children, through :class:`Disclosure` (the
-    walk of ``_gate_tree`` in :mod:`connectwell.insights.gate`, over people)."""
+    walk of ``gate_tree`` in :mod:`connectwell.insights.gate`, over people)."""
     children: dict[int | None, list[int]] = defaultdict(list)
     tree = session.execute(select(Team.id, Team.parent_id, Team.name)).all()
     for team_id, parent_id, _ in sorted(tree, key=lambda row: (row[2].lower(), row[0])):
