@@ -15,33 +15,41 @@ REF = RoundRef(kind="pulse_round", round_id=1, name="Pulse", opens_on=TODAY,
                closes_on=TODAY, published_at=NOW)  # fmt: skip
 
 
-def _point(low: float | None, high: float | None) -> TrendPoint:
-    mean = None if low is None or high is None else (low + high) / 2
-    return TrendPoint(round=REF, n=None if mean is None else 8, mean=mean, ci_low=low,
-                      ci_high=high)  # fmt: skip
+def _point(n: int | None, mean: float | None, sd: float | None = 0.8) -> TrendPoint:
+    half = None if n is None or mean is None else 0.3
+    return TrendPoint(round=REF, n=n, mean=mean, sd=sd,
+                      ci_low=None if half is None else mean - half,  # type: ignore[operator]
+                      ci_high=None if half is None else mean + half)  # type: ignore[operator]  # fmt: skip
 
 
-def _figure(low: float, high: float) -> ConstructFigure:
+def _figure(n: int, mean: float, sd: float = 0.6) -> ConstructFigure:
     return ConstructFigure(
-        n=9, mean=(low + high) / 2, sd=0.5, ci_low=low, ci_high=high, favourable_pct=50,
+        n=n, mean=mean, sd=sd, ci_low=mean - 0.3, ci_high=mean + 0.3, favourable_pct=50,
         favourable_low=20, favourable_high=80, alpha=None, alpha_low=None, alpha_high=None,
         alpha_n=None, reliability="x",
     )  # fmt: skip
 
 
-def test_a_change_is_flagged_only_when_the_intervals_do_not_overlap() -> None:
-    assert service.change_between(_point(3.0, 3.6), _point(3.5, 4.1)).words == "no clear change"
-    assert service.change_between(_point(3.0, 3.4), _point(3.5, 4.1)).direction == "higher"
-    assert service.change_between(_point(3.5, 4.1), _point(2.9, 3.4)).direction == "lower"
-    assert service.change_between(_point(None, None), _point(3.5, 4.1)).direction is None
+def test_a_change_is_flagged_only_when_the_difference_clearly_exceeds_the_noise() -> None:
+    up = service.change_between(_point(20, 3.0), _point(20, 3.9))
+    down = service.change_between(_point(20, 3.9), _point(20, 3.0))
+    small = service.change_between(_point(20, 3.0), _point(20, 3.2))
+    hidden = service.change_between(_point(None, None), _point(20, 3.9))
+
+    assert up.direction == "higher" and down.direction == "lower"
+    assert small.direction is None and small.words == "no clear change"
+    assert hidden.direction is None and hidden.difference is None
+    # The published difference and its interval (Welch, Hsu's df 19) say why.
+    assert up.difference == 0.9 and up.ci_low is not None and 0 < up.ci_low < 0.9
+    assert small.ci_low is not None and small.ci_low < 0 < (small.ci_high or 0)
 
 
-def test_the_weakest_pathway_is_named_only_when_wholly_below_every_other() -> None:
+def test_the_weakest_pathway_is_named_only_when_clearly_below_the_next_lowest() -> None:
     clear = service.weakest_pathway(
-        {"play": _figure(2.0, 2.6), "trusting": _figure(2.7, 3.4), "task_enabling": None}
+        {"play": _figure(30, 2.3), "trusting": _figure(30, 3.1), "task_enabling": None}
     )
-    close = service.weakest_pathway({"play": _figure(2.0, 2.8), "trusting": _figure(2.7, 3.4)})
-    alone = service.weakest_pathway({"play": _figure(1.0, 1.5), "vitality": _figure(4.0, 4.5)})
+    close = service.weakest_pathway({"play": _figure(30, 2.9), "trusting": _figure(30, 3.0)})
+    alone = service.weakest_pathway({"play": _figure(30, 1.5), "vitality": _figure(30, 4.2)})
 
     assert clear.pathway == "play" and service.what_to_try(clear)
     assert close.pathway is None and close.words == "no pathway stands out"

@@ -51,7 +51,17 @@ def test_it_describes_the_insights_response_in_the_openapi_schema(client: TestCl
     assert {"n", "mean", "sd", "ci_low", "ci_high", "favourable_pct", "favourable_low",
             "favourable_high", "alpha", "alpha_low", "alpha_high", "alpha_n",
             "reliability", "tenure", "location"} == set(figure)  # fmt: skip
-    assert set(models["TrendPoint"]["properties"]) == {"round", "n", "mean", "ci_low", "ci_high"}
+    assert set(models["TrendPoint"]["properties"]) == {
+        "round",
+        "n",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+    }
+    assert {"direction", "words", "difference", "ci_low", "ci_high", "mdc"} == set(
+        models["Change"]["properties"]
+    )
     practice = models["PracticeOut"]["properties"]
     assert set(practice) == {"title", "why", "link", "evidence"}
     assert "Grant & Gino (2010)" in practice["evidence"]["description"]

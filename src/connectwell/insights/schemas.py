@@ -258,6 +258,7 @@ class TrendPoint(BaseModel):
     mean: float | None
     ci_low: float | None
     ci_high: float | None
+    sd: float | None = Field(default=None, description="Standard deviation, as published")
 
 
 class Change(BaseModel):
@@ -267,6 +268,12 @@ class Change(BaseModel):
         description="None: no clear change (or too few published points to say)"
     )
     words: str
+    difference: float | None = Field(default=None, description="Later mean minus earlier")
+    ci_low: float | None = Field(default=None, description="95% interval of the difference")
+    ci_high: float | None = Field(default=None, description="95% interval of the difference")
+    mdc: float | None = Field(
+        default=None, description="Minimum detectable change: smaller differences are noise"
+    )
 
 
 class ConstructOut(BaseModel):

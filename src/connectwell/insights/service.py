@@ -42,6 +42,7 @@ from connectwell.people import service as people
 from connectwell.programs.models import Program, Round
 from connectwell.pulses.bank import BANK, LOWER_IS_BETTER
 from connectwell.pulses.models import Construct, Item, Pulse, PulseRound
+from connectwell.stats import GroupSummary, clearly_lowest, compare_rounds
 
 PATHWAYS = tuple(entry.key for entry in BANK if entry.family == "pathway")
 NO_CLEAR_CHANGE = "no clear change"
@@ -76,48 +77,65 @@ def check_access(*, is_admin: bool, led_team_ids: set[int], team_id: int | None)
 # --- the two rules a reader relies on ------------------------------------------------------
 
 
-def change_between(before: TrendPoint, after: TrendPoint) -> Change:
+def _summary(n: int | None, mean: float | None, sd: float | None) -> GroupSummary | None:
+    """A published figure as the statistics read it; None where hidden or too small."""
+    if n is None or mean is None or sd is None or n < 2:
+        return None
+    return GroupSummary(n=n, mean=float(mean), sd=float(sd))
+
+
+def change_between(
+    before: TrendPoint, after: TrendPoint, *, reliability: float | None = None
+) -> Change:
     """Whether a construct clearly changed between two published rounds.
 
-    A change is flagged only when both points are shown and their published 95% intervals do
-    not overlap; otherwise "no clear change". Conservative: two intervals that do not overlap
-    mean the difference's interval excludes zero too.
+    Computed from the two published figures alone (n, mean, sd), so it never changes either:
+    :func:`connectwell.stats.compare_rounds` flags a change only when the 95% interval of the
+    difference excludes zero **and** the difference is at least the minimum detectable change
+    (from the scale's reliability: the later round's alpha where it was shown, else a
+    conservative 0.70). Otherwise, and wherever a point is hidden, "no clear change".
 
     Complexity: O(1).
     """
-    shown = (before.ci_low, before.ci_high, after.ci_low, after.ci_high)
-    if any(value is None for value in shown):
+    first = _summary(before.n, before.mean, before.sd)
+    second = _summary(after.n, after.mean, after.sd)
+    if first is None or second is None:
         return Change(direction=None, words=NO_CLEAR_CHANGE)
-    b_low, b_high, a_low, a_high = (float(v) for v in shown)  # type: ignore[arg-type]
-    if a_low > b_high:
-        return Change(direction="higher", words="higher than the round before")
-    if a_high < b_low:
-        return Change(direction="lower", words="lower than the round before")
-    return Change(direction=None, words=NO_CLEAR_CHANGE)
+    result = compare_rounds(first, second, reliability=reliability)
+    figures = {
+        "difference": round(result.difference, 2),
+        "ci_low": round(result.ci_low, 2),
+        "ci_high": round(result.ci_high, 2),
+        "mdc": round(result.mdc, 2),
+    }
+    if not result.clear:
+        return Change(direction=None, words=NO_CLEAR_CHANGE, **figures)
+    if result.direction == "up":
+        return Change(direction="higher", words="clearly higher than the round before", **figures)
+    return Change(direction="lower", words="clearly lower than the round before", **figures)
 
 
 def weakest_pathway(figures: Mapping[str, ConstructFigure | None]) -> WeakestOut:
-    """The pathway named as weakest only when its published interval lies wholly below every
-    other shown pathway's; otherwise "no pathway stands out".
+    """The pathway named as weakest only when it is clearly below the next lowest
+    (:func:`connectwell.stats.clearly_lowest`: Welch's interval of their difference excludes
+    zero); otherwise "no pathway stands out".
 
-    Complexity: O(p^2) for p pathways (four).
+    Complexity: O(p log p) for p pathways (four).
     """
     shown = {
-        key: figure
+        key: summary
         for key, figure in figures.items()
         if key in PATHWAYS
         and figure is not None
-        and figure.ci_low is not None
-        and figure.ci_high is not None
+        and (summary := _summary(figure.n, figure.mean, figure.sd)) is not None
     }
     if len(shown) < 2:
         return WeakestOut(pathway=None, words=NO_PATHWAY_STANDS_OUT)
-    for key, figure in shown.items():
-        others = [f for k, f in shown.items() if k != key]
-        if all(figure.ci_high < other.ci_low for other in others):  # type: ignore[operator]
-            name = CONSTRUCT_NAMES.get(key, key)
-            return WeakestOut(pathway=key, words=f"{name} is clearly lower than the others")
-    return WeakestOut(pathway=None, words=NO_PATHWAY_STANDS_OUT)
+    lowest = clearly_lowest(shown)
+    if lowest is None:
+        return WeakestOut(pathway=None, words=NO_PATHWAY_STANDS_OUT)
+    name = CONSTRUCT_NAMES.get(lowest, lowest)
+    return WeakestOut(pathway=lowest, words=f"{name} is clearly lower than the next lowest")
 
 
 def what_to_try(weakest: WeakestOut) -> tuple[Practice, ...]:
@@ -254,6 +272,7 @@ def insights(session: Session, scope: str, *, name: str) -> InsightsOut | None:
                 mean=figure.mean if figure else None,
                 ci_low=figure.ci_low if figure else None,
                 ci_high=figure.ci_high if figure else None,
+                sd=figure.sd if figure else None,
             )
             points[key].append((point, figure))
     order = [entry.key for entry in BANK] + sorted(set(points) - {e.key for e in BANK})
@@ -264,7 +283,9 @@ def insights(session: Session, scope: str, *, name: str) -> InsightsOut | None:
         trend = [point for point, _ in points[key]]
         latest, figure = points[key][-1]
         change = (
-            change_between(trend[-2], trend[-1])
+            change_between(
+                trend[-2], trend[-1], reliability=figure.alpha if figure is not None else None
+            )
             if len(trend) >= 2
             else Change(direction=None, words="the first published round that asked it")
         )
