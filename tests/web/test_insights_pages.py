@@ -111,8 +111,7 @@ def test_the_page_the_api_and_the_csv_show_the_same_team_comparison_in_plain_wor
     rows = {line["group"]: line for line in lines if line["section"] == "teams"}
     assert set(rows) == {"all teams", "Customer", "Engineering"}
     for icc in ("icc1", "icc2"):
-        if teams[icc] is not None:
-            assert f"{teams[icc]:.2f}" in page and rows["all teams"][icc] == f"{teams[icc]:.2f}"
+        assert f"{teams[icc]:.2f}" in page and rows["all teams"][icc] == f"{teams[icc]:.2f}"
     for team in teams["teams"]:
         shown = f"{team['mean']:.2f} ({team['ci_low']:.2f} to {team['ci_high']:.2f})"
         assert shown in page
