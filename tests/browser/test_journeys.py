@@ -430,6 +430,10 @@ def test_insights_show_a_chart_with_its_table_and_a_member_answers_a_pulse(
     assert rows.count() == page.locator("svg.chart rect").count() > 0
     expect(table).to_contain_text("asked in the pulse of")
     expect(page.get_by_text("no clear change").first).to_be_visible()
+    expect(page.get_by_role("heading", name="How the teams below compare")).to_be_visible()
+    expect(
+        page.get_by_text("Share of the differences in answers that lies between").first
+    ).to_be_visible()
     page.set_viewport_size({"width": 390, "height": 844})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the insights page scrolls sideways on a phone: {width}px wide"

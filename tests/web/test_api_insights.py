@@ -50,7 +50,10 @@ def test_it_describes_the_insights_response_in_the_openapi_schema(client: TestCl
     figure = models["ConstructFigure"]["properties"]
     assert {"n", "mean", "sd", "ci_low", "ci_high", "favourable_pct", "favourable_low",
             "favourable_high", "alpha", "alpha_low", "alpha_high", "alpha_n",
-            "reliability", "tenure", "location"} == set(figure)  # fmt: skip
+            "reliability", "tenure", "location", "teams"} == set(figure)  # fmt: skip
+    comparison = models["TeamComparison"]["properties"]
+    assert {"icc1", "icc2", "groups", "n", "method", "teams"} <= set(comparison)
+    assert "Bliese 2000" in comparison["icc2"]["description"]
     assert set(models["TrendPoint"]["properties"]) == {
         "round",
         "n",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 
 from sqlalchemy import select
@@ -82,6 +83,43 @@ def test_the_page_the_api_and_the_csv_give_the_same_numbers(
     )  # fmt: skip
     assert figure["mean"] == round(figure["mean"], 2)  # the API: no more precision than shown
     assert f"{figure['favourable_pct']}% ({figure['favourable_low']}% to" in page
+
+
+def test_the_page_the_api_and_the_csv_show_the_same_team_comparison_in_plain_words(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    row = pulse_round(db, OPENS_ON, ("trusting",))
+    for k in range(7):
+        respond(db, row, cast.platform, varied(k, len(row.item_ids)))
+        respond(db, row, cast.support, varied(k + 2, len(row.item_ids)))
+    db.flush()
+    publish.publish_due(db, floor=5, now=NOW)
+    db.commit()
+    client = as_person(cast.admin)
+
+    body = client.get("/api/v1/insights/org").json()
+    page = client.get("/insights/org").text
+    lines = list(csv.DictReader(io.StringIO(client.get("/insights/org.csv").text)))
+
+    teams = body["constructs"]["trusting"]["figure"]["teams"]
+    assert [(t["name"], t["n"]) for t in teams["teams"]] == [("Customer", 7), ("Engineering", 7)]
+    assert "How the teams below compare" in page
+    assert "pulled towards the overall mean in proportion to how little its answers say" in page
+    assert "Share of the differences in answers that lies between teams" in page
+    assert "How reliably the teams' means can be told apart (ICC(2), 0 to 1; under 0.7: " \
+        "treat differences with care)" in html.unescape(page)  # fmt: skip
+    rows = {line["group"]: line for line in lines if line["section"] == "teams"}
+    assert set(rows) == {"all teams", "Customer", "Engineering"}
+    for icc in ("icc1", "icc2"):
+        assert f"{teams[icc]:.2f}" in page and rows["all teams"][icc] == f"{teams[icc]:.2f}"
+    for team in teams["teams"]:
+        shown = f"{team['mean']:.2f} ({team['ci_low']:.2f} to {team['ci_high']:.2f})"
+        assert shown in page
+        line = rows[team["name"]]
+        assert (line["mean"], line["shrunken_mean"], line["ci_low"], line["ci_high"]) == (
+            f"{team['raw_mean']:.2f}", f"{team['mean']:.2f}", f"{team['ci_low']:.2f}",
+            f"{team['ci_high']:.2f}",
+        )  # fmt: skip
 
 
 def test_an_open_round_shows_nothing(as_person: AsPerson, db: Session, cast: Cast) -> None:

@@ -17,7 +17,10 @@ before. The rule (Denning & Schlörer 1983; Hundepool et al. 2012, ch. 5): over 
 shown of one universe, every *cell* (the respondents in exactly the same shown groups) holds
 at least the floor, so no linear combination of published counts and sums isolates fewer
 than the floor. Breakdowns by tenure band and location go through the same gate; comments
-through a gate of their own with the comment floor, listed alphabetically.
+through a gate of their own with the comment floor, listed alphabetically. Where a shown
+scope has at least two shown child teams, its figure of a construct also holds how those
+teams compare (shrunken means, ICC(1), ICC(2): :mod:`connectwell.insights.compare`), from
+their respondents alone and written once with the rest.
 
 Complexity: one query for the round's answers, then O(teams x responses) set work per
 construct; a round of 10,000 answers publishes in seconds.
@@ -41,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from connectwell.core import audit
 from connectwell.insights.check_ins import decide_check_in_round, publish_check_in_round
+from connectwell.insights.compare import compare_teams
 from connectwell.insights.gate import (
     CHECK_IN_ROUND,
     ORG_NAME,
@@ -65,7 +69,7 @@ from connectwell.insights.schemas import (
 from connectwell.programs.models import Round
 from connectwell.pulses.bank import LOWER_IS_BETTER
 from connectwell.pulses.models import Answer, Construct, Item, PulseRound, Response
-from connectwell.stats import AnonymityPolicy, Disclosure, score_construct
+from connectwell.stats import AnonymityPolicy, Disclosure, respondent_scores, score_construct
 
 __all__ = [
     "CHECK_IN_ROUND",
@@ -170,11 +174,12 @@ def decide_pulse_round(
             figures[name] = PulseRoundFigures(name=label, constructs={}, comments=[])
         return figures[name]
 
-    for key, (matrix, _reverse) in sorted(data.constructs.items()):
+    for key, (matrix, reverse) in sorted(data.constructs.items()):
         answered = ~np.all(np.isnan(matrix), axis=1)
         rows = np.flatnonzero(answered)
         ids, team = data.ids[rows], data.team[rows]
-        for name, mask in gate_tree(scores, tree, team, ids):
+        shown = gate_tree(scores, tree, team, ids)
+        for name, mask in shown:
             full = np.zeros(data.ids.size, dtype=bool)
             full[rows[mask]] = True
             figure = _score(data, key, full)
@@ -197,6 +202,10 @@ def decide_pulse_round(
                 ]  # fmt: skip
             figure.tenure, figure.location = breakdowns["tenure"], breakdowns["location"]
             scope(name).constructs[key] = figure
+        person_scores = respondent_scores(matrix[rows], reverse)
+        for name, comparison in compare_teams(person_scores, shown, tree).items():
+            if key in figures[name].constructs:  # every shown scope has answered rows
+                figures[name].constructs[key].teams = comparison
     comments = Disclosure(policy, seeded["comments"], comments=True)
     written = np.array([bool(c.strip()) for c in data.comment], dtype=bool)
     rows = np.flatnonzero(written)

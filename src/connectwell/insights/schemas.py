@@ -57,6 +57,49 @@ class GroupFigure(_Stored):
     ci_high: Figure | None = None
 
 
+class ComparedTeam(_Stored):
+    """One shown child team in a :class:`TeamComparison`."""
+
+    scope: str = Field(description='The team\'s scope, "team:<id>"')
+    name: str = Field(description="The team's name when published")
+    n: int = Field(description="Respondents in the team and the teams nested under it")
+    raw_mean: Figure = Field(description="The team's own mean, equal to its published mean")
+    mean: Figure | None = Field(
+        description="Shrunken mean: pulled towards the overall mean in proportion to how "
+        "little the team's answers say; None where the model could not be fitted"
+    )
+    ci_low: Figure | None = Field(description="95% interval of the shrunken mean, low end")
+    ci_high: Figure | None = Field(description="95% interval of the shrunken mean, high end")
+
+
+class TeamComparison(_Stored):
+    """How the shown teams directly below a scope compare on one construct of a round: a
+    random-intercept model of the respondents' construct scores within those teams only.
+
+    Every figure here is a function of the shown teams' own counts, sums and sums of squares,
+    so it reveals nothing about a group the gate did not show.
+    """
+
+    icc1: Figure | None = Field(
+        description="ICC(1): share of the differences in answers that lies between teams "
+        "(Bliese 2000); None: see icc_reason"
+    )
+    icc2: Figure | None = Field(
+        description="ICC(2): how reliably the teams' means can be told apart, 0 to 1; under "
+        "0.7, treat differences with care (Bliese 2000)"
+    )
+    icc_reason: str | None = Field(default=None, description="Why an ICC is not given")
+    groups: int = Field(description="Teams compared")
+    n: int = Field(description="Respondents in the teams compared")
+    grand_mean: Figure | None = Field(description="The model's overall mean")
+    method: Literal["mixedlm", "anova"] | None = Field(
+        description='"mixedlm": REML fit of the random-intercept model; "anova": the fit did '
+        "not converge, variances from the one-way ANOVA"
+    )
+    reason: str | None = Field(default=None, description="The model's note, if any")
+    teams: list[ComparedTeam] = Field(description="The shown teams below, in tree order")
+
+
 class ConstructFigure(_Stored):
     """A construct's published score over one group of a round's responses."""
 
@@ -80,6 +123,11 @@ class ConstructFigure(_Stored):
     reliability: str = Field(description="Alpha in words, or why it is not shown")
     tenure: list[GroupFigure] = Field(default_factory=list)
     location: list[GroupFigure] = Field(default_factory=list)
+    teams: TeamComparison | None = Field(
+        default=None,
+        description="How the shown teams directly below compare (shrunken means, ICC(1), "
+        "ICC(2)); None where fewer than two teams below are shown",
+    )
 
 
 class PulseRoundFigures(_Stored):

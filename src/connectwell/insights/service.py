@@ -35,6 +35,7 @@ from connectwell.insights.schemas import (
     PracticeOut,
     PulseRoundFigures,
     RoundRef,
+    TeamComparison,
     TrendPoint,
     WeakestOut,
 )
@@ -377,7 +378,7 @@ def network(session: Session, scope: str) -> NetworkSnapshot | None:
 
 COLUMNS = ("scope", "section", "construct", "group", "round", "n", "mean", "ci_low", "ci_high",
            "favourable_pct", "favourable_low", "favourable_high", "alpha", "alpha_low",
-           "alpha_high", "alpha_n")  # fmt: skip
+           "alpha_high", "alpha_n", "shrunken_mean", "icc1", "icc2")  # fmt: skip
 
 
 def export_csv(view: InsightsOut) -> str:
@@ -385,7 +386,11 @@ def export_csv(view: InsightsOut) -> str:
     page would not show.
 
     Columns by name (a section leaves the columns it has nothing for empty); a comment that
-    looks like a spreadsheet formula is escaped (:mod:`connectwell.core.csvfile`).
+    looks like a spreadsheet formula is escaped (:mod:`connectwell.core.csvfile`). Section
+    ``teams`` (how the teams below compare, latest round of each construct): a row ``all
+    teams`` with the people compared in ``n`` and ``icc1``, ``icc2``; then a row per team with
+    its ``n``, its own ``mean``, and its ``shrunken_mean`` with that mean's interval in
+    ``ci_low`` and ``ci_high``.
     """
     scope = view.name
     lines: list[dict[str, object]] = []
@@ -403,6 +408,8 @@ def export_csv(view: InsightsOut) -> str:
                  "alpha_low": _num(figure.alpha_low), "alpha_high": _num(figure.alpha_high),
                  "alpha_n": figure.alpha_n}
             )  # fmt: skip
+            if figure.teams is not None:
+                lines += _team_lines(scope, key, when, figure.teams)
             for section, groups in (("tenure", figure.tenure), ("location", figure.location)):
                 lines += [
                     {"scope": scope, "section": section, "construct": key, "group": g.label,
@@ -444,6 +451,24 @@ def export_csv(view: InsightsOut) -> str:
                  "favourable_low": shown.met_low, "favourable_high": shown.met_high}
             )  # fmt: skip
     return to_csv(COLUMNS, lines)
+
+
+def _team_lines(
+    scope: str, key: str, when: str, comparison: TeamComparison
+) -> list[dict[str, object]]:
+    lines: list[dict[str, object]] = [
+        {"scope": scope, "section": "teams", "construct": key, "group": "all teams",
+         "round": when, "n": comparison.n, "mean": _num(comparison.grand_mean),
+         "icc1": _num(comparison.icc1), "icc2": _num(comparison.icc2)}
+    ]  # fmt: skip
+    lines += [
+        {"scope": scope, "section": "teams", "construct": key, "group": team.name,
+         "round": when, "n": team.n, "mean": _num(team.raw_mean),
+         "shrunken_mean": _num(team.mean), "ci_low": _num(team.ci_low),
+         "ci_high": _num(team.ci_high)}
+        for team in comparison.teams
+    ]  # fmt: skip
+    return lines
 
 
 def _num(value: float | None) -> Decimal | None:
