@@ -35,10 +35,14 @@ def pulse_round(
     keys: tuple[str, ...] = ("trusting",),
     *,
     counted: bool = True,
+    pulse: Pulse | None = None,
 ) -> PulseRound:
-    """A closed round asking ``keys``' full item sets, counted unless told otherwise."""
-    pulse = db.scalar(select(Pulse)) or pulses.create_pulse(
-        db, PulseIn(name="Connection", starts_on=opens_on), actor=None
+    """A closed round asking ``keys``' full item sets, counted unless told otherwise; of
+    ``pulse``, or of the first pulse (made if there is none)."""
+    pulse = (
+        pulse
+        or db.scalar(select(Pulse).order_by(Pulse.id))
+        or pulses.create_pulse(db, PulseIn(name="Connection", starts_on=opens_on), actor=None)
     )
     row = PulseRound(
         pulse_id=pulse.id,
@@ -59,13 +63,14 @@ def respond(
     db: Session,
     row: PulseRound,
     team: Team | None,
-    values: list[int] | int,
+    values: list[int | None] | list[int] | int,
     *,
     tenure: str = "",
     location: str = "",
     comment: str = "",
 ) -> Response:
-    """One stored response: ``values`` per item in the round's order (an int: every item)."""
+    """One stored response: ``values`` per item in the round's order (an int: every item;
+    None: that statement left unanswered)."""
     if isinstance(values, int):
         values = [values] * len(row.item_ids)
     response = Response(
@@ -76,7 +81,9 @@ def respond(
         comment=comment,
     )
     response.answers = [
-        Answer(item_id=i, value=v) for i, v in zip(row.item_ids, values, strict=False)
+        Answer(item_id=i, value=v)
+        for i, v in zip(row.item_ids, values, strict=False)
+        if v is not None  # a statement left unanswered
     ]
     db.add(response)
     return response

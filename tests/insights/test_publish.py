@@ -293,6 +293,28 @@ def test_alpha_is_shown_from_thirty_complete_cases_with_its_interval(db: Session
     assert short.alpha is None and short.reliability == NO_RELIABILITY
 
 
+def test_alpha_is_not_shown_when_fewer_than_the_floor_skipped_a_statement(db: Session) -> None:
+    # 32 answered, 30 complete: n - alpha_n = 2 would tell that two people skipped a statement.
+    row = pulse_round(db, TODAY - dt.timedelta(days=10))
+    size = len(row.item_ids)
+    for k in range(32):
+        values: list[int | None] = [min(5, max(1, 1 + k % 5 + (j + k) % 2 - (j % 2)))
+                                    for j in range(size)]  # fmt: skip
+        if k >= 30:
+            values[0] = None
+        respond(db, row, None, values)
+    db.flush()
+
+    publish.publish_due(db, floor=FLOOR, now=NOW)
+
+    [publication] = db.scalars(select(Publication))
+    stored = PUBLISHED.validate_python(db.get(PublishedFigure, (publication.id, "org")).payload)  # type: ignore[union-attr]
+    figure = stored.constructs["trusting"]  # type: ignore[union-attr]
+    assert figure.n == 32
+    assert figure.alpha is None and figure.alpha_n is None
+    assert figure.reliability == NO_RELIABILITY
+
+
 def test_loneliness_answered_all_threes_is_zero_percent_favourable(db: Session) -> None:
     [lonely] = sorted(LOWER_IS_BETTER)
     row = pulse_round(db, TODAY - dt.timedelta(days=10), (lonely,))

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from connectwell.insights import publish, service
 from connectwell.insights.schemas import ConstructFigure, RoundRef, TrendPoint
+from connectwell.pulses import service as pulses
+from connectwell.pulses.schemas import PulseIn
 from tests.insights.publishing import FLOOR, NOW, TODAY, pulse_round, respond, teams, varied
 
 REF = RoundRef(kind="pulse_round", round_id=1, name="Pulse", opens_on=TODAY,
@@ -78,7 +80,32 @@ def test_the_trend_holds_every_published_round_oldest_first_and_says_where_hidde
     assert [p.round.opens_on for p in entry.trend] == sorted(p.round.opens_on for p in entry.trend)
     assert entry.figure is not None and entry.figure.n == 10
     assert entry.round.opens_on == TODAY - dt.timedelta(weeks=2)
-    assert entry.change.words == "no clear change"  # the point before is hidden
+    assert entry.change.words == service.CANNOT_COMPARE  # the point before is hidden here
+
+
+def test_a_trend_holds_only_the_rounds_of_the_pulse_that_asked_it_last(db: Session) -> None:
+    _, platform, payments = teams(db)
+    everyone = pulses.create_pulse(db, PulseIn(name="Everyone", starts_on=TODAY), actor=None)
+    platform_only = pulses.create_pulse(
+        db, PulseIn(name="Platform only", audience="teams", team_ids=[platform.id],
+                    starts_on=TODAY), actor=None,
+    )  # fmt: skip
+    first = pulse_round(db, TODAY - dt.timedelta(weeks=4), pulse=everyone)
+    other = pulse_round(db, TODAY - dt.timedelta(weeks=2), pulse=platform_only)
+    last = pulse_round(db, TODAY - dt.timedelta(weeks=1), pulse=everyone)
+    for row in (first, other, last):
+        for k in range(6):
+            respond(db, row, platform, varied(k, len(row.item_ids)))
+            respond(db, row, payments, varied(k + 1, len(row.item_ids)))
+    db.flush()
+    publish.publish_due(db, floor=FLOOR, now=NOW)
+
+    view = service.insights(db, "org", name="Org")
+
+    assert view is not None
+    entry = view.constructs["trusting"]
+    assert [p.round.round_id for p in entry.trend] == [first.id, last.id]
+    assert entry.round.round_id == last.id
 
 
 def test_before_any_publication_there_is_nothing_to_read(db: Session) -> None:

@@ -143,12 +143,14 @@ def _load_round(session: Session, round_: PulseRound) -> _Round:
     )
 
 
-def _score(data: _Round, key: str, mask: np.ndarray) -> ConstructFigure | None:
+def _score(
+    data: _Round, key: str, mask: np.ndarray, floor: int | None = None
+) -> ConstructFigure | None:
     matrix, reverse = data.constructs[key]
     score = score_construct(
         matrix[mask], reverse, construct=key, lower_is_better=key in LOWER_IS_BETTER
     )
-    return None if score.mean is None else construct_figure(score)
+    return None if score.mean is None else construct_figure(score, floor=floor)
 
 
 def decide_pulse_round(
@@ -182,7 +184,7 @@ def decide_pulse_round(
         for name, mask in shown:
             full = np.zeros(data.ids.size, dtype=bool)
             full[rows[mask]] = True
-            figure = _score(data, key, full)
+            figure = _score(data, key, full, floor)
             if figure is None:
                 continue
             parent = frozenset(data.ids[full].tolist())

@@ -188,6 +188,7 @@ def share_figure(share: float, low: float, high: float) -> tuple[int, int, int]:
 def construct_figure(
     score: ConstructScore,
     *,
+    floor: int | None = None,
     tenure: list[GroupFigure] | None = None,
     location: list[GroupFigure] | None = None,
 ) -> ConstructFigure:
@@ -195,11 +196,19 @@ def construct_figure(
 
     Call it only for a group that passed the anonymity gate; alpha is kept only when
     :attr:`~connectwell.stats.Reliability.enough` (at least 30 complete cases), with its
-    Feldt interval; otherwise the figure says :data:`NO_RELIABILITY`.
+    Feldt interval; otherwise the figure says :data:`NO_RELIABILITY`. Alpha is computed over
+    the complete cases, a subgroup the gate did not see: with ``floor``, alpha (and its count)
+    is kept only when the people left out (``n`` minus the complete cases) are none or at
+    least the floor, so ``n - alpha_n`` never tells that one or two people skipped a statement.
     """
     assert score.mean is not None and score.favourable_pct is not None
     reliability = score.reliability
-    shown = reliability.enough and reliability.alpha is not None
+    skipped = score.n - reliability.n
+    shown = (
+        reliability.enough
+        and reliability.alpha is not None
+        and (floor is None or skipped == 0 or skipped >= floor)
+    )
     favourable_low = favourable_high = None
     if score.favourable_low is not None and score.favourable_high is not None:
         favourable_low = whole_percent(score.favourable_low)

@@ -47,6 +47,7 @@ from connectwell.stats import GroupSummary, clearly_lowest, compare_rounds
 
 PATHWAYS = tuple(entry.key for entry in BANK if entry.family == "pathway")
 NO_CLEAR_CHANGE = "no clear change"
+CANNOT_COMPARE = "cannot compare: one of the two rounds is hidden here"
 NO_PATHWAY_STANDS_OUT = "no pathway stands out"
 
 
@@ -94,14 +95,15 @@ def change_between(
     :func:`connectwell.stats.compare_rounds` flags a change only when the 95% interval of the
     difference excludes zero **and** the difference is at least the minimum detectable change
     (from the scale's reliability: the later round's alpha where it was shown, else a
-    conservative 0.70). Otherwise, and wherever a point is hidden, "no clear change".
+    conservative 0.70). Otherwise "no clear change"; where a point is hidden, "cannot
+    compare".
 
     Complexity: O(1).
     """
     first = _summary(before.n, before.mean, before.sd)
     second = _summary(after.n, after.mean, after.sd)
     if first is None or second is None:
-        return Change(direction=None, words=NO_CLEAR_CHANGE)
+        return Change(direction=None, words=CANNOT_COMPARE)
     result = compare_rounds(first, second, reliability=reliability)
     figures = {
         "difference": round(result.difference, 2),
@@ -157,7 +159,7 @@ def _figures(session: Session, scope: str, kind: str) -> dict[int, dict[str, obj
     }
 
 
-def _pulse_rounds(session: Session) -> list[tuple[Publication, RoundRef, list[int]]]:
+def _pulse_rounds(session: Session) -> list[tuple[Publication, RoundRef, list[int], int]]:
     rows = session.execute(
         select(Publication, PulseRound, Pulse.name)
         .join(PulseRound, PulseRound.id == Publication.source_id)
@@ -177,6 +179,7 @@ def _pulse_rounds(session: Session) -> list[tuple[Publication, RoundRef, list[in
                 published_at=publication.published_at,
             ),
             list(row.item_ids),
+            row.pulse_id,
         )
         for publication, row, name in rows
     ]
@@ -255,10 +258,10 @@ def insights(session: Session, scope: str, *, name: str) -> InsightsOut | None:
         ).all()
     )
     figures = _figures(session, scope, PULSE_ROUND)
-    points: dict[str, list[tuple[TrendPoint, ConstructFigure | None]]] = defaultdict(list)
+    points: dict[str, list[tuple[TrendPoint, ConstructFigure | None, int]]] = defaultdict(list)
     comments: list[str] = []
     comments_round: RoundRef | None = None
-    for publication, ref, item_ids in pulse_rounds:
+    for publication, ref, item_ids, pulse_id in pulse_rounds:
         payload = figures.get(publication.id)
         stored = PUBLISHED.validate_python(payload) if payload is not None else None
         assert stored is None or isinstance(stored, PulseRoundFigures)
@@ -275,14 +278,18 @@ def insights(session: Session, scope: str, *, name: str) -> InsightsOut | None:
                 ci_high=figure.ci_high if figure else None,
                 sd=figure.sd if figure else None,
             )
-            points[key].append((point, figure))
+            points[key].append((point, figure, pulse_id))
     order = [entry.key for entry in BANK] + sorted(set(points) - {e.key for e in BANK})
     constructs: dict[str, ConstructOut] = {}
+    pulse_of: dict[str, int] = {}
     for key in order:
         if key not in points:
             continue
-        trend = [point for point, _ in points[key]]
-        latest, figure = points[key][-1]
+        # A trend compares like with like: the rounds of the pulse that asked it last (the same
+        # audience and statements); another pulse's rounds of the construct are not mixed in.
+        latest, figure, pulse_id = points[key][-1]
+        trend = [point for point, _, pulse in points[key] if pulse == pulse_id]
+        pulse_of[key] = pulse_id
         change = (
             change_between(
                 trend[-2], trend[-1], reliability=figure.alpha if figure is not None else None
@@ -305,7 +312,20 @@ def insights(session: Session, scope: str, *, name: str) -> InsightsOut | None:
         shown = PUBLISHED.validate_python(payload) if payload is not None else None
         assert shown is None or isinstance(shown, CheckInRoundFigures)
         check_ins.append(CheckInPoint(round=ref, figures=shown))
-    weakest = weakest_pathway({key: entry.figure for key, entry in constructs.items()})
+    # The pathways compared are the latest rounds of one pulse (its audience): each pathway is
+    # asked in a round of its own, so the figures are independent groups of mostly the same
+    # people; a pathway last asked by another pulse is left out.
+    pathway_rounds = [
+        (c.round.closes_on, pulse_of[k]) for k, c in constructs.items() if k in PATHWAYS
+    ]
+    same_pulse = max(pathway_rounds)[1] if pathway_rounds else None
+    weakest = weakest_pathway(
+        {
+            key: entry.figure
+            for key, entry in constructs.items()
+            if key not in PATHWAYS or pulse_of[key] == same_pulse
+        }
+    )
     return InsightsOut(
         name=name,
         scope=scope,

@@ -289,7 +289,10 @@ def clearly_lowest(
     Parameters
     ----------
     figures : mapping of label -> GroupSummary
-        For example each pathway's figure, all of the same round and respondents' scale.
+        Independent groups on the same answer scale, for example each pathway's latest
+        figure in one pulse (each pathway asked in a round of its own, to mostly the same
+        people). The comparison is of means on a common 1..5 scale; it says which pathway
+        people rate clearly lower, not that the statements are equivalent.
     confidence : float, default 0.95
 
     Returns
