@@ -70,7 +70,8 @@ def _insert(connection: Connection, table: str, rows: list[dict[str, Any]]) -> N
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
     values = ", ".join(f":{c}" for c in columns)
-    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({values})"), rows)
+    insert = f"INSERT INTO {table} ({names}) VALUES ({values})"  # noqa: S608 - our own names
+    connection.execute(text(insert), rows)
 
 
 @dataclass
@@ -125,8 +126,10 @@ def _seed(engine: Engine) -> Legacy:
              "updated_at": NOW}
             for n, (team, start, place) in enumerate(PEOPLE, start=1)
         ])  # fmt: skip
-        _insert(c, "constructs", [{"id": 1, "key": "trusting", "name": "Trusting",
-                                   "family": "pathway", "description": "", "builtin": True}])  # fmt: skip
+        _insert(c, "constructs", [{
+            "id": 1, "key": "trusting", "name": "Trusting", "family": "pathway",
+            "description": "", "builtin": True,
+        }])  # fmt: skip
         _insert(c, "items", [
             {"id": i, "construct_id": 1, "text": f"Item {i}", "reverse_coded": False,
              "builtin": True, "is_active": True}
@@ -156,9 +159,11 @@ def _seed(engine: Engine) -> Legacy:
                 "id": key, "round_id": 1, "team_id": team, "tenure_band": _band(start),
                 "location": place, "answered_on": OPENS_ON, "comment": f"comment {k}",
             }])  # fmt: skip
-            _insert(c, "pulse_answers", [
-                {"response_id": key, "item_id": item, "value": value} for item, value in answers
-            ])
+            _insert(
+                c,
+                "pulse_answers",
+                [{"response_id": key, "item_id": item, "value": value} for item, value in answers],
+            )
             responses.append((f"comment {k}", answers))
         _insert(c, "programs", [{
             "id": 1, "name": "Coffee", "description": "", "kind": "coffee",
@@ -228,9 +233,7 @@ def _stored_responses(engine: Engine) -> list[tuple[str, tuple[tuple[int, int], 
             answers.setdefault(response, []).append((item, value))
         return [
             (comment, tuple(sorted(answers.get(key, []))))
-            for key, comment in connection.execute(
-                text("SELECT id, comment FROM pulse_responses")
-            )
+            for key, comment in connection.execute(text("SELECT id, comment FROM pulse_responses"))
         ]
 
 
@@ -319,6 +322,6 @@ def test_on_postgresql_legacy_rows_share_their_transaction_with_everyone_in_the_
     xmins = {
         xmin
         for table in tables
-        for (xmin,) in _rows(old_engine, f"SELECT DISTINCT xmin::text FROM {table}")
+        for (xmin,) in _rows(old_engine, f"SELECT DISTINCT xmin::text FROM {table}")  # noqa: S608
     }
     assert len(xmins) == 1

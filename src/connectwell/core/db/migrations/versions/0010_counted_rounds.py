@@ -41,7 +41,9 @@ def upgrade() -> None:
     _check_sqlite()
     op.drop_column("pulse_responses", "answered_on")
     op.drop_column("check_ins", "created_on")
-    op.add_column("pulse_rounds", sa.Column("counted_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "pulse_rounds", sa.Column("counted_at", sa.DateTime(timezone=True), nullable=True)
+    )
     op.add_column(
         "rounds", sa.Column("check_ins_counted_at", sa.DateTime(timezone=True), nullable=True)
     )
