@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -232,3 +233,30 @@ def test_it_documents_the_exit_codes_in_its_help() -> None:
     text = " ".join(result.output.split())
     for words in ("2 invalid input", "3 not found", "4 not allowed", "5 a conflict"):
         assert words in text
+
+
+def test_migrate_warns_loudly_when_sqlite_and_the_secret_key_share_the_instance_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="connectwell.cli"):
+            result = runner.invoke(app, ["migrate"])
+        warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        caplog.clear()
+        monkeypatch.setenv("SECRET_KEY", "k" * 40)
+        get_settings.cache_clear()
+        with caplog.at_level(logging.WARNING, logger="connectwell.cli"):
+            quiet = runner.invoke(app, ["migrate"])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    assert len(warned) == 1
+    assert f"read from {tmp_path / 'secret_key'}" in warned[0]
+    assert "Set SECRET_KEY in the environment" in warned[0]
+    assert quiet.exit_code == 0
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

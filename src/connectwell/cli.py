@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectwell.accounts import service as accounts
 from connectwell.core import errors
-from connectwell.core.config import Settings, get_settings
+from connectwell.core.config import Settings, get_settings, secret_key_warning
 from connectwell.core.db import make_engine, make_session_factory, transaction
 from connectwell.core.db.migrate import alembic_config, upgrade
 from connectwell.demo import service as demo
@@ -43,11 +44,21 @@ app = typer.Typer(
 )
 
 
+log = logging.getLogger(__name__)
+
+
 def _factory(settings: Settings, *, migrate: bool = True) -> sessionmaker[Session]:
     engine = make_engine(settings.database_url)
     if migrate:
-        upgrade(engine)
+        upgrade(engine, anonymity_floor=settings.anonymity_floor)
     return make_session_factory(engine)
+
+
+def _warn_about_the_secret_key(settings: Settings) -> None:
+    """Say loudly when the key that opens ballots sits beside the SQLite database."""
+    words = secret_key_warning(settings)
+    if words is not None:
+        log.warning(words)
 
 
 def refusal(error: BaseException) -> tuple[int, str] | None:
@@ -89,6 +100,7 @@ def reported() -> Iterator[None]:
 def migrate() -> None:
     """Bring the database to the newest schema."""
     settings = get_settings()
+    _warn_about_the_secret_key(settings)
     _factory(settings)
     typer.echo(f"database is up to date: {make_engine(settings.database_url).url!r}")
 
@@ -237,6 +249,7 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    _warn_about_the_secret_key(settings)
     factory = _factory(settings)
     if seed_demo:
         with transaction(factory) as session:

@@ -7,7 +7,8 @@ import json
 import secrets
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from connectwell.core import ballots
@@ -84,3 +85,23 @@ def test_ballots_carry_a_random_key_and_no_time_column(db: Session, settings: Se
     [ballot] = db.scalars(select(Ballot)).all()
     assert len(ballot.id) == 32 and int(ballot.id, 16) >= 0
     assert {c.name for c in Ballot.__table__.columns} == {"id", "box", "sealed"}
+
+
+def test_on_sqlite_ballots_sit_in_the_order_of_their_random_keys_not_of_answering(
+    db: Session, settings: Settings
+) -> None:
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("rowid is SQLite's")
+    for n in range(30):
+        ballots.drop(db, settings, "pulse_round:1", {"n": n})
+    db.commit()
+
+    stored = db.execute(text("SELECT id, sealed FROM ballots")).all()  # the table's own order
+    order = [ballots.unseal(settings, "pulse_round:1", sealed)["n"] for _, sealed in stored]
+
+    assert sorted(order) == list(range(30)) and order != list(range(30))
+    assert [key for key, _ in stored] == sorted(key for key, _ in stored)
+    schema = db.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'ballots'"))
+    assert schema is not None and "WITHOUT ROWID" in schema
+    with pytest.raises(OperationalError):
+        db.execute(text("SELECT rowid FROM ballots"))

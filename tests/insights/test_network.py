@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Hashable, Sequence
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectwell.insights import service, snapshots
+from connectwell.insights.models import InsightSnapshot
 from connectwell.insights.network import (
     gather,
     last_closed_period,
@@ -283,3 +286,26 @@ def test_a_person_sees_their_own_connections_newest_first(db: Session, cast: Cas
         (cast.lead.id, "appreciated you"),
         (cast.other_member.id, "you met in a pairing"),
     ]
+
+
+def test_a_stored_payload_of_an_older_version_reads_as_not_computed_yet_never_an_error(
+    db: Session, cast: Cast, as_person: AsPerson, caplog: pytest.LogCaptureFixture
+) -> None:
+    # What the version before published figures stored (see migration 0012).
+    old = {
+        "name": "The organisation",
+        "constructs": {"loneliness": {"n": 161, "mean": 2.2857142857142856}},
+        "network": {"people": 240, "interactions": 1692, "isolated": 0, "isolated_share": 0.0,
+                    "modularity": -0.0615, "reciprocity": 0.0062, "bridging_teams": []},
+    }  # fmt: skip
+    db.add(InsightSnapshot(scope="org", window_start=TODAY, window_end=TODAY, payload=old))
+    db.commit()
+
+    with caplog.at_level(logging.WARNING, logger="connectwell.insights.service"):
+        stored = service.network(db, "org")
+    page = as_person(cast.admin).get("/insights/org")
+
+    assert stored is None
+    assert "insight snapshot 'org' does not fit this version" in caplog.text
+    assert page.status_code == 200
+    assert "People with few recorded connections" not in page.text

@@ -15,7 +15,9 @@ Threat model, in plain words.
 - Someone who reads the database (a database administrator, a stolen backup, a replica) while
   a round is open sees only sealed bytes: which box a ballot is in and how many ballots there
   are, never what anyone answered. The key is derived from the application's secret key
-  (``settings.secret_key``), which lives outside the database.
+  (``settings.secret_key``), which is not stored in the database. On SQLite the table has no
+  ``rowid`` (``WITHOUT ROWID``): ballots sit in the order of their random keys, not in the
+  order people answered.
 - After counting, the stored answers carry no person, no time and no order: they are written
   by one transaction, in a shuffled order, with random keys, and their attributes are
   coarsened to combinations that at least the anonymity floor of invited people share.
@@ -28,6 +30,13 @@ What it does not cover, honestly.
   ballots; on PostgreSQL they could then still match a ballot's ``xmin`` with its participation
   row. The defence there is the usual one: keep the secret key off the database host and out
   of database backups.
+- The default install does *not* do that. When ``SECRET_KEY`` is not set, the key is generated
+  into ``INSTANCE_PATH/secret_key``, the same folder as the SQLite file ``connectwell.db``: a
+  copy of that folder, or a backup of it, holds both and opens every ballot of every open
+  round. ``connectwell serve`` and ``connectwell migrate`` log a warning in that case
+  (:func:`connectwell.core.config.secret_key_warning`). Set ``SECRET_KEY`` from the
+  environment (a secrets manager, a systemd credential) and keep it out of the instance
+  folder's backups.
 - Deleted ballots stay in PostgreSQL's heap as dead tuples until VACUUM reclaims them (sealed
   all the same). On SQLite, ``PRAGMA secure_delete`` overwrites deleted ballots in the file
   (see :mod:`connectwell.core.db.engine`).
@@ -73,6 +82,10 @@ class Ballot(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_random_id)
     box: Mapped[str] = mapped_column(String(64), index=True)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+    # On SQLite a table with a text key still numbers its rows (``rowid``) in the order they
+    # were written, which is the order people answered: without it, rows sit in key order.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class BallotError(errors.Invalid):

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     shoutout_repeat_minutes: Annotated[int, Field(ge=0, le=1440)] = 10
     cookie_secure: bool = False
 
+    # True when SECRET_KEY was not set and the key was read from INSTANCE_PATH/secret_key.
+    _secret_key_in_instance: bool = PrivateAttr(default=False)
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -70,11 +73,38 @@ class Settings(BaseSettings):
             )
         if not self.secret_key:
             self.secret_key = _instance_secret(self.instance_path)
+            self._secret_key_in_instance = True
         return self
 
     @property
     def smtp_configured(self) -> bool:
         return bool(self.smtp_host)
+
+    @property
+    def secret_key_in_instance(self) -> bool:
+        """Whether the secret key is the generated file in the instance folder."""
+        return self._secret_key_in_instance
+
+
+def secret_key_warning(settings: Settings) -> str | None:
+    """Words for the operator when the key that opens ballots sits beside the database.
+
+    With a SQLite database and no ``SECRET_KEY`` in the environment, the secret key is the
+    file ``INSTANCE_PATH/secret_key``, in the same folder as ``connectwell.db``: whoever
+    copies that folder (or a backup of it) can open every sealed answer of an open round
+    (see :mod:`connectwell.core.ballots`). None when the key comes from the environment or the
+    database is elsewhere.
+    """
+    if not (settings.database_url.startswith("sqlite") and settings.secret_key_in_instance):
+        return None
+    path = settings.instance_path / SECRET_FILE
+    return (
+        f"SECRET_KEY is not set: the secret key is read from {path}, in the same folder as the "
+        "SQLite database. Anyone with a copy of that folder (or of a backup of it) can open "
+        "the sealed answers of open pulse rounds and check-ins. Set SECRET_KEY in the "
+        "environment (at least 32 characters, for example the contents of that file), keep "
+        "it out of backups of the instance folder, then delete the file."
+    )
 
 
 def _instance_secret(instance_path: Path) -> str:

@@ -9,11 +9,13 @@ its trend over every published round that asked it (oldest first); hidden points
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -44,6 +46,8 @@ from connectwell.programs.models import Program, Round
 from connectwell.pulses.bank import BANK, LOWER_IS_BETTER
 from connectwell.pulses.models import Construct, Item, Pulse, PulseRound
 from connectwell.stats import GroupSummary, clearly_lowest, compare_rounds
+
+log = logging.getLogger(__name__)
 
 PATHWAYS = tuple(entry.key for entry in BANK if entry.family == "pathway")
 NO_CLEAR_CHANGE = "no clear change"
@@ -389,9 +393,25 @@ def round_check_ins(
 
 
 def network(session: Session, scope: str) -> NetworkSnapshot | None:
-    """The scope's connection-network figures from the nightly job."""
+    """The scope's connection-network figures from the nightly job; None if not computed yet.
+
+    A stored payload that no longer fits :class:`NetworkSnapshot` (written by an older
+    version, before the nightly job rewrote it) counts as not computed yet: it is logged and
+    the page shows the network as pending, never an error.
+    """
     row = session.get(InsightSnapshot, scope)
-    return None if row is None else NetworkSnapshot.model_validate(row.payload)
+    if row is None:
+        return None
+    try:
+        return NetworkSnapshot.model_validate(row.payload)
+    except ValidationError as error:
+        log.warning(
+            "insight snapshot %r does not fit this version (%s errors); shown as not computed "
+            "yet until the nightly insights job rewrites it",
+            scope,
+            error.error_count(),
+        )
+        return None
 
 
 # --- CSV ------------------------------------------------------------------------------------

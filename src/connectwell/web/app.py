@@ -60,7 +60,7 @@ def create_app(
     if session_factory is None:
         engine = make_engine(settings.database_url)
         if migrate:
-            upgrade(engine)
+            upgrade(engine, anonymity_floor=settings.anonymity_floor)
         session_factory = make_session_factory(engine)
 
     app = FastAPI(

@@ -20,7 +20,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    upgrade(engine, anonymity_floor=settings.anonymity_floor)
     factory = make_session_factory(engine)
     if args.once:
         for line in run_due(factory, settings):

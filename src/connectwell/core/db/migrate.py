@@ -18,11 +18,19 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest revision (a no-op when it is there already)."""
+DEFAULT_FLOOR = 5
+
+
+def upgrade(engine: Engine, *, anonymity_floor: int = DEFAULT_FLOOR) -> None:
+    """Bring the database to the newest revision (a no-op when it is there already).
+
+    All pending revisions run in one transaction. ``anonymity_floor`` is the floor the data
+    migrations coarsen stored answers to (``0013_legacy_answers``); pass the setting.
+    """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["anonymity_floor"] = anonymity_floor
         command.upgrade(config, "head")
 
 

@@ -3,6 +3,10 @@
 Revision ID: 0012_publications
 Revises: 0011_ballot_box
 Create Date: 2026-11-30 01:00:00
+
+The stored ``insight_snapshots`` are emptied: they were written by the previous version (live
+figures at full precision, a network payload of another shape) and the nightly ``insights``
+job rebuilds them. No table is rebuilt.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ IMMUTABLE = ("publications", "published_figures", "disclosure_ledger")
 
 
 def upgrade() -> None:
+    op.execute("DELETE FROM insight_snapshots")
     op.create_table(
         "publications",
         sa.Column("id", sa.Integer(), nullable=False),
