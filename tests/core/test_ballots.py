@@ -87,11 +87,10 @@ def test_ballots_carry_a_random_key_and_no_time_column(db: Session, settings: Se
     assert {c.name for c in Ballot.__table__.columns} == {"id", "box", "sealed"}
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_on_sqlite_ballots_sit_in_the_order_of_their_random_keys_not_of_answering(
     db: Session, settings: Settings
 ) -> None:
-    if db.get_bind().dialect.name != "sqlite":
-        pytest.skip("rowid is SQLite's")
     for n in range(30):
         ballots.drop(db, settings, "pulse_round:1", {"n": n})
     db.commit()

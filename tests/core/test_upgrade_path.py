@@ -308,11 +308,10 @@ def test_legacy_answers_no_longer_sit_in_the_order_people_answered(old_engine: E
     assert keys_after.isdisjoint(keys_before)  # new random keys
 
 
+@pytest.mark.parametrize("old_engine", ["postgresql"], indirect=True)
 def test_on_postgresql_legacy_rows_share_their_transaction_with_everyone_in_the_round(
     old_engine: Engine,
 ) -> None:
-    if old_engine.dialect.name != "postgresql":
-        pytest.skip("xmin is PostgreSQL's")
     _seed(old_engine)
 
     upgrade(old_engine, anonymity_floor=FLOOR)
