@@ -84,7 +84,10 @@ def test_checking_in_and_counting_at_once_never_leave_a_ballot_or_an_uncounted_m
         results: dict[str, object] = {}
 
         def answer(
-            row: Round = row, member: GroupMember = member, results: dict[str, object] = results
+            row: Round = row,
+            member: GroupMember = member,
+            results: dict[str, object] = results,
+            barrier: threading.Barrier = barrier,
         ) -> None:
             try:
                 with transaction(factory) as session:
@@ -97,7 +100,11 @@ def test_checking_in_and_counting_at_once_never_leave_a_ballot_or_an_uncounted_m
             except answers.AnswerError as error:
                 results["answer"] = error.field
 
-        def count(row: Round = row, results: dict[str, object] = results) -> None:
+        def count(
+            row: Round = row,
+            results: dict[str, object] = results,
+            barrier: threading.Barrier = barrier,
+        ) -> None:
             try:
                 with transaction(factory) as session:
                     mine = session.get(Round, row.id)
@@ -106,7 +113,7 @@ def test_checking_in_and_counting_at_once_never_leave_a_ballot_or_an_uncounted_m
                     results["count"] = answers.count_check_ins(
                         session, settings, mine, floor=1, now=_counted_at(row)
                     )
-            except Exception as error:  # noqa: BLE001 - reported below
+            except Exception as error:  # reported below
                 results["count"] = error
 
         threads = [threading.Thread(target=answer), threading.Thread(target=count)]
