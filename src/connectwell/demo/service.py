@@ -101,6 +101,12 @@ def after_every_zone(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
 
 
+def this_morning(day: dt.date) -> dt.datetime:
+    """06:00 UTC on ``day``: when the demo counts and publishes, so nothing is dated later than
+    the day it is made (rounds whose last day is ``day`` stay open, their answers sealed)."""
+    return dt.datetime.combine(day, dt.time(6), tzinfo=dt.UTC)
+
+
 def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 12) -> Program:
     """A weekly coffee programme with ``weeks`` of history (intros, answers, check-ins), and
     an onboarding-buddies programme with a few volunteers."""
@@ -146,7 +152,7 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
                 settings=settings,
             )
     # Check-ins are counted once a round's last check-in day has passed; the newest stay sealed.
-    answers.count_closed_check_ins(session, settings, after_every_zone(today))
+    answers.count_closed_check_ins(session, settings, this_morning(today))
     buddies = programs.create_program(
         session,
         ProgramIn(
@@ -362,13 +368,9 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 20)
                 settings=settings,
             )
     # Closed rounds are counted; the newest may still be open, its answers sealed.
-    counting.count_closed_rounds(session, settings, after_every_zone(today))
+    counting.count_closed_rounds(session, settings, this_morning(today))
     snapshots.store_network(session, today=today, floor=settings.anonymity_floor)
-    publish.publish_due(
-        session,
-        floor=settings.anonymity_floor,
-        now=dt.datetime.combine(today, dt.time(6), tzinfo=dt.UTC),
-    )
+    publish.publish_due(session, floor=settings.anonymity_floor, now=this_morning(today))
 
 
 ITEM_NOISE = 0.6
