@@ -116,6 +116,8 @@ def test_the_demo_attack_finds_no_check_in_whose_team_matches_one_person(
     parents = {t: p for t, p in db.execute(select(Team.id, Team.parent_id))}
     counted = db.scalars(select(Round).where(Round.check_ins_counted_at.is_not(None))).all()
     assert counted  # the older rounds are counted, the newest still taking check-ins
+    midnight = dt.datetime.combine(MONDAY, dt.time(), dt.UTC)
+    assert {row.check_ins_counted_at for row in counted} == {midnight}  # never dated later
     total = 0
     for row in counted:
         # A reader of group_members knows who said they met: the crowd to hide in.

@@ -216,6 +216,24 @@ def test_the_demo_attack_finds_no_answer_matching_exactly_one_person(
     assert total > 200 and unique == 0
 
 
+def test_the_demo_dates_no_count_or_publication_after_the_day_it_is_made_began(
+    db: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectwell.insights.models import Publication
+
+    monkeypatch.setattr(demo, "get_settings", lambda: settings)
+    today = dt.date(2026, 11, 30)
+    _org(db, 40)
+    demo.seed_pulses(db, today=today, seed=3, weeks=3)
+    db.commit()
+
+    midnight = dt.datetime.combine(today, dt.time(), dt.UTC)
+    rounds = db.scalars(select(PulseRound)).all()
+    assert {r.counted_at for r in rounds if r.closes_on < today} == {midnight}
+    assert all(r.counted_at is None for r in rounds if r.closes_on >= today)  # still sealed
+    assert {p.published_at for p in db.scalars(select(Publication))} == {midnight}
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_while_a_round_is_open_the_sqlite_file_holds_no_answer_in_plain_text(
     factory: sessionmaker[Session], db: Session, settings: Settings
