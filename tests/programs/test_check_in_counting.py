@@ -52,25 +52,27 @@ def test_an_answer_after_the_last_check_in_day_is_refused_naming_the_field_and_d
     assert member.answered_at is None and db.scalars(select(Ballot)).all() == []
 
 
-def test_check_ins_are_counted_once_only_after_the_last_day_with_a_shared_team(
+def test_check_ins_are_counted_once_after_the_last_day_with_a_team_the_floor_who_met_share(
     db: Session, org: list[Person], coffee: Program, settings: Settings
 ) -> None:
     row = rounds.run_round(db, coffee, MONDAY, actor=None)
     assert row is not None
     members = _members(db, row)
-    for member in members:
-        answers.answer(db, member.group_id, member.person, TAPS, MONDAY, settings=settings)
+    for k, member in enumerate(members):
+        said = TAPS if k % 3 else Answer(met=False)  # a third did not meet: no check-in
+        answers.answer(db, member.group_id, member.person, said, MONDAY, settings=settings)
+    met = [m for m in members if m.met]
     last_day = dt.datetime.combine(row.check_ins_close_on, dt.time(23), dt.UTC)
 
     assert answers.count_check_ins(db, settings, row, floor=FLOOR, now=last_day) is None
     assert db.scalars(select(CheckIn)).all() == []
-    assert answers.count_check_ins(db, settings, row, floor=FLOOR, now=_after(row)) == len(members)
+    assert answers.count_check_ins(db, settings, row, floor=FLOOR, now=_after(row)) == len(met)
     assert answers.count_check_ins(db, settings, row, floor=FLOOR, now=_after(row)) is None
 
     stored = db.scalars(select(CheckIn)).all()
-    audience = [Attributes(m.person.team_id) for m in members]
+    audience = [Attributes(m.person.team_id) for m in members if m.met]
     parents = {t: p for t, p in db.execute(select(Team.id, Team.parent_id))}
-    assert len(stored) == len(members) and db.scalars(select(Ballot)).all() == []
+    assert len(stored) == len(met) < len(members) and db.scalars(select(Ballot)).all() == []
     assert min(shared_by(Attributes(c.team_id), audience, parents) for c in stored) >= FLOOR
     assert {(c.positive_regard, c.mutuality, c.vitality) for c in stored} == {(4, 3, 5)}
 
@@ -114,9 +116,12 @@ def test_the_demo_attack_finds_no_check_in_whose_team_matches_one_person(
     parents = {t: p for t, p in db.execute(select(Team.id, Team.parent_id))}
     counted = db.scalars(select(Round).where(Round.check_ins_counted_at.is_not(None))).all()
     assert counted  # the older rounds are counted, the newest still taking check-ins
+    midnight = dt.datetime.combine(MONDAY, dt.time(), dt.UTC)
+    assert {row.check_ins_counted_at for row in counted} == {midnight}  # never dated later
     total = 0
     for row in counted:
-        audience = [Attributes(m.person.team_id) for m in _members(db, row)]
+        # A reader of group_members knows who said they met: the crowd to hide in.
+        audience = [Attributes(m.person.team_id) for m in _members(db, row) if m.met]
         for check_in in db.scalars(select(CheckIn).where(CheckIn.round_id == row.id)):
             total += 1
             assert shared_by(Attributes(check_in.team_id), audience, parents) >= FLOOR

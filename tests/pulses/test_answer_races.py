@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from connectwell.accounts import service as accounts
 from connectwell.core.ballots import Ballot
 from connectwell.core.config import Settings
+from connectwell.core.db import utcnow
 from connectwell.programs.models import CheckIn, GroupMember
 from connectwell.pulses.models import Participation, Response
 from tests.conftest import Cast
@@ -104,6 +105,6 @@ def test_twenty_parallel_did_you_meet_answers_store_one_check_in_and_nineteen_co
     assert db.scalar(select(func.count()).select_from(Ballot)) == 1
     member = db.scalar(select(GroupMember).where(GroupMember.person_id == cast.member.id))
     assert member is not None and member.met is True
-    assert member.answered_at == dt.datetime.combine(dt.date.today(), dt.time(), dt.UTC)
+    assert member.answered_at == dt.datetime.combine(utcnow().date(), dt.time(), dt.UTC)
     assert count_check_ins_as_closed(db, settings) == 1
     assert db.scalar(select(func.count()).select_from(CheckIn)) == 1

@@ -67,11 +67,16 @@ def _answer_one_by_one(
     return comments
 
 
-def _audience(db: Session, row: PulseRound) -> tuple[list[Attributes], dict[int, int | None]]:
-    invited = db.scalars(select(Person).join(Participation).where(Participation.round_id == row.id))
+def _respondents(db: Session, row: PulseRound) -> tuple[list[Attributes], dict[int, int | None]]:
+    """The people a database reader knows answered (``answered``), as the reader sees them."""
+    answered = db.scalars(
+        select(Person)
+        .join(Participation)
+        .where(Participation.round_id == row.id, Participation.answered.is_(True))
+    )
     audience = [
-        Attributes(p.team_id, service.tenure_band(p.start_date, row.opens_on), p.location)
-        for p in invited
+        Attributes(p.team_id, service.tenure_band(p.start_date, row.opens_on), p.location or "")
+        for p in answered
     ]
     return audience, {t: p for t, p in db.execute(select(Team.id, Team.parent_id))}
 
@@ -171,21 +176,21 @@ def test_no_column_of_responses_answers_or_check_ins_holds_a_day_or_a_time() -> 
             assert not isinstance(column.type, Date | DateTime), (model, column.name)
 
 
-def test_every_stored_combination_is_shared_by_at_least_the_floor_of_invited_people(
+def test_every_stored_combination_is_shared_by_at_least_the_floor_of_respondents(
     factory: sessionmaker[Session], db: Session, settings: Settings
 ) -> None:
     people = _org(db, 41)
     row = _round(db)
-    _answer_one_by_one(factory, settings, row, people)
+    _answer_one_by_one(factory, settings, row, people[::2])  # 21 of the 41 invited answer
     counting.count_round(db, settings, row, floor=FLOOR, now=CLOSED)
-    audience, parents = _audience(db, row)
+    respondents, parents = _respondents(db, row)
 
     stored = db.scalars(select(Response)).all()
     shared = [
-        shared_by(Attributes(r.team_id, r.tenure_band, r.location), audience, parents)
+        shared_by(Attributes(r.team_id, r.tenure_band, r.location), respondents, parents)
         for r in stored
     ]
-    assert len(stored) == 41 and min(shared) >= FLOOR
+    assert len(respondents) == len(stored) == 21 and min(shared) >= FLOOR
     assert any(r.team_id is not None for r in stored)  # coarsened, not simply thrown away
 
 
@@ -201,13 +206,32 @@ def test_the_demo_attack_finds_no_answer_matching_exactly_one_person(
     parents = {t: p for t, p in db.execute(select(Team.id, Team.parent_id))}
     unique = total = 0
     for row in db.scalars(select(PulseRound).where(PulseRound.counted_at.is_not(None))):
-        audience, _ = _audience(db, row)
+        respondents, _ = _respondents(db, row)  # a reader of pulse_participation knows them
         for r in db.scalars(select(Response).where(Response.round_id == row.id)):
             total += 1
-            matched = shared_by(Attributes(r.team_id, r.tenure_band, r.location), audience, parents)
+            stored = Attributes(r.team_id, r.tenure_band, r.location)
+            matched = shared_by(stored, respondents, parents)
             unique += matched == 1
             assert matched >= settings.anonymity_floor
     assert total > 200 and unique == 0
+
+
+def test_the_demo_dates_no_count_or_publication_after_the_day_it_is_made_began(
+    db: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectwell.insights.models import Publication
+
+    monkeypatch.setattr(demo, "get_settings", lambda: settings)
+    today = dt.date(2026, 11, 30)
+    _org(db, 40)
+    demo.seed_pulses(db, today=today, seed=3, weeks=3)
+    db.commit()
+
+    midnight = dt.datetime.combine(today, dt.time(), dt.UTC)
+    rounds = db.scalars(select(PulseRound)).all()
+    assert {r.counted_at for r in rounds if r.closes_on < today} == {midnight}
+    assert all(r.counted_at is None for r in rounds if r.closes_on >= today)  # still sealed
+    assert {p.published_at for p in db.scalars(select(Publication))} == {midnight}
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

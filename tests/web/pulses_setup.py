@@ -7,13 +7,14 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from connectwell.core.config import Settings
+from connectwell.core.db import utcnow
 from connectwell.pulses import counting, service
 from connectwell.pulses.models import PulseRound
 from connectwell.pulses.schemas import PulseIn
 
 
 def open_round(db: Session) -> PulseRound:
-    today = dt.date.today()
+    today = utcnow().date()  # the clock the routes and the count use
     pulse = service.create_pulse(db, PulseIn(name="Team pulse", starts_on=today), actor=None)
     row = service.open_round(db, pulse, today, actor=None)
     assert row is not None

@@ -8,8 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from connectwell.core.ballots import Ballot
 from connectwell.core.config import Settings
-from connectwell.pulses.models import Pulse, Response
+from connectwell.pulses.models import Participation, Pulse, Response
 from tests.conftest import Cast
 from tests.web.conftest import Tokens, bearer
 from tests.web.pulses_setup import count_as_closed, open_round
@@ -41,6 +42,25 @@ def test_a_member_answers_an_open_pulse_through_the_api(
     assert count_as_closed(db, settings, row) == 1
     assert db.scalar(select(func.count()).select_from(Response)) == 1
     assert client.get("/api/v1/pulses/open", headers=headers).json() == []
+
+
+def test_an_answer_sent_after_the_round_was_counted_is_refused_and_nothing_is_kept(
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens, settings: Settings
+) -> None:
+    row = open_round(db)
+    count_as_closed(db, settings, row)  # counted: its box will never be opened again
+
+    sent = client.post(
+        f"/api/v1/pulses/rounds/{row.id}/responses",
+        headers=bearer(tokens.member),
+        json={"answers": {str(row.item_ids[0]): 5}},
+    )
+
+    assert sent.status_code == 422 and sent.json()["field"] == "answers"
+    assert "closed on" in sent.json()["detail"]
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert db.get(Participation, (row.id, cast.member.id)).answered is False  # type: ignore[union-attr]
 
 
 def test_only_admins_create_pulses(client: TestClient, db: Session, tokens: Tokens) -> None:

@@ -57,6 +57,8 @@ def test_answering_with_three_taps_seals_an_anonymous_check_in_once(
         "private_note": "Lovely chat <b>really</b>",
     }
 
+    floor = settings.anonymity_floor
+    assert f"at least {floor} people who met share it" in client.get(f"/pairings/{group.id}").text
     first = post_form(client, f"/pairings/{group.id}/answer", taps)
     again = post_form(client, f"/pairings/{group.id}/answer", taps)
 

@@ -25,6 +25,10 @@ def test_an_open_pulse_is_listed_and_answered_from_its_page_sealed_until_it_clos
 
     assert f"/pulses/{row.id}" in listing.text
     assert page.status_code == 200 and "Send anonymously" in page.text
+    floor = settings.anonymity_floor
+    for said in (listing.text, page.text):  # what a database reader could still link, in words
+        assert "without your name, the time you answered or the order of answers" in said
+        assert f"at least {floor} people who answered share them" in said
     assert sent.status_code == 303 and sent.headers["location"] == f"/pulses/{row.id}?thanks=1"
     thanks = client.get(sent.headers["location"]).text
     assert "sealed until the pulse closes" in thanks and "without your name" in thanks

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from connectwell.accounts import service as accounts
 from connectwell.core.config import get_settings
+from connectwell.core.db import utcnow
 from connectwell.demo.generator import DemoOrg, DemoPerson, generate_org
 from connectwell.goals import service as goals
 from connectwell.goals.schemas import GoalIn, ProgressIn
@@ -75,7 +76,7 @@ def seed_demo(
     """Fill an empty database with the demo organisation; None when people exist already."""
     if session.scalar(select(func.count()).select_from(Person)):
         return None
-    today = today or dt.date.today()
+    today = today or utcnow().date()  # the clock of the counting jobs
     org = generate_org(people, seed=seed, today=today)
     roster.import_roster(
         session, roster.parse_roster(roster_csv(org), filename="demo roster"), actor=None
@@ -99,6 +100,13 @@ def seed_demo(
 def after_every_zone(day: dt.date) -> dt.datetime:
     """Noon UTC the next day: past 09:00 on ``day`` in every time zone on Earth."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+
+
+def start_of(day: dt.date) -> dt.datetime:
+    """00:00 UTC on ``day``: when the demo counts and publishes. Made on ``day`` (the UTC
+    date), nothing is then dated in the future; rounds whose last day is ``day`` or later stay
+    open, their answers sealed."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 12) -> Program:
@@ -146,7 +154,7 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
                 settings=settings,
             )
     # Check-ins are counted once a round's last check-in day has passed; the newest stay sealed.
-    answers.count_closed_check_ins(session, settings, after_every_zone(today))
+    answers.count_closed_check_ins(session, settings, start_of(today))
     buddies = programs.create_program(
         session,
         ProgramIn(
@@ -362,13 +370,9 @@ def seed_pulses(session: Session, *, today: dt.date, seed: int, weeks: int = 20)
                 settings=settings,
             )
     # Closed rounds are counted; the newest may still be open, its answers sealed.
-    counting.count_closed_rounds(session, settings, after_every_zone(today))
+    counting.count_closed_rounds(session, settings, start_of(today))
     snapshots.store_network(session, today=today, floor=settings.anonymity_floor)
-    publish.publish_due(
-        session,
-        floor=settings.anonymity_floor,
-        now=dt.datetime.combine(today, dt.time(6), tzinfo=dt.UTC),
-    )
+    publish.publish_due(session, floor=settings.anonymity_floor, now=start_of(today))
 
 
 ITEM_NOISE = 0.6

@@ -8,7 +8,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from connectwell.core import ballots, errors
@@ -69,26 +69,44 @@ def answer(
     others get :class:`AlreadyAnswered`. The three taps and the person's team go sealed into
     the round's ballot box (:mod:`connectwell.core.ballots`); :func:`count_check_ins` stores
     them with everyone's after the round's last check-in day.
+
+    An answer is never taken once the round's check-ins are counted (its box would never be
+    opened again): the programme round row is locked first (``FOR SHARE`` on PostgreSQL, so
+    answers go side by side and the count's UPDATE of ``check_ins_counted_at`` takes turns
+    with them), and the member UPDATE itself holds only while the check-ins are not counted,
+    which is what keeps it on SQLite, where writes take turns and there is no row lock.
     """
     group, member = group_for(session, group_id, person)
+    round_ = session.scalars(
+        select(Round)
+        .where(Round.id == group.round_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).one()
     if member.answered_at is not None:
         raise AlreadyAnswered("met", "you have answered for this group already")
-    closes_on = group.round.check_ins_close_on
-    if today > closes_on:
-        raise AnswerError(
-            "met", f"answers for this round were taken until {closes_on:%-d %B %Y}: it has closed"
-        )
+    closes_on = round_.check_ins_close_on
+    closed = AnswerError(
+        "met", f"answers for this round were taken until {closes_on:%-d %B %Y}: it has closed"
+    )
+    if today > closes_on or round_.check_ins_counted_at is not None:
+        raise closed
+    uncounted = (
+        select(Round.id).where(Round.id == round_.id, Round.check_ins_counted_at.is_(None)).exists()
+    )
     _, made = update_once(
         session,
         GroupMember,
         member.id,
-        GroupMember.answered_at.is_(None),
+        and_(GroupMember.answered_at.is_(None), uncounted),
         met=data.met,
         # The day only: a precise time could be matched with a request log.
         answered_at=dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC),
         private_note=data.private_note,
     )
     if not made:
+        if not session.scalar(select(uncounted)):
+            raise closed
         raise AlreadyAnswered("met", "you have answered for this group already")
     if data.met and data.positive_regard is not None:
         assert data.mutuality is not None and data.vitality is not None
@@ -122,7 +140,9 @@ def count_check_ins(
     None when it is not time yet (``now`` on or before ``round_.check_ins_close_on``) or
     another worker counted it (claimed by setting ``check_ins_counted_at`` from NULL). Each
     check-in's team is coarsened to a team (or parent team) that at least ``floor`` of the
-    round's group members share (:func:`connectwell.stats.coarsen_attributes`); the rows go
+    round's group members who said they met share (:func:`connectwell.stats.coarsen_attributes`):
+    ``group_members.met`` tells a database reader who could have checked in, so all members
+    would be the wrong crowd to hide in. The rows go
     in shuffled, with random keys, and every group member row of the round is touched so that
     on PostgreSQL they all carry this transaction's id, like the check-ins.
     """
@@ -140,7 +160,7 @@ def count_check_ins(
         for team_id in session.scalars(
             select(Person.team_id)
             .join(GroupMember, GroupMember.person_id == Person.id)
-            .where(GroupMember.group_id.in_(in_round))
+            .where(GroupMember.group_id.in_(in_round), GroupMember.met.is_(True))
         )
     ]
     parents = {t: p for t, p in session.execute(select(Team.id, Team.parent_id))}

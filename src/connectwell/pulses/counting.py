@@ -35,8 +35,11 @@ def count_round(
     Only after the round's last day, and once: the round is claimed by setting ``counted_at``
     from NULL in one conditional UPDATE, so of two workers racing exactly one counts. The
     ballots come out shuffled; each one's team, tenure band and location are coarsened until
-    at least ``floor`` people invited to the round share them
-    (:func:`connectwell.stats.coarsen_attributes`); the responses are inserted in that order
+    at least ``floor`` of the round's *respondents* share them
+    (:func:`connectwell.stats.coarsen_attributes`): ``pulse_participation.answered`` tells a
+    database reader who answered, so the people invited are the wrong crowd to hide in. The
+    respondents' groups are computed from their records now, as a reader would. The
+    responses are inserted in that order
     with random keys. Every participation row of the round is then touched, so that on
     PostgreSQL they all carry this transaction's id, like the responses: ``xmin`` joins a
     response to everyone invited or to no one.
@@ -49,14 +52,14 @@ def count_round(
     if not claimed:
         return None
     sealed = ballots.take_all(session, settings, ballot_box(round_.id))
-    invited = session.execute(
+    respondents = session.execute(
         select(Person.team_id, Person.start_date, Person.location)
         .join(Participation, Participation.person_id == Person.id)
-        .where(Participation.round_id == round_.id)
+        .where(Participation.round_id == round_.id, Participation.answered.is_(True))
     )
     audience_ = [
         Attributes(team, tenure_band(start, round_.opens_on), location or "")
-        for team, start, location in invited
+        for team, start, location in respondents
     ]
     parents = {t: p for t, p in session.execute(select(Team.id, Team.parent_id))}
     stored = coarsen_attributes(

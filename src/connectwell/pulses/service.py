@@ -362,12 +362,24 @@ def answer(
     the tenure band when the round opened, the location) go sealed into the round's box
     (:mod:`connectwell.core.ballots`); nothing readable is written until the round closes and
     :func:`count_round` stores them with everyone's, in a shuffled order.
+
+    An answer is never taken once the round is counted (its box would never be opened again):
+    the round row is locked first (``FOR SHARE`` on PostgreSQL: answers go side by side, the
+    count's UPDATE of ``counted_at`` waits for them and they for it), and the participation
+    UPDATE itself holds only while the round is not counted, which is what keeps it on
+    SQLite, where writes take turns and there is no row lock.
     """
+    session.scalars(
+        select(PulseRound)
+        .where(PulseRound.id == round_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
     open_round_ = round_for(session, person, round_id, today)
     row = open_round_.round
     if open_round_.answered:
         raise PulseConflict("answers", "you have answered this pulse already")
-    if today > row.closes_on:
+    if today > row.closes_on or row.counted_at is not None:
         raise PulseError("answers", f"this pulse closed on {row.closes_on:%-d %B}")
     asked = {item.id for item in open_round_.items}
     given = {k: v for k, v in data.answers.items() if v is not None}
@@ -375,18 +387,26 @@ def answer(
         raise PulseError("answers", f"item {sorted(unknown)[0]} is not in this pulse")
     if not given:
         raise PulseError("answers", "answer at least one question")
+    uncounted = (
+        select(PulseRound.id)
+        .where(PulseRound.id == row.id, PulseRound.counted_at.is_(None))
+        .exists()
+    )
     marked = session.execute(
         update(Participation)
         .where(
             Participation.round_id == row.id,
             Participation.person_id == person.id,
             Participation.answered.is_(False),
+            uncounted,
         )
         .values(answered=True)
         .execution_options(synchronize_session=False)
     )
     if getattr(marked, "rowcount", 0) != 1:
-        raise PulseConflict("answers", "you have answered this pulse already")
+        if session.scalar(select(uncounted)):
+            raise PulseConflict("answers", "you have answered this pulse already")
+        raise PulseError("answers", f"this pulse closed on {row.closes_on:%-d %B}")
     ballots.drop(
         session,
         settings,

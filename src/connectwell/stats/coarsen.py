@@ -4,8 +4,10 @@ An answer is stored with the groups it counts in: a team, a tenure band, a locat
 one invited person is in the team *and* the tenure band *and* the location, the stored row
 names them, whatever else is kept apart. So before an answer is stored, its attributes are
 *generalised* (Samarati 2001) until the combination is shared by at least ``floor`` people of
-the round's audience (the people invited), which makes the stored table ``floor``-anonymous
-with respect to the audience (Sweeney 2002).
+the round's audience, which makes the stored table ``floor``-anonymous with respect to the
+audience (Sweeney 2002). The audience must be the crowd a reader of the database can tell the
+author is in: when the database records who answered, that is the respondents, not everyone
+invited.
 
 The rule, for a ballot answered by someone in team ``t`` with tenure band ``b`` and location
 ``l``, is to take the first of these that at least ``floor`` people of the audience match:
@@ -14,7 +16,7 @@ The rule, for a ballot answered by someone in team ``t`` with tenure band ``b`` 
 2. ``(t, b, any)``: drop the location;
 3. ``(t, any, any)``: drop the tenure band as well;
 4. ``(parent(t), any, any)``, then the grandparent, and so on up to
-5. ``(no team, any, any)``: everyone invited.
+5. ``(no team, any, any)``: the whole audience.
 
 A stored team means "someone in this team's subtree" (the team or any team under it); a
 stored empty tenure band or location means "any". An empty input value (a person with no
@@ -116,7 +118,8 @@ def coarsen_attributes(
     ballots : sequence of Attributes
         The attributes of each answer, as the person had them when answering.
     audience : sequence of Attributes
-        One entry per person invited to the round (whether they answered or not).
+        One entry per person a reader can tell may have written a ballot: the respondents
+        when who answered is on record (the pulse and check-in counts pass them).
     parents : mapping of int to int or None
         Each team's parent team (None for a top-level team). Teams missing from it are
         treated as top-level.

@@ -4,14 +4,18 @@ share, Cronbach's alpha and trends over pulses.
 Answers come in as a matrix, one row per respondent and one column per item, each cell an
 integer on the scale ``1..scale_max`` or missing (``NaN`` or ``None``: the item was not asked or
 not answered). Reverse-coded items are turned around first (``scale_max + 1 - answer``), so that
-a higher number is always the better experience. Then, for a construct:
+every item of a construct points the same way as the construct: a higher number means more of
+it. For most constructs more is the better experience; for a few (loneliness) more is worse,
+and ``lower_is_better`` says so, turning the favourable share to the bottom two options. Then,
+for a construct:
 
 - a respondent's *construct score* is the mean of the items they answered;
 - the construct's *score* is the mean of the respondents' construct scores, with its confidence
   interval from Student's t distribution (sample standard deviation, ``ddof=1``) and its ``n``,
   the number of respondents who answered at least one of its items;
 - the *favourable %* is counted **per answer**: the share of all answers to the construct's
-  items, after reverse-coding, in the top two options of the scale (4 or 5 on a 5-point scale).
+  items, after reverse-coding, in the top two options of the scale (4 or 5 on a 5-point scale),
+  or in the bottom two (1 or 2) when lower is better.
   A respondent who answered three of its items weighs three times. This is the share a reader
   checks against a distribution of the answers, and it needs no cut-off on fractional scores;
 - its *reliability* is Cronbach's alpha of its items over the respondents who answered all of

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter
 
+from connectwell.core.db import utcnow
 from connectwell.people.models import Person
 from connectwell.programs import answers
 from connectwell.programs.models import Group
@@ -46,6 +45,6 @@ def answer(
     data: Answer, session: DB, settings: AppSettings, viewer: ApiViewer, group_id: int
 ) -> GroupOut:
     """Did you meet? With three taps (1-5) for positive regard, mutuality and vitality."""
-    answers.answer(session, group_id, viewer.person, data, dt.date.today(), settings=settings)
+    answers.answer(session, group_id, viewer.person, data, utcnow().date(), settings=settings)
     group, _ = answers.group_for(session, group_id, viewer.person)
     return _out(group, viewer.person)

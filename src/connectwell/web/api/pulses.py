@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, status
 
+from connectwell.core.db import utcnow
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import PulseAnswer, PulseIn
 from connectwell.web.deps import DB, ApiAdmin, ApiViewer, AppSettings
@@ -43,13 +43,13 @@ def my_open_pulses(session: DB, viewer: ApiViewer) -> list[dict[str, Any]]:
     """The pulses open to you that you have not answered."""
     return [
         {"round_id": r.id, "pulse": r.pulse.name, "closes_on": r.closes_on}
-        for r in pulses.open_rounds_for(session, viewer.person, dt.date.today())
+        for r in pulses.open_rounds_for(session, viewer.person, utcnow().date())
     ]
 
 
 @router.get("/rounds/{round_id}")
 def get_round(session: DB, viewer: ApiViewer, round_id: int) -> dict[str, Any]:
-    found = pulses.round_for(session, viewer.person, round_id, dt.date.today())
+    found = pulses.round_for(session, viewer.person, round_id, utcnow().date())
     return {
         "round_id": found.round.id,
         "closes_on": found.round.closes_on,
@@ -64,5 +64,5 @@ def answer(
     data: PulseAnswer, session: DB, settings: AppSettings, viewer: ApiViewer, round_id: int
 ) -> dict[str, str]:
     """Answer anonymously: sealed until the round closes, then counted without you."""
-    pulses.answer(session, viewer.person, round_id, data, dt.date.today(), settings=settings)
+    pulses.answer(session, viewer.person, round_id, data, utcnow().date(), settings=settings)
     return {"status": "thank you"}

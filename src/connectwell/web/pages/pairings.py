@@ -96,7 +96,7 @@ async def answer(
         try:
             data = Answer.model_validate({**sent, "met": sent["met"] == "yes"})
             answers.answer(
-                session, group_id, viewer.person, data, dt.date.today(), settings=settings
+                session, group_id, viewer.person, data, utcnow().date(), settings=settings
             )
         except ValidationError as error:  # the check-in's rules: all three taps, after a meeting
             for name, message in plain_problems(error.errors(), Answer).items():

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
+from connectwell.core.db import utcnow
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import PulseAnswer
 from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer
@@ -27,7 +27,7 @@ SCALE = (
 
 @router.get("/pulses")
 def my_pulses(request: Request, session: DB, viewer: PageViewer) -> Response:
-    rounds = pulses.open_rounds_for(session, viewer.person, dt.date.today())
+    rounds = pulses.open_rounds_for(session, viewer.person, utcnow().date())
     return render(request, "pulses.html", {"rounds": rounds}, session=session)
 
 
@@ -40,7 +40,7 @@ def _round_page(
     status_code: int = 200,
     **extra: object,
 ) -> Response:
-    found = pulses.round_for(session, viewer.person, round_id, dt.date.today())
+    found = pulses.round_for(session, viewer.person, round_id, utcnow().date())
     return render(
         request,
         "pulse.html",
@@ -84,7 +84,7 @@ async def answer(
     if data is not None:
         try:
             pulses.answer(
-                session, viewer.person, round_id, data, dt.date.today(), settings=settings
+                session, viewer.person, round_id, data, utcnow().date(), settings=settings
             )
         except pulses.PulseNotFound:
             raise
