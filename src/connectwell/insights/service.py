@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -26,7 +27,6 @@ from connectwell.insights.models import InsightSnapshot, Publication, PublishedF
 from connectwell.insights.practices import PRACTICES, Practice
 from connectwell.insights.publish import CHECK_IN_ROUND, PULSE_ROUND
 from connectwell.insights.schemas import (
-    PUBLISHED,
     Change,
     CheckInPoint,
     CheckInRoundFigures,
@@ -40,6 +40,7 @@ from connectwell.insights.schemas import (
     TeamComparison,
     TrendPoint,
     WeakestOut,
+    read_published,
 )
 from connectwell.people import service as people
 from connectwell.programs.models import Program, Round
@@ -230,7 +231,7 @@ def check_in_figures(
             PublishedFigure.scope == scope,
         )
     ):
-        figures = PUBLISHED.validate_python(payload)
+        figures = read_published(payload)
         assert isinstance(figures, CheckInRoundFigures)
         found[source_id] = figures
     return found
@@ -262,27 +263,44 @@ def insights(session: Session, scope: str, *, name: str) -> InsightsOut | None:
         ).all()
     )
     figures = _figures(session, scope, PULSE_ROUND)
-    points: dict[str, list[tuple[TrendPoint, ConstructFigure | None, int]]] = defaultdict(list)
-    comments: list[str] = []
-    comments_round: RoundRef | None = None
+    # Each trend point needs five numbers of its round; only the latest round of a construct
+    # (and of the comments) is read whole. Reading every round's whole payload (breakdowns,
+    # team comparisons) made a page of 100 rounds pay for 100 full validations.
+    validated: dict[int, PulseRoundFigures] = {}
+
+    def whole(publication_id: int) -> PulseRoundFigures:
+        if publication_id not in validated:
+            stored = read_published(figures[publication_id])
+            assert isinstance(stored, PulseRoundFigures)
+            validated[publication_id] = stored
+        return validated[publication_id]
+
+    points: dict[str, list[tuple[TrendPoint, int | None, int]]] = defaultdict(list)
+    comments_from: tuple[int, RoundRef] | None = None
     for publication, ref, item_ids, pulse_id in pulse_rounds:
         payload = figures.get(publication.id)
-        stored = PUBLISHED.validate_python(payload) if payload is not None else None
-        assert stored is None or isinstance(stored, PulseRoundFigures)
-        if stored is not None:
-            comments, comments_round = stored.comments, ref
+        if payload is not None:
+            comments_from = (publication.id, ref)
+        raw_constructs: dict[str, dict[str, Any]] = {}
+        if payload is not None and isinstance(payload.get("constructs"), dict):
+            raw_constructs = payload["constructs"]  # type: ignore[assignment]
         asked = sorted({construct_of[i] for i in item_ids if i in construct_of})
         for key in asked:
-            figure = stored.constructs.get(key) if stored is not None else None
-            point = TrendPoint(
-                round=ref,
-                n=figure.n if figure else None,
-                mean=figure.mean if figure else None,
-                ci_low=figure.ci_low if figure else None,
-                ci_high=figure.ci_high if figure else None,
-                sd=figure.sd if figure else None,
+            raw = raw_constructs.get(key)
+            point = TrendPoint.model_validate(
+                {
+                    "round": ref,
+                    **{
+                        field: raw.get(field) if raw else None
+                        for field in ("n", "mean", "ci_low", "ci_high", "sd")
+                    },
+                }
             )
-            points[key].append((point, figure, pulse_id))
+            points[key].append((point, publication.id if raw else None, pulse_id))
+    comments: list[str] = []
+    comments_round: RoundRef | None = None
+    if comments_from is not None:
+        comments, comments_round = whole(comments_from[0]).comments, comments_from[1]
     order = [entry.key for entry in BANK] + sorted(set(points) - {e.key for e in BANK})
     constructs: dict[str, ConstructOut] = {}
     pulse_of: dict[str, int] = {}
@@ -291,7 +309,8 @@ def insights(session: Session, scope: str, *, name: str) -> InsightsOut | None:
             continue
         # A trend compares like with like: the rounds of the pulse that asked it last (the same
         # audience and statements); another pulse's rounds of the construct are not mixed in.
-        latest, figure, pulse_id = points[key][-1]
+        latest, latest_id, pulse_id = points[key][-1]
+        figure = whole(latest_id).constructs.get(key) if latest_id is not None else None
         trend = [point for point, _, pulse in points[key] if pulse == pulse_id]
         pulse_of[key] = pulse_id
         change = (
@@ -313,7 +332,7 @@ def insights(session: Session, scope: str, *, name: str) -> InsightsOut | None:
     check_ins = []
     for publication, ref in check_in_rounds:
         payload = check_in_payloads.get(publication.id)
-        shown = PUBLISHED.validate_python(payload) if payload is not None else None
+        shown = read_published(payload) if payload is not None else None
         assert shown is None or isinstance(shown, CheckInRoundFigures)
         check_ins.append(CheckInPoint(round=ref, figures=shown))
     # The pathways compared are the latest rounds of one pulse (its audience): each pathway is
