@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import connectwell.models  # noqa: F401 - every table
 from connectwell.accounts import service as accounts
+from connectwell.accounts.models import ApiToken
 from connectwell.core.config import Settings
 from connectwell.core.db import Base, make_engine, make_session_factory, transaction
 from connectwell.core.db.migrate import upgrade
@@ -186,6 +187,26 @@ def app(settings: Settings, factory: sessionmaker[Session]):  # type: ignore[no-
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     with TestClient(app) as test_client:
         yield test_client
+
+
+def api_token_for(db: Session, person: Person, name: str = "script") -> accounts.NewToken:
+    """A live API token that acts as ``person``, written as its row (flushed, not committed).
+
+    Tokens are personal: through the service an admin makes one only for themselves, and
+    members make none. Tests of what a member's token may do start from the row such a
+    token would be; the service's own rules are tested in tests/accounts.
+    """
+    secret = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name,
+        prefix=secret[:10],
+        token_hash=accounts.token_hash(secret),
+        person_id=person.id,
+        created_by_id=person.id,
+    )
+    db.add(token)
+    db.flush()
+    return accounts.NewToken(token=token, secret=secret)
 
 
 def sign_in(

@@ -115,15 +115,80 @@ def test_only_admins_make_api_tokens_and_a_token_acts_as_its_owner(db: Session, 
     with pytest.raises(accounts.AccountError):
         accounts.create_api_token(db, owner=cast.member, name="mine", created_by=cast.member)
 
-    new = accounts.create_api_token(db, owner=cast.member, name="HR sync", created_by=cast.admin)
+    new = accounts.create_api_token(db, owner=cast.admin, name="HR sync", created_by=cast.admin)
 
     assert new.secret.startswith("cw_")
     stored = db.scalar(select(ApiToken))
     assert stored is not None and stored.token_hash == accounts.token_hash(new.secret)
     assert new.secret not in (stored.token_hash, stored.prefix)
-    assert accounts.person_for_api_token(db, new.secret) == cast.member
+    assert accounts.person_for_api_token(db, new.secret) == cast.admin
     accounts.revoke_api_token(db, new.token.id, actor=cast.admin)
     assert accounts.person_for_api_token(db, new.secret) is None
+
+
+def test_an_admin_cannot_make_a_token_that_acts_as_someone_else(db: Session, cast: Cast) -> None:
+    with pytest.raises(accounts.AccountNotAllowed) as refused:
+        accounts.create_api_token(db, owner=cast.member, name="HR sync", created_by=cast.admin)
+
+    assert refused.value.field == "owner_email"
+    assert "only for yourself" in refused.value.message
+    assert db.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def _secrets(db: Session) -> list[str]:
+    """The one-time secrets in the outbox, oldest first."""
+    emails = db.scalars(select(OutboxEmail).order_by(OutboxEmail.id))
+    return [email.text_body.split("/password/")[1].split()[0] for email in emails]
+
+
+def test_a_new_reset_link_ends_the_older_unused_ones_of_that_person_only(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    accounts.request_reset(db, cast.member.email, settings)
+    accounts.request_reset(db, cast.other_member.email, settings)
+    accounts.request_reset(db, cast.member.email, settings)
+    first, others, newest = _secrets(db)
+
+    with pytest.raises(accounts.AccountError) as ended:
+        accounts.person_for_password_link(db, first)
+
+    assert ended.value.field == "link"
+    assert accounts.person_for_password_link(db, newest).person == cast.member
+    assert accounts.person_for_password_link(db, others).person == cast.other_member
+
+
+def test_setting_a_password_ends_every_outstanding_reset_and_invitation_link(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    accounts.invite(db, [cast.member], settings, actor=cast.admin)
+    accounts.request_reset(db, cast.member.email, settings)
+    accounts.request_reset(db, cast.other_member.email, settings)
+    invitation, reset, others = _secrets(db)
+
+    accounts.use_password_link(db, reset, "my own new password")
+
+    for secret in (invitation, reset):
+        with pytest.raises(accounts.AccountError):
+            accounts.use_password_link(db, secret, "an attacker's password")
+    assert accounts.person_for_password_link(db, others).person == cast.other_member
+    unused = select(func.count()).where(
+        PasswordToken.person_id == cast.member.id, PasswordToken.used_at.is_(None)
+    )
+    assert db.scalar(unused) == 0
+
+
+def test_a_password_set_without_a_link_also_ends_outstanding_links_and_sessions(
+    db: Session, cast: Cast, settings: Settings
+) -> None:
+    accounts.invite(db, [cast.member], settings, actor=cast.admin)
+    (invitation,) = _secrets(db)
+    token = accounts.start_session(db, cast.member, settings)
+
+    accounts.set_password(db, cast.member, "set from the command line")
+
+    with pytest.raises(accounts.AccountError):
+        accounts.person_for_password_link(db, invitation)
+    assert accounts.person_for_session(db, token) is None
 
 
 def test_an_invitation_is_emailed_and_its_link_sets_the_password_once(

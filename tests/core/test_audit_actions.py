@@ -59,23 +59,23 @@ def _program(db: Session, **values: object) -> programs.Program:
 
 def test_it_audits_an_api_token_made_without_its_secret(db: Session, cast: Cast) -> None:
     since = _last_id(db)
-    new = accounts.create_api_token(db, owner=cast.member, name="HR sync", created_by=cast.admin)
+    new = accounts.create_api_token(db, owner=cast.admin, name="HR sync", created_by=cast.admin)
 
     entry = _one(db, since)
     assert (entry.actor_id, entry.action, entry.target_type, entry.target_id) == (
         cast.admin.id, "token.create", "api_token", new.token.id,
     )  # fmt: skip
-    assert entry.target_label == "HR sync (acts as Mia Member)"
+    assert entry.target_label == "HR sync (acts as Ada Admin)"
     assert entry.changes == {
         "name": [None, "HR sync"],
         "prefix": [None, new.token.prefix],
-        "owner": [None, cast.member.email],
+        "owner": [None, cast.admin.email],
     }
     assert new.secret not in str(entry.changes) and new.token.token_hash not in str(entry.changes)
 
 
 def test_it_audits_a_token_revoked_once(db: Session, cast: Cast) -> None:
-    new = accounts.create_api_token(db, owner=cast.member, name="HR sync", created_by=cast.admin)
+    new = accounts.create_api_token(db, owner=cast.admin, name="HR sync", created_by=cast.admin)
     since = _last_id(db)
 
     accounts.revoke_api_token(db, new.token.id, actor=cast.admin)
@@ -432,6 +432,8 @@ def test_no_entry_is_written_for_something_refused(db: Session, cast: Cast) -> N
     since = _last_id(db)
     with pytest.raises(accounts.AccountError):
         accounts.create_api_token(db, owner=cast.member, name="x", created_by=cast.member)
+    with pytest.raises(accounts.AccountError):
+        accounts.create_api_token(db, owner=cast.member, name="x", created_by=cast.admin)
     with pytest.raises(people.PeopleError):
         people.set_team_leads(db, cast.platform, [999_999], actor=cast.admin)
     with pytest.raises(shoutouts.ShoutOutError):

@@ -107,7 +107,7 @@ def test_admins_revoking_one_token_at_once_write_one_audit_entry(
     factory: sessionmaker[Session], db: Session, cast: Cast
 ) -> None:
     token_id = accounts.create_api_token(
-        db, owner=cast.member, name="Sync", created_by=cast.admin
+        db, owner=cast.admin, name="Sync", created_by=cast.admin
     ).token.id
     db.commit()
 

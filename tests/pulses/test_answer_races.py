@@ -16,13 +16,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from connectwell.accounts import service as accounts
 from connectwell.core.ballots import Ballot
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.programs.models import CheckIn, GroupMember
 from connectwell.pulses.models import Participation, Response
-from tests.conftest import Cast
+from tests.conftest import Cast, api_token_for
 from tests.web.programs_setup import coffee, count_check_ins_as_closed, group_of
 from tests.web.pulses_setup import count_as_closed, open_round
 
@@ -30,7 +29,7 @@ PARALLEL = 20
 
 
 def _token(db: Session, cast: Cast) -> str:
-    made = accounts.create_api_token(db, owner=cast.member, name="script", created_by=cast.admin)
+    made = api_token_for(db, cast.member)
     db.commit()
     return made.secret
 

@@ -23,7 +23,7 @@ from connectwell.accounts import service as accounts
 from connectwell.core.db import utcnow
 from connectwell.core.notify import Notification, OutboxEmail
 from connectwell.people.models import Person, Team
-from tests.conftest import Cast, csrf_from
+from tests.conftest import Cast, api_token_for, csrf_from
 
 HEADER = "email,name,team,manager_email,title,timezone,location,start_date,role\n"
 NEW_PEOPLE = HEADER + (  # two new people in a new team, one managed by the other
@@ -75,9 +75,7 @@ class Tokens:
 
 @pytest.fixture
 def tokens(db: Session, cast: Cast) -> Tokens:
-    member = accounts.create_api_token(
-        db, owner=cast.member, name="member script", created_by=cast.admin
-    )
+    member = api_token_for(db, cast.member, "member script")
     admin = accounts.create_api_token(
         db, owner=cast.admin, name="admin sync", created_by=cast.admin
     )

@@ -6,18 +6,24 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
+from connectwell.accounts import service as accounts
 from connectwell.accounts.models import ApiToken, PasswordToken
+from connectwell.core.audit import AuditEntry
+from connectwell.core.config import Settings
+from connectwell.core.notify import OutboxEmail
 from connectwell.people.models import Person, Team
 from connectwell.people.service import team_paths
-from tests.conftest import Cast
+from connectwell.web.app import create_app
+from tests.conftest import Cast, sign_in
 from tests.web.conftest import (
     HEADER,
     NEW_PEOPLE,
@@ -293,7 +299,7 @@ def test_creating_a_token_shows_the_secret_once_and_stores_only_its_sha256(
 ) -> None:
     client = as_person(cast.admin)
 
-    response = _create_token(client, "Mia.Member@example.org")
+    response = _create_token(client, "Ada.Admin@example.org")
 
     assert response.status_code == 201
     secret = _secret(response.text)
@@ -301,7 +307,7 @@ def test_creating_a_token_shows_the_secret_once_and_stores_only_its_sha256(
     row = db.scalars(select(ApiToken)).one()
     assert row.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert (row.person_id, row.created_by_id, row.name) == (
-        cast.member.id,
+        cast.admin.id,
         cast.admin.id,
         "nightly sync",
     )
@@ -310,18 +316,18 @@ def test_creating_a_token_shows_the_secret_once_and_stores_only_its_sha256(
     assert not any(secret in value or secret[10:] in value for value in stored)
     later = client.get("/admin/tokens")
     assert secret not in later.text
-    assert f"<code>{row.prefix}</code>" in later.text and "mia.member@example.org" in later.text
+    assert f"<code>{row.prefix}</code>" in later.text and "ada.admin@example.org" in later.text
 
 
 def test_a_new_token_acts_as_its_owner_until_it_is_revoked(
     as_person: AsPerson, db: Session, cast: Cast
 ) -> None:
     admin = as_person(cast.admin)
-    secret = _secret(_create_token(admin, cast.member.email).text)
+    secret = _secret(_create_token(admin, cast.admin.email).text)
     token_id = db.scalars(select(ApiToken.id)).one()
     with TestClient(admin.app) as script:
         me = script.get("/api/v1/me", headers=bearer(secret))
-        assert me.status_code == 200 and me.json()["email"] == cast.member.email
+        assert me.status_code == 200 and me.json()["email"] == cast.admin.email
 
         revoked = post_form(admin, f"/admin/tokens/{token_id}/revoke")
 
@@ -337,8 +343,7 @@ def test_a_new_token_acts_as_its_owner_until_it_is_revoked(
     ("owner_email", "name", "field", "message"),
     [
         ("ghost@example.org", "sync", "owner_email", "nobody has the e-mail 'ghost@example.org'"),
-        ("mia.member@example.org", "   ", "name", "1 to 100 characters"),
-        ("noah.member@example.org", "sync", "owner", "the owner is not active"),
+        ("ada.admin@example.org", "   ", "name", "1 to 100 characters"),
     ],
 )
 def test_a_token_that_cannot_be_made_names_the_problem_and_writes_nothing(
@@ -357,9 +362,28 @@ def test_a_token_that_cannot_be_made_names_the_problem_and_writes_nothing(
 
     assert response.status_code == 422
     assert str(escape(message)) in response.text
-    if field in ("owner_email", "name"):
-        assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', response.text)
+    assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', response.text)
     assert db.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+@pytest.mark.parametrize("owner", ["member", "other_member", "lead"])
+def test_an_admin_cannot_make_a_token_that_acts_as_someone_else(
+    as_person: AsPerson, db: Session, cast: Cast, owner: str
+) -> None:
+    audit_before = db.scalar(select(func.count()).select_from(AuditEntry))
+    victim = getattr(cast, owner)
+
+    response = _create_token(as_person(cast.admin), victim.email.upper(), "read their inbox")
+
+    assert response.status_code == 403
+    assert "A token acts as the person who makes it: you can make one only for yourself." in (
+        response.text
+    )
+    assert re.search(r'id="owner_email"[^>]*aria-invalid="true"', response.text)
+    assert 'id="new-secret"' not in response.text and "cw_" not in response.text
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(ApiToken)) == 0
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
 
 
 # --- the outbox ----------------------------------------------------------------------------
@@ -370,6 +394,8 @@ def test_the_outbox_lists_the_emails_connectwell_would_send(
 ) -> None:
     send(db, cast.member, "Your pairing this week", "Meet Noah for coffee.")
     send(db, cast.other_member, "Your <pairing>", "Meet Mia for coffee.")
+    db.execute(update(OutboxEmail).values(kind="intro"))  # a kind whose body may be shown
+    db.commit()
 
     response = as_person(cast.admin).get("/admin/outbox")
 
@@ -383,3 +409,86 @@ def test_the_outbox_lists_the_emails_connectwell_would_send(
         "mia.member@example.org"
     )  # newest first
     assert page.count("<td>pending</td>") == 2
+
+
+def _smtp_client(
+    settings: Settings, factory: sessionmaker[Session], cast: Cast
+) -> Iterator[TestClient]:
+    smtp = settings.model_copy(update={"smtp_host": "mail.example.org"})
+    with TestClient(create_app(smtp, session_factory=factory), follow_redirects=False) as client:
+        sign_in(client, factory, smtp, cast.admin)
+        yield client
+
+
+def test_with_smtp_configured_there_is_no_outbox_to_read_and_no_link_to_it(
+    db: Session, cast: Cast, settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    accounts.request_reset(db, cast.admin.email, settings)  # what anyone can ask for
+    db.commit()
+    for client in _smtp_client(settings, factory, cast):
+        response = client.get("/admin/outbox")
+        index = client.get("/admin")
+
+        assert response.status_code == 404
+        assert "SMTP is configured" in response.text
+        assert "/password/" not in response.text and "Reset your" not in response.text
+        assert index.status_code == 200
+        assert 'href="/admin/outbox"' not in index.text
+        assert 'href="/admin/tokens"' in index.text
+
+
+def _secret_of(email: OutboxEmail) -> str:
+    match = LINK.search(email.text_body)
+    assert match, email.text_body
+    return match.group(1)
+
+
+def test_the_outbox_never_shows_a_reset_or_invitation_link(
+    client: TestClient, as_person: AsPerson, db: Session, cast: Cast, settings: Settings
+) -> None:
+    post_form(client, "/password/forgot", {"email": cast.admin.email})  # anyone can ask
+    accounts.invite(db, [cast.other_member], settings, actor=cast.admin)
+    db.commit()
+    secrets = [_secret_of(email) for email in outbox(db)]
+
+    response = as_person(cast.admin).get("/admin/outbox")
+
+    assert response.status_code == 200
+    page = response.text
+    assert len(secrets) == 2
+    for secret in secrets:
+        assert secret not in page and secret[:12] not in page
+    assert "Reset your connectwell password" in page
+    assert "You are invited to" in page
+    assert page.count("[link removed: only the person it is for gets it, by e-mail]") == 2
+    assert cast.admin.email in page and cast.other_member.email in page
+
+
+def _mail(db: Session, person: Person, kind: str, subject: str, body: str) -> None:
+    db.add(
+        OutboxEmail(
+            person_id=person.id, to_address=person.email, to_name=person.name, kind=kind,
+            subject=subject, text_body=body, html_body=None,
+        )
+    )  # fmt: skip
+
+
+def test_the_outbox_hides_shout_out_bodies_and_who_a_pulse_reminder_went_to(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    _mail(db, cast.member, "shoutout", "Lee Lead appreciated you", "Thanks for the quiet help.")
+    _mail(db, cast.member, "pulse-reminder", "Team pulse is open until 4 Dec", "Hello Mia")
+    _mail(db, cast.other_member, "pulse-reminder", "Team pulse is open until 4 Dec", "Hi Noah")
+    db.commit()
+
+    response = as_person(cast.admin).get("/admin/outbox")
+
+    assert response.status_code == 200
+    page = response.text
+    assert "Lee Lead appreciated you" not in page  # names the sender of a maybe private one
+    assert "Thanks for the quiet help." not in page
+    assert "A shout-out: its words are not shown here" in page
+    assert "Hello Mia" not in page and "Hi Noah" not in page
+    assert "Team pulse is open until 4 Dec" in page and "2 people" in page
+    assert page.count(cast.member.email) == 1  # the shout-out's recipient only
+    assert cast.other_member.email not in page

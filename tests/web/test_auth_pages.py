@@ -417,6 +417,57 @@ def test_a_reset_link_sets_the_password_once_signs_in_and_ends_the_other_session
     assert client.get(f"/password/{secret}").status_code == 410
 
 
+def test_a_second_reset_link_ends_the_first_so_only_the_newest_works(
+    client: TestClient, db: Session, cast: Cast
+) -> None:
+    _ask_for_reset(client, cast.member.email)
+    first = _reset_secret(db, cast.member.email)
+    _ask_for_reset(client, cast.member.email)
+    second = LINK.search(outbox(db)[-1].text_body).group(1)  # type: ignore[union-attr]
+
+    assert client.get(f"/password/{first}").status_code == 410
+    assert _set_password(client, second, NEW_PASSWORD).status_code == 303
+    as_after = _password_hash(db, cast.member.id)
+    client.cookies.clear()
+
+    refused = _set_password(client, first, "an attacker's password")
+
+    assert refused.status_code == 410
+    assert "expired or was already used" in refused.text
+    assert _password_hash(db, cast.member.id) == as_after
+    assert SESSION_COOKIE not in refused.cookies
+
+
+def test_an_invitation_link_used_after_a_reset_is_refused_with_a_plain_page(
+    client: TestClient, db: Session, cast: Cast, settings: Settings
+) -> None:
+    accounts.invite(db, [cast.member], settings, actor=cast.admin)
+    db.commit()
+    invitation = LINK.search(outbox(db)[0].text_body).group(1)  # type: ignore[union-attr]
+    _ask_for_reset(client, cast.member.email)
+    reset = LINK.search(outbox(db)[-1].text_body).group(1)  # type: ignore[union-attr]
+    assert _set_password(client, reset, NEW_PASSWORD).status_code == 303
+    as_after = _password_hash(db, cast.member.id)
+    client.cookies.clear()
+
+    page = client.get(f"/password/{invitation}")
+    used = _set_password(client, invitation, "an attacker's password")
+
+    assert page.status_code == used.status_code == 410
+    assert "This link has expired or was already used. Ask for a new one." in page.text
+    assert 'href="/password/forgot"' in page.text and "<form" not in page.text.split("<main")[-1]
+    assert _password_hash(db, cast.member.id) == as_after
+    assert SESSION_COOKIE not in used.cookies
+    assert (
+        db.scalar(
+            select(func.count()).where(
+                PasswordToken.person_id == cast.member.id, PasswordToken.used_at.is_(None)
+            )
+        )
+        == 0
+    )
+
+
 def test_an_expired_reset_link_is_refused_and_changes_nothing(
     client: TestClient, db: Session, cast: Cast, settings: Settings
 ) -> None:

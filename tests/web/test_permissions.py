@@ -231,7 +231,7 @@ ROUTES = [
         "POST",
         "/admin/tokens",
         admin_form(201),
-        form={"owner_email": "mia.member@example.org", "name": "ci"},
+        form={"owner_email": "ada.admin@example.org", "name": "ci"},  # tokens are personal
     ),
     Route("POST", "/admin/tokens/{token}/revoke", admin_form(303), form={}),
     Route("GET", "/admin/outbox", admin_page(200)),

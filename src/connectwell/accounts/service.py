@@ -87,7 +87,7 @@ def check_password_rules(password: str, person: Person | None = None) -> None:
 def set_password(
     session: Session, person: Person, password: str, *, password_hash: str | None = None
 ) -> None:
-    """Set a person's password (checked against the rules) and end their other sessions."""
+    """Set a person's password (checked against the rules); end their sessions and links."""
     if password_hash is None:
         check_password_rules(password, person)
         password_hash = hash_password(password)
@@ -97,7 +97,12 @@ def set_password(
     else:
         credential.password_hash = password_hash
         credential.changed_at = utcnow()
-        session.execute(delete(SignInSession).where(SignInSession.person_id == person.id))
+    # A new password ends what the old one (or someone who had it) could still use: every
+    # sign-in session, and every invitation and reset link not yet used. There is no
+    # "change my password" page for a signed-in person, so there is no current session to
+    # keep: the reset page starts a fresh one once the password is set.
+    session.execute(delete(SignInSession).where(SignInSession.person_id == person.id))
+    _end_links(session, person)
     session.flush()
 
 
@@ -216,9 +221,29 @@ class NewToken:
 
 
 def create_api_token(session: Session, *, owner: Person, name: str, created_by: Person) -> NewToken:
-    """An admin makes a token that acts as ``owner`` (for automation)."""
+    """An admin makes a token that acts as themselves (for automation).
+
+    Tokens are personal: a token acts with all of its owner's rights and reads what only
+    they may read (private shout-outs, their never-pair list, their inbox), so the only
+    person who may make one is its owner. ``owner`` is still a parameter so that the refusal
+    is explicit and names the form's field.
+
+    Raises
+    ------
+    AccountNotAllowed
+        ``created_by`` is not an admin, or ``owner`` is someone else (field
+        ``owner_email``): a 403, as the request is well formed but asks for a right nobody
+        has. Nothing is written, nor audited.
+    AccountError
+        A name that is blank or longer than 100 characters; an inactive owner.
+    """
     if not created_by.is_admin:
         raise AccountNotAllowed("owner", "only admins make API tokens")
+    if owner.id != created_by.id:
+        raise AccountNotAllowed(
+            "owner_email",
+            "A token acts as the person who makes it: you can make one only for yourself.",
+        )
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise AccountError("name", "1 to 100 characters")
@@ -277,7 +302,22 @@ def revoke_api_token(session: Session, token_id: int, *, actor: audit.Actor) -> 
 # --- invitations and resets ----------------------------------------------------------------
 
 
+def _end_links(session: Session, person: Person, purpose: str | None = None) -> None:
+    """Delete ``person``'s unused one-time links (of ``purpose``, or all): they stop working.
+
+    Used links stay, as the record that they were used."""
+    statement = delete(PasswordToken).where(
+        PasswordToken.person_id == person.id, PasswordToken.used_at.is_(None)
+    )
+    if purpose is not None:
+        statement = statement.where(PasswordToken.purpose == purpose)
+    session.execute(statement, execution_options={"synchronize_session": False})
+
+
 def _password_link(session: Session, person: Person, purpose: str, lifetime: dt.timedelta) -> str:
+    """A new one-time link of ``purpose``; it ends the person's older unused ones of that
+    purpose, so only the newest e-mail works (an older one may sit in a shared mailbox)."""
+    _end_links(session, person, purpose)
     secret = secrets.token_urlsafe(32)
     session.add(
         PasswordToken(
@@ -341,10 +381,13 @@ def person_for_password_link(session: Session, secret: str) -> PasswordToken:
 
 
 def use_password_link(session: Session, secret: str, password: str) -> Person:
+    """Set the password through a link: the link is used, and every other outstanding link
+    of the person (an invitation, an older reset) and every session of theirs ends."""
     row = person_for_password_link(session, secret)
-    set_password(session, row.person, password)
+    check_password_rules(password, row.person)
     row.used_at = utcnow()
-    session.flush()
+    session.flush()  # used before set_password ends the unused ones
+    set_password(session, row.person, password)
     return row.person
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from connectwell.accounts import service as accounts
 from connectwell.core import notify
+from connectwell.core.notify.dev_outbox import outbox_lines
 from connectwell.people import roster
 from connectwell.people import service as people
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin
@@ -22,8 +23,9 @@ MAX_ROSTER_BYTES = 20 * 1024 * 1024
 
 
 @router.get("")
-def admin_home(request: Request, session: DB, viewer: PageAdmin) -> Response:
-    return render(request, "admin/index.html", {}, session=session)
+def admin_home(request: Request, session: DB, settings: AppSettings, viewer: PageAdmin) -> Response:
+    context = {"smtp": settings.smtp_configured}
+    return render(request, "admin/index.html", context, session=session)
 
 
 @router.get("/roster")
@@ -141,9 +143,18 @@ def revoke_token(session: DB, viewer: PageAdmin, token_id: int) -> Response:
 
 @router.get("/outbox")
 def outbox(request: Request, session: DB, settings: AppSettings, viewer: PageAdmin) -> Response:
-    return render(
-        request,
-        "admin/outbox.html",
-        {"emails": notify.outbox(session, limit=200), "smtp": settings.smtp_configured},
-        session=session,
-    )
+    """The development outbox: only while SMTP is not configured, and never with a secret.
+
+    With SMTP configured mail goes out by e-mail and there is nothing to read here: the page
+    is a 404, so its bodies (once a way into any account through ``/password/forgot``) are
+    not kept within an admin's reach. What it shows of each kind of message is decided, and
+    justified, in :mod:`connectwell.core.notify.dev_outbox`.
+    """
+    if settings.smtp_configured:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            "There is no outbox to read: SMTP is configured, so connectwell sends its mail "
+            "by e-mail. The outbox is only for installs without SMTP.",
+        )
+    lines = outbox_lines(notify.outbox(session, limit=200))
+    return render(request, "admin/outbox.html", {"lines": lines}, session=session)
