@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from connectwell.core.text import name_cleaner
 
 MAX_NUMBER = 1_000_000_000
 
@@ -16,7 +25,11 @@ class GoalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     team_id: int
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    title: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+        AfterValidator(name_cleaner(120)),
+    ]
     done_looks_like: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
     ] = Field(description="What done looks like, in the team's words")

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,10 +15,16 @@ from pydantic import (
     model_validator,
 )
 
+from connectwell.core.text import name_cleaner
+
 if TYPE_CHECKING:
     from connectwell.people.models import Person
 
-Interest = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Interest = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(name_cleaner(40)),
+]
 
 
 class ProfileUpdate(BaseModel):

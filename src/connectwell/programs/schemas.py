@@ -5,8 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
+from connectwell.core.text import name_cleaner
 from connectwell.programs.models import Audience, Cadence, Kind, TeamMix
 
 
@@ -15,7 +23,11 @@ class ProgramIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+        AfterValidator(name_cleaner(120)),
+    ]
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
     kind: Kind = Kind.coffee
     audience: Audience = Audience.everyone

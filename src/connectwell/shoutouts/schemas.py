@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from connectwell.core.text import name_cleaner
 from connectwell.shoutouts.models import Pathway, Visibility
 
 
@@ -130,7 +132,11 @@ class HiddenOut(BaseModel):
 class ValueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+        AfterValidator(name_cleaner(60)),
+    ]
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
 
 

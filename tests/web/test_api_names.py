@@ -1,0 +1,86 @@
+"""Names others read, through the API: normalised (NFKC), and refused naming the field when
+they hold control, text-direction or invisible characters; nothing is written then."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connectwell.goals.models import Goal
+from connectwell.programs.models import Program
+from connectwell.pulses.models import Pulse
+from connectwell.shoutouts.models import Value
+from tests.conftest import Cast
+from tests.web.conftest import Tokens, bearer
+
+BAD = {
+    "right-to-left override": "Candour\u202e",
+    "zero-width space": "Ad\u200bmin",
+    "line break": "Can\r\ndour",
+    "NUL byte": "Can\x00dour",
+}
+
+
+def _field_of(response) -> str:  # type: ignore[no-untyped-def]
+    body = response.json()
+    return body.get("field") or body["problems"][0]["field"]
+
+
+@pytest.mark.parametrize("bad", BAD.values(), ids=BAD.keys())
+@pytest.mark.parametrize(
+    ("path", "body", "model"),
+    [
+        ("/api/v1/values", {}, Value),
+        ("/api/v1/programs", {"starts_on": "2026-12-07"}, Program),
+        ("/api/v1/pulses", {"starts_on": "2026-12-07"}, Pulse),
+    ],
+)
+def test_a_name_with_a_control_bidi_or_invisible_character_is_refused_naming_the_field(
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens,
+    path: str, body: dict[str, str], model: type, bad: str,
+) -> None:  # fmt: skip
+    before = db.scalar(select(func.count()).select_from(model))
+
+    response = client.post(path, json={**body, "name": bad}, headers=bearer(tokens.admin))
+
+    assert response.status_code == 422, response.text
+    assert _field_of(response) == "name"
+    assert "U+" in response.text
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(model)) == before
+
+
+def test_a_value_name_is_stored_normalised(
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens
+) -> None:
+    response = client.post(
+        "/api/v1/values", json={"name": "\uff23andour\u00a0 first"}, headers=bearer(tokens.admin)
+    )
+
+    assert response.status_code == 201 and response.json()["name"] == "Candour first"
+    assert db.scalar(select(Value.name)) == "Candour first"
+
+
+def test_a_goal_title_with_a_zero_width_space_is_refused_naming_the_field(
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens
+) -> None:
+    body = {"team_id": cast.platform.id, "title": "Ship\u200b it", "done_looks_like": "Shipped"}
+
+    response = client.post("/api/v1/goals", json=body, headers=bearer(tokens.member))
+
+    assert response.status_code == 422 and _field_of(response) == "title"
+    assert db.scalar(select(func.count()).select_from(Goal)) == 0
+
+
+def test_a_profile_interest_with_a_line_break_is_refused_naming_the_field(
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens
+) -> None:
+    response = client.patch(
+        "/api/v1/me", json={"interests": ["chess", "go\nlf"]}, headers=bearer(tokens.member)
+    )
+
+    assert response.status_code == 422 and _field_of(response).startswith("interests")
+    db.expire_all()
+    assert db.get(type(cast.member), cast.member.id).interests == ""  # type: ignore[union-attr]
