@@ -56,7 +56,7 @@ def test_a_shout_out_to_the_team_from_outside_it_counts_every_member_as_apprecia
 def test_a_teammate_thanking_one_colleague_by_name_counts_that_colleague(
     db: Session, cast: Cast, settings: Settings
 ) -> None:
-    ana, ben = _platform_of_four(db, cast)
+    ana, _ben = _platform_of_four(db, cast)
 
     give(db, settings, cast.member, "Thanks Ana", person_ids=[ana.id])
 
