@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectwell.core.text import NameRefused, clean_name
+from connectwell.core.text import TextRefused, clean_name, clean_text
 
 
 def test_a_name_is_normalised_with_nfkc_and_its_spaces_collapsed() -> None:
@@ -37,15 +37,23 @@ def test_a_name_is_normalised_with_nfkc_and_its_spaces_collapsed() -> None:
 def test_it_refuses_control_bidi_and_invisible_characters_saying_which(
     name: str, told: str
 ) -> None:
-    with pytest.raises(NameRefused) as refused:
+    with pytest.raises(TextRefused) as refused:
         clean_name(name, max_length=200)
     assert told in str(refused.value)
     assert isinstance(refused.value, ValueError)  # pydantic validators report it on the field
 
 
 def test_it_refuses_an_empty_name_and_one_longer_than_its_column_after_normalising() -> None:
-    with pytest.raises(NameRefused, match="empty"):
+    with pytest.raises(TextRefused, match="empty"):
         clean_name(" \u3000 ", max_length=10)
-    with pytest.raises(NameRefused, match="longer than 5 characters"):
+    with pytest.raises(TextRefused, match="longer than 5 characters"):
         clean_name("\ufb03\ufb03\ufb03", max_length=5)  # "ﬃ" is 3 letters under NFKC
     assert clean_name("\ufb03", max_length=5) == "ffi"
+
+
+def test_free_text_keeps_line_breaks_tabs_and_direction_marks_but_refuses_other_controls() -> None:
+    kept = "שלום\u200f\r\nline\ttwo 👩\u200d💻"
+    assert clean_text(kept) == kept
+    for bad, told in (("a\x00", "U+0000"), ("\x1b[31m", "U+001B"), ("x\ud800", "U+D800")):
+        with pytest.raises(TextRefused, match=told):
+            clean_text(bad)

@@ -84,3 +84,44 @@ def test_a_profile_interest_with_a_line_break_is_refused_naming_the_field(
     assert response.status_code == 422 and _field_of(response).startswith("interests")
     db.expire_all()
     assert db.get(type(cast.member), cast.member.id).interests == ""  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field", "who"),
+    [
+        ("post", "/api/v1/shoutouts", {"message": "Thanks\x00", "pathway": "trust"}, "message",
+         "member"),
+        ("patch", "/api/v1/me", {"bio": "Hi\x00"}, "bio", "member"),
+        ("post", "/api/v1/values", {"name": "Candour", "description": "Say\x00 it"},
+         "description", "admin"),
+        ("post", "/api/v1/programs", {"name": "Coffee", "description": "\x1b[31m",
+                                      "starts_on": "2026-12-07"}, "description", "admin"),
+        ("post", "/api/v1/goals", {"title": "Ship", "done_looks_like": "Done\x00"},
+         "done_looks_like", "member"),
+    ],
+)  # fmt: skip
+def test_free_text_with_a_nul_or_control_character_is_refused_naming_the_field(
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens,
+    method: str, path: str, body: dict[str, object], field: str, who: str,
+) -> None:  # fmt: skip
+    extra: dict[str, object] = {}
+    if path == "/api/v1/shoutouts":
+        extra = {"person_ids": [cast.other_member.id]}
+    if path == "/api/v1/goals":
+        extra = {"team_id": cast.platform.id}
+    headers = bearer(getattr(tokens, who))
+
+    response = getattr(client, method)(path, json={**body, **extra}, headers=headers)
+
+    assert response.status_code == 422, response.text
+    assert _field_of(response) == field and "U+00" in response.text
+
+
+def test_free_text_keeps_line_breaks_and_right_to_left_marks(
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens
+) -> None:
+    bio = "שלום\u200f\nline two\tand a tab"
+
+    response = client.patch("/api/v1/me", json={"bio": bio}, headers=bearer(tokens.member))
+
+    assert response.status_code == 200 and response.json()["bio"] == bio

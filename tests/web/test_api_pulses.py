@@ -95,3 +95,20 @@ def test_an_answer_to_a_round_that_opens_next_week_is_refused_naming_the_field(
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Ballot)) == 0
     assert db.get(Participation, (row.id, cast.member.id)).answered is False  # type: ignore[union-attr]
+
+
+def test_a_comment_with_a_nul_byte_is_refused_before_it_is_sealed(
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens, settings: Settings
+) -> None:
+    row = open_round(db)
+
+    sent = client.post(
+        f"/api/v1/pulses/rounds/{row.id}/responses",
+        headers=bearer(tokens.member),
+        json={"answers": {str(row.item_ids[0]): 5}, "comment": "fine\x00"},
+    )
+
+    # Sealed, it would have failed the count on PostgreSQL, which cannot store a NUL.
+    assert sent.status_code == 422 and sent.json()["problems"][0]["field"] == "comment"
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 0

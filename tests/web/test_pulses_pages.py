@@ -86,3 +86,18 @@ def test_a_form_field_that_names_no_statement_is_refused_naming_the_field(
     assert unknown.status_code == 422 and "not in this pulse" in unknown.text
     db.expire_all()
     assert db.get(Participation, (row.id, cast.member.id)).answered is False  # type: ignore[union-attr]
+
+
+def test_a_comment_with_a_control_character_is_refused_beside_the_comment(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    row = open_round(db)
+    client = as_person(cast.member)
+
+    sent = post_form(
+        client, f"/pulses/{row.id}", {f"item-{row.item_ids[0]}": "2", "comment": "a\x00"}
+    )
+
+    assert sent.status_code == 422 and "U+0000" in sent.text
+    db.expire_all()
+    assert db.get(Participation, (row.id, cast.member.id)).answered is False  # type: ignore[union-attr]

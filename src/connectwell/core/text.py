@@ -1,5 +1,6 @@
 """People's text: the one link-maker (plain text as safe HTML, for pages and e-mails alike)
-and the one name-cleaner (names others read: people, teams, values, programmes, pulses)."""
+and the one name-cleaner (names others read: people, teams, values, programmes, pulses),
+with its looser sibling for free text."""
 
 from __future__ import annotations
 
@@ -62,8 +63,8 @@ _REFUSED_CATEGORIES = {"Cc": "control", "Cf": "invisible", "Cs": "surrogate", "Z
 _BIDI = {0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 
 
-class NameRefused(ValueError):
-    """A name that cannot be used; the message says why, for the field it came from."""
+class TextRefused(ValueError):
+    """A name or text that cannot be stored; the message says why, for the field it came from."""
 
 
 def clean_name(value: str, *, max_length: int) -> str:
@@ -86,7 +87,7 @@ def clean_name(value: str, *, max_length: int) -> str:
 
     Raises
     ------
-    NameRefused
+    TextRefused
         (a ``ValueError``, which pydantic reports under the field) when the name is empty,
         too long, or holds a control character (CR, LF, tab, NUL...), a bidirectional control
         (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F) or an invisible character (U+200B-U+200D,
@@ -108,13 +109,46 @@ def clean_name(value: str, *, max_length: int) -> str:
                 kind = "text-direction"
             label = unicodedata.name(char, "")
             code = f"U+{ord(char):04X}" + (f" {label}" if label else "")
-            raise NameRefused(f"contains a {kind} character ({code}); remove it")
+            raise TextRefused(f"contains a {kind} character ({code}); remove it")
     text = " ".join(text.split())
     if not text:
-        raise NameRefused("is empty")
+        raise TextRefused("is empty")
     if len(text) > max_length:
-        raise NameRefused(f"is longer than {max_length} characters")
+        raise TextRefused(f"is longer than {max_length} characters")
     return text
+
+
+_TEXT_CONTROLS_ALLOWED = {"\t", "\n", "\r"}
+
+
+def clean_text(value: str) -> str:
+    """Free text (a message, a bio, a comment, a description) as it is stored: unchanged, or
+    refused when it holds a control character other than tab and line breaks (NUL among them,
+    which PostgreSQL cannot store) or a lone surrogate (which no encoding can).
+
+    Text-direction marks and zero-width joiners stay allowed here: people writing Arabic,
+    Hebrew, Persian or emoji sequences need them, and free text never names anyone.
+
+    Raises
+    ------
+    TextRefused
+        A ``ValueError`` naming the first such character, which pydantic reports under the field.
+
+    Notes
+    -----
+    Linear in the length of the text.
+
+    >>> clean_text("two\nlines")
+    'two\nlines'
+    """
+    for char in value:
+        if char in _TEXT_CONTROLS_ALLOWED:
+            continue
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs"):
+            kind = "control" if category == "Cc" else "surrogate"
+            raise TextRefused(f"contains a {kind} character (U+{ord(char):04X}); remove it")
+    return value
 
 
 def name_cleaner(max_length: int) -> Callable[[str], str]:

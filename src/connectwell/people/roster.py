@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from connectwell.core import audit, errors
 from connectwell.core.csvfile import FORMULA_STARTS, to_csv
-from connectwell.core.text import NameRefused, clean_name
+from connectwell.core.text import TextRefused, clean_name
 from connectwell.people import service
 from connectwell.people.models import Person, Role, TeamLead
 
@@ -174,7 +174,7 @@ def _clean_names(row: RosterRow) -> list[RosterProblem]:
             continue
         try:
             cleaned = clean_name(value, max_length=limit)
-        except NameRefused as refused:
+        except TextRefused as refused:
             problems.append(RosterProblem(row.row, column, str(refused)))
             continue
         if column == "name":
@@ -190,7 +190,7 @@ def _clean_names(row: RosterRow) -> list[RosterProblem]:
             return problems
         try:
             cleaned_parts = [clean_name(part, max_length=TEAM_NAME_LENGTH) for part in parts]
-        except NameRefused as refused:
+        except TextRefused as refused:
             problems.append(RosterProblem(row.row, "team", f"a team name {refused}"))
         else:
             row.values["team"] = service.TEAM_SEPARATOR.join(cleaned_parts)

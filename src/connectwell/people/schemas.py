@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from connectwell.core.text import name_cleaner
+from connectwell.core.text import clean_text, name_cleaner
 
 if TYPE_CHECKING:
     from connectwell.people.models import Person
@@ -32,7 +32,14 @@ class ProfileUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    bio: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    bio: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=1000),
+            AfterValidator(clean_text),
+        ]
+        | None
+    ) = None
     interests: Annotated[list[Interest], Field(max_length=15)] | None = None
     work_start: dt.time | None = Field(default=None, description="Local time, e.g. 09:00")
     work_end: dt.time | None = Field(default=None, description="Local time, e.g. 17:00")
@@ -64,7 +71,11 @@ class PauseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     until: dt.date
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=200),
+        AfterValidator(clean_text),
+    ] = ""
 
 
 class TeamOut(BaseModel):

@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from connectwell.core.text import name_cleaner
+from connectwell.core.text import clean_text, name_cleaner
 
 Score = Annotated[int, Field(ge=1, le=5)]
 
@@ -54,14 +54,22 @@ class ConstructIn(BaseModel):
         StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
         AfterValidator(name_cleaner(80)),
     ]
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    description: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=1000),
+        AfterValidator(clean_text),
+    ] = ""
 
 
 class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     construct_id: int
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
+    text: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=5, max_length=300),
+        AfterValidator(clean_text),
+    ]
     reverse_coded: bool = False
 
 
@@ -71,4 +79,8 @@ class PulseAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answers: dict[int, Score | None]
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    comment: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=2000),
+        AfterValidator(clean_text),
+    ] = ""
