@@ -125,3 +125,14 @@ def test_free_text_keeps_line_breaks_and_right_to_left_marks(
     response = client.patch("/api/v1/me", json={"bio": bio}, headers=bearer(tokens.member))
 
     assert response.status_code == 200 and response.json()["bio"] == bio
+
+
+def test_a_people_search_is_normalised_and_a_nul_byte_finds_no_one(
+    client: TestClient, cast: Cast, tokens: Tokens
+) -> None:
+    wide = client.get("/api/v1/people", params={"q": "\uff2dia"}, headers=bearer(tokens.member))
+    nul = client.get("/api/v1/people", params={"q": "Mia\x00"}, headers=bearer(tokens.member))
+
+    assert wide.status_code == 200
+    assert [p["name"] for p in wide.json()["items"]] == ["Mia Member"]
+    assert nul.status_code == 200 and nul.json()["items"] == []
