@@ -93,3 +93,14 @@ def test_the_answer_waits_for_no_work_that_depends_on_the_address(
     assert any("password_tokens" in sql for sql in known_after)  # the link, after the answer
     assert not any("password_tokens" in sql for sql in unknown_after)
     assert _written(db) == (1, 1)  # one link, one e-mail: the person's
+
+
+def test_an_address_with_a_nul_byte_is_refused_naming_the_field(
+    client: TestClient, db: Session, cast: Cast
+) -> None:
+    token = form_token(client)
+
+    response = client.post("/password/forgot", data={"csrf_token": token, "email": "a\x00@b.org"})
+
+    assert response.status_code == 422 and "U+0000" in response.text
+    assert _written(db) == (0, 0)

@@ -7,11 +7,12 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, BackgroundTasks, Request, status
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectwell.accounts import service as accounts
 from connectwell.core.config import Settings
+from connectwell.core.text import clean_text
 from connectwell.people.models import Person
 from connectwell.web.deps import CSRF, DB, SESSION_COOKIE, AppSettings, optional_viewer
 from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
@@ -98,7 +99,8 @@ def logout(request: Request, session: DB) -> Response:
 
 
 class ForgotForm(BaseModel):
-    email: Annotated[str, Field(max_length=254, title="e-mail")]
+    # A NUL would fail the look-up on PostgreSQL, after the answer: refuse it in the answer.
+    email: Annotated[str, Field(max_length=254, title="e-mail"), AfterValidator(clean_text)]
 
 
 @router.get("/password/forgot")
