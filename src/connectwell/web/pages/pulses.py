@@ -13,7 +13,7 @@ from connectwell.core.db import utcnow
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import PulseAnswer
 from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer
-from connectwell.web.forms import PageForm, read_form
+from connectwell.web.forms import PageForm, placed, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -98,7 +98,8 @@ async def answer(
                 if len(loc) > 1 and loc[0] == "answers":
                     form.add(f"item-{loc[1]}", CHOOSE)
                 else:
-                    form.add(str(loc[0]), item["msg"])
+                    where, message = placed(item)
+                    form.add(where[0] if where else "comment", message)
     if data is not None:
         try:
             pulses.answer(
