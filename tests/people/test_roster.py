@@ -212,3 +212,50 @@ def test_it_accepts_a_managers_row_that_comes_after_their_reports(db: Session) -
     assert summary.created == 2
     dev = db.scalar(select(Person).where(Person.email == "dev@example.org"))
     assert dev is not None and dev.manager is not None and dev.manager.email == "lead@example.org"
+
+
+def test_it_refuses_unsafe_or_overlong_names_naming_row_and_field_and_writes_nothing(
+    db: Session,
+) -> None:
+    _import(db, GOOD)
+    before = _database_state(db)
+    long_team = "T" * 150  # a team name is at most 120 characters (its column)
+    bad = (
+        HEADER
+        + f"t1@example.org,Tea Long,{long_team},,,,,,\n"  # 2 one team too long
+        + f"t2@example.org,Tea Nest,Engineering > {long_team},,,,,,\n"  # 3 nested, too long
+        + "nul@example.org,Nu\x00ll,Engineering,,,,,,\n"  # 4 NUL byte
+        + "rlo@example.org,Hugo \u202eokanaT,Engineering,,,,,,\n"  # 5 right-to-left override
+        + "zw@example.org,Ad\u200bmin Hugo Tanaka,Engineering,,,,,,\n"  # 6 zero-width space
+        + 'crlf@example.org,Cr Lf,Engineering,,"Two\r\nlines",,,,\n'  # 7 line break in a title
+        + "team@example.org,Tim Team,Engi\u2066neering,,,,,,\n"  # 8 bidi isolate in a team
+        + "loc@example.org,Lo Cation,Engineering,,,,Ber\tlin,,\n"  # 9 tab in a location
+    )
+    with pytest.raises(roster.RosterError) as raised:
+        _import(db, bad)
+    db.rollback()
+
+    messages = {(p.row, p.field): p.message for p in raised.value.problems}
+    assert set(messages) == {
+        (2, "team"), (3, "team"), (4, "name"), (5, "name"), (6, "name"), (7, "title"),
+        (8, "team"), (9, "location"),
+    }  # fmt: skip
+    assert "longer than 120 characters" in messages[(2, "team")]
+    assert "longer than 120 characters" in messages[(3, "team")]
+    assert "U+0000" in messages[(4, "name")]
+    assert "U+202E" in messages[(5, "name")]
+    assert "U+200B" in messages[(6, "name")]
+    assert "U+000D" in messages[(7, "title")]
+    assert "row 4, name" in str(raised.value)
+    assert _database_state(db) == before
+
+
+def test_names_titles_and_teams_are_stored_nfkc_normalised(db: Session) -> None:
+    text = HEADER + "hugo@example.org,\uff28ugo\u00a0\u00a0Tanaka,\uff25ngineering,,\ufb01ne,,,,\n"
+
+    _import(db, text)
+
+    hugo = db.scalar(select(Person).where(Person.email == "hugo@example.org"))
+    assert hugo is not None
+    assert (hugo.name, hugo.title) == ("Hugo Tanaka", "fine")
+    assert db.scalars(select(Team.name)).all() == ["Engineering"]

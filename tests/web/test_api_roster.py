@@ -133,3 +133,22 @@ def test_an_admins_session_needs_the_csrf_header_to_import(
 def test_without_authentication_the_roster_is_401(client: TestClient, cast: Cast) -> None:
     assert client.get("/api/v1/roster").status_code == 401
     assert _post(client, NEW_PEOPLE, {}).status_code == 401
+
+
+def test_a_150_character_team_and_a_nul_byte_are_refused_by_row_and_field_not_a_500(
+    client: TestClient, db: Session, cast: Cast, tokens: Tokens
+) -> None:
+    before = _emails(db)
+    bad = (
+        HEADER
+        + f"long@example.org,Lon Gteam,{'T' * 150},,,,,,\n"
+        + "nul@example.org,Nu\x00ll,Engineering,,,,,,\n"
+    )
+
+    response = _post(client, bad, bearer(tokens.admin))
+
+    assert response.status_code == 422
+    assert [(p["row"], p["field"]) for p in response.json()["problems"]] == [
+        (2, "team"), (3, "name")
+    ]  # fmt: skip
+    assert _emails(db) == before

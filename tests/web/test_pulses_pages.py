@@ -69,3 +69,35 @@ def test_someone_not_invited_gets_not_found(as_person: AsPerson, db: Session, ca
 
     assert client.get(f"/pulses/{row.id}").status_code == 404
     assert post_form(client, f"/pulses/{row.id}", {}).status_code == 404
+
+
+def test_a_form_field_that_names_no_statement_is_refused_naming_the_field(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    row = open_round(db)
+    client = as_person(cast.member)
+    first = row.item_ids[0]
+
+    odd = post_form(client, f"/pulses/{row.id}", {"item-abc": "3", f"item-{first}": "2"})
+    unknown = post_form(client, f"/pulses/{row.id}", {"item-999999": "3"})
+
+    assert odd.status_code == 422 and "item-abc" in odd.text
+    assert "not a statement of this pulse" in odd.text and "Choose one" not in odd.text
+    assert unknown.status_code == 422 and "not in this pulse" in unknown.text
+    db.expire_all()
+    assert db.get(Participation, (row.id, cast.member.id)).answered is False  # type: ignore[union-attr]
+
+
+def test_a_comment_with_a_control_character_is_refused_beside_the_comment(
+    as_person: AsPerson, db: Session, cast: Cast
+) -> None:
+    row = open_round(db)
+    client = as_person(cast.member)
+
+    sent = post_form(
+        client, f"/pulses/{row.id}", {f"item-{row.item_ids[0]}": "2", "comment": "a\x00"}
+    )
+
+    assert sent.status_code == 422 and "U+0000" in sent.text and "Value error" not in sent.text
+    db.expire_all()
+    assert db.get(Participation, (row.id, cast.member.id)).answered is False  # type: ignore[union-attr]

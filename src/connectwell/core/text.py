@@ -1,8 +1,12 @@
-"""The one link-maker: people's plain text as safe HTML, for pages and e-mails alike."""
+"""People's text: the one link-maker (plain text as safe HTML, for pages and e-mails alike)
+and the one name-cleaner (names others read: people, teams, values, programmes, pulses),
+with its looser sibling for free text."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
@@ -48,3 +52,109 @@ def breaks(html: str | None) -> Markup:
     'one &lt;two&gt;<br>\\nthree'
     """
     return Markup("<br>\n").join(escape(html or "").split("\n"))
+
+
+# Characters a name may never hold: controls (C0 and C1, NUL, tab, CR and LF among them),
+# invisible format characters (zero-width spaces and joiners, the byte-order mark, the
+# bidirectional embeddings, overrides, isolates and marks, soft hyphens, tags), surrogates and
+# the line and paragraph separators. Each can make a name look like another or break a line.
+_REFUSED_CATEGORIES = {"Cc": "control", "Cf": "invisible", "Cs": "surrogate", "Zl": "line break",
+                       "Zp": "line break"}  # fmt: skip
+_BIDI = {0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+class TextRefused(ValueError):
+    """A name or text that cannot be stored; the message says why, for the field it came from."""
+
+
+def clean_name(value: str, *, max_length: int) -> str:
+    """A name as it is stored and shown: NFKC-normalised, its spaces collapsed.
+
+    Parameters
+    ----------
+    value : str
+        The name as typed or imported.
+    max_length : int
+        The column's length: checked after normalising, which may lengthen a name
+        (``"ﬃ"`` becomes ``"ffi"``).
+
+    Returns
+    -------
+    str
+        The name in Unicode normal form NFKC (compatibility characters such as full-width
+        letters or ligatures become their plain letters, so look-alikes compare equal), with
+        leading and trailing space removed and every run of spaces made one space.
+
+    Raises
+    ------
+    TextRefused
+        (a ``ValueError``, which pydantic reports under the field) when the name is empty,
+        too long, or holds a control character (CR, LF, tab, NUL...), a bidirectional control
+        (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F) or an invisible character (U+200B-U+200D,
+        U+2060, U+FEFF, soft hyphen...). The message names the first such character.
+
+    Notes
+    -----
+    Linear in the length of the name. Refusing, rather than silently dropping, tells the
+    person what was wrong and never turns ``"Ad\u200bmin"`` into a convincing ``"Admin"``.
+
+    >>> clean_name("  \uff28ugo\u00a0 Tanaka ", max_length=200)
+    'Hugo Tanaka'
+    """
+    text = unicodedata.normalize("NFKC", value)
+    for char in text:
+        kind = _REFUSED_CATEGORIES.get(unicodedata.category(char))
+        if kind is not None:
+            if ord(char) in _BIDI:
+                kind = "text-direction"
+            label = unicodedata.name(char, "")
+            code = f"U+{ord(char):04X}" + (f" {label}" if label else "")
+            raise TextRefused(f"contains a {kind} character ({code}); remove it")
+    text = " ".join(text.split())
+    if not text:
+        raise TextRefused("is empty")
+    if len(text) > max_length:
+        raise TextRefused(f"is longer than {max_length} characters")
+    return text
+
+
+_TEXT_CONTROLS_ALLOWED = {"\t", "\n", "\r"}
+
+
+def clean_text(value: str) -> str:
+    """Free text (a message, a bio, a comment, a description) as it is stored: unchanged, or
+    refused when it holds a control character other than tab and line breaks (NUL among them,
+    which PostgreSQL cannot store) or a lone surrogate (which no encoding can).
+
+    Text-direction marks and zero-width joiners stay allowed here: people writing Arabic,
+    Hebrew, Persian or emoji sequences need them, and free text never names anyone.
+
+    Raises
+    ------
+    TextRefused
+        A ``ValueError`` naming the first such character, which pydantic reports under the field.
+
+    Notes
+    -----
+    Linear in the length of the text.
+
+    >>> clean_text("two\nlines")
+    'two\nlines'
+    """
+    for char in value:
+        if char in _TEXT_CONTROLS_ALLOWED:
+            continue
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs"):
+            kind = "control" if category == "Cc" else "surrogate"
+            raise TextRefused(f"contains a {kind} character (U+{ord(char):04X}); remove it")
+    return value
+
+
+def name_cleaner(max_length: int) -> Callable[[str], str]:
+    """:func:`clean_name` for a column of ``max_length``, as a pydantic ``AfterValidator``."""
+
+    def clean(value: str) -> str:
+        return clean_name(value, max_length=max_length)
+
+    return clean

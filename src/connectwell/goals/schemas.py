@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from connectwell.core.text import clean_text, name_cleaner
 
 MAX_NUMBER = 1_000_000_000
 
@@ -16,14 +25,24 @@ class GoalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     team_id: int
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    title: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+        AfterValidator(name_cleaner(120)),
+    ]
     done_looks_like: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+        AfterValidator(clean_text),
     ] = Field(description="What done looks like, in the team's words")
     target: Annotated[float, Field(gt=0, le=MAX_NUMBER)] | None = Field(
         default=None, description="A number to reach, e.g. 20 (help sessions); optional"
     )
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    unit: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=40),
+        AfterValidator(clean_text),
+    ] = ""
     due_on: dt.date | None = None
 
     @model_validator(mode="after")
@@ -39,7 +58,11 @@ class ProgressIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount: Annotated[float, Field(ge=0, le=MAX_NUMBER)] = 0
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    note: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=500),
+        AfterValidator(clean_text),
+    ] = ""
     done: bool = Field(default=False, description="Mark the goal reached (the team says so)")
 
     @model_validator(mode="after")

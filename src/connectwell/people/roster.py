@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import available_timezones
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from connectwell.core import audit, errors
 from connectwell.core.csvfile import FORMULA_STARTS, to_csv
+from connectwell.core.text import TextRefused, clean_name
 from connectwell.people import service
 from connectwell.people.models import Person, Role, TeamLead
 
@@ -39,7 +41,9 @@ COLUMNS = (
 )
 REQUIRED = ("email", "name")
 ROLES = ("member", "lead", "admin")
-MAX_LENGTH = {"name": 200, "title": 200, "location": 120, "team": 400}
+# Names others read, cleaned by core.text.clean_name, and their columns' lengths.
+NAME_LENGTH = {"name": 200, "title": 200, "location": 120}
+TEAM_NAME_LENGTH = 120  # each team of a path
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,42 @@ def _normalise_email(value: str) -> str:
     return validate_email(value, check_deliverability=False).normalized.lower()
 
 
+def _clean_names(row: RosterRow) -> list[RosterProblem]:
+    """Clean the row's name, title, location and team path in place (NFKC, spaces collapsed);
+    a name with a control, text-direction or invisible character, or longer than its column,
+    is a problem of its row and field (it would otherwise fail in the database, or be shown)."""
+    problems: list[RosterProblem] = []
+    for column, limit in NAME_LENGTH.items():
+        value = row.name if column == "name" else row.values.get(column, "")
+        if not value:
+            if column == "name":
+                problems.append(RosterProblem(row.row, column, "required"))
+            continue
+        try:
+            cleaned = clean_name(value, max_length=limit)
+        except TextRefused as refused:
+            problems.append(RosterProblem(row.row, column, str(refused)))
+            continue
+        if column == "name":
+            row.name = cleaned
+        else:
+            row.values[column] = cleaned
+    team = row.values.get("team", "")
+    if team:
+        # Normalised whole first: a full-width ">" is the separator, as it looks.
+        parts = unicodedata.normalize("NFKC", team).split(">")
+        if any(not part.strip() for part in parts):
+            problems.append(RosterProblem(row.row, "team", f"{team!r} has an empty team name"))
+            return problems
+        try:
+            cleaned_parts = [clean_name(part, max_length=TEAM_NAME_LENGTH) for part in parts]
+        except TextRefused as refused:
+            problems.append(RosterProblem(row.row, "team", f"a team name {refused}"))
+        else:
+            row.values["team"] = service.TEAM_SEPARATOR.join(cleaned_parts)
+    return problems
+
+
 def _check_rows(roster: Roster) -> tuple[list[RosterProblem], dict[str, RosterRow]]:
     problems: list[RosterProblem] = []
     zones = available_timezones()
@@ -179,15 +219,7 @@ def _check_rows(roster: Roster) -> tuple[list[RosterProblem], dict[str, RosterRo
                 )
             else:
                 by_email[row.email] = row
-        if not row.name:
-            problems.append(RosterProblem(row.row, "name", "required"))
-        for column, limit in MAX_LENGTH.items():
-            value = row.name if column == "name" else row.values.get(column, "")
-            if len(value) > limit:
-                problems.append(RosterProblem(row.row, column, f"longer than {limit} characters"))
-        team = row.values.get("team", "")
-        if team and any(not part.strip() for part in team.split(">")):
-            problems.append(RosterProblem(row.row, "team", f"{team!r} has an empty team name"))
+        problems += _clean_names(row)
         zone = row.values.get("timezone", "")
         if zone and zone not in zones:
             problems.append(

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,10 +15,16 @@ from pydantic import (
     model_validator,
 )
 
+from connectwell.core.text import clean_text, name_cleaner
+
 if TYPE_CHECKING:
     from connectwell.people.models import Person
 
-Interest = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Interest = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(name_cleaner(40)),
+]
 
 
 class ProfileUpdate(BaseModel):
@@ -25,7 +32,14 @@ class ProfileUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    bio: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    bio: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=1000),
+            AfterValidator(clean_text),
+        ]
+        | None
+    ) = None
     interests: Annotated[list[Interest], Field(max_length=15)] | None = None
     work_start: dt.time | None = Field(default=None, description="Local time, e.g. 09:00")
     work_end: dt.time | None = Field(default=None, description="Local time, e.g. 17:00")
@@ -57,7 +71,11 @@ class PauseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     until: dt.date
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=200),
+        AfterValidator(clean_text),
+    ] = ""
 
 
 class TeamOut(BaseModel):

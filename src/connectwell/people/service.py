@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from connectwell.core import audit, errors
 from connectwell.core.config import get_settings
+from connectwell.core.text import TextRefused, clean_text
 from connectwell.people.models import Person, Team, TeamLead
 from connectwell.people.schemas import PauseIn, ProfileUpdate
 
@@ -240,6 +242,12 @@ def list_people(
         .limit(limit)
     )
     if query:
+        # As names are stored (NFKC); a control character (a NUL, which PostgreSQL refuses)
+        # is in no name nor address, so such a search finds no one.
+        try:
+            query = clean_text(unicodedata.normalize("NFKC", query))
+        except TextRefused:
+            return []
         pattern = f"%{query.strip().lower()}%"
         statement = statement.where(
             func.lower(Person.name).like(pattern) | Person.email.like(pattern)

@@ -5,8 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
+from connectwell.core.text import clean_text, name_cleaner
 from connectwell.programs.models import Audience, Cadence, Kind, TeamMix
 
 
@@ -15,8 +23,16 @@ class ProgramIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+        AfterValidator(name_cleaner(120)),
+    ]
+    description: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=2000),
+        AfterValidator(clean_text),
+    ] = ""
     kind: Kind = Kind.coffee
     audience: Audience = Audience.everyone
     team_ids: Annotated[list[int], Field(max_length=200)] = []
@@ -79,7 +95,11 @@ class Answer(BaseModel):
     positive_regard: Annotated[int, Field(ge=1, le=5)] | None = None
     mutuality: Annotated[int, Field(ge=1, le=5)] | None = None
     vitality: Annotated[int, Field(ge=1, le=5)] | None = None
-    private_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    private_note: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=2000),
+        AfterValidator(clean_text),
+    ] = ""
 
     @model_validator(mode="after")
     def _scores_all_or_none(self) -> Answer:

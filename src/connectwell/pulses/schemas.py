@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from connectwell.core.text import clean_text, name_cleaner
 
 Score = Annotated[int, Field(ge=1, le=5)]
 
@@ -13,7 +22,11 @@ Score = Annotated[int, Field(ge=1, le=5)]
 class PulseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+        AfterValidator(name_cleaner(120)),
+    ]
     audience: Literal["everyone", "teams"] = "everyone"
     team_ids: Annotated[list[int], Field(max_length=200)] = []
     cadence: Literal["weekly", "biweekly", "monthly"] = "biweekly"
@@ -36,15 +49,27 @@ class ConstructIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+        AfterValidator(name_cleaner(80)),
+    ]
+    description: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=1000),
+        AfterValidator(clean_text),
+    ] = ""
 
 
 class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     construct_id: int
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
+    text: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=5, max_length=300),
+        AfterValidator(clean_text),
+    ]
     reverse_coded: bool = False
 
 
@@ -54,4 +79,8 @@ class PulseAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answers: dict[int, Score | None]
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    comment: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=2000),
+        AfterValidator(clean_text),
+    ] = ""

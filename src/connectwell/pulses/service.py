@@ -379,6 +379,8 @@ def answer(
     row = open_round_.round
     if open_round_.answered:
         raise PulseConflict("answers", "you have answered this pulse already")
+    if today < row.opens_on:
+        raise PulseError("answers", f"this pulse opens on {row.opens_on:%-d %B}; answer it then")
     if today > row.closes_on or row.counted_at is not None:
         raise PulseError("answers", f"this pulse closed on {row.closes_on:%-d %B}")
     asked = {item.id for item in open_round_.items}

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,13 +15,18 @@ from pydantic import (
     model_validator,
 )
 
+from connectwell.core.text import clean_text, name_cleaner
 from connectwell.shoutouts.models import Pathway, Visibility
 
 
 class ShoutOutIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    message: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+        AfterValidator(clean_text),
+    ]
     pathway: Pathway
     value_id: int | None = None
     visibility: Visibility = Visibility.everyone
@@ -96,7 +102,11 @@ class ReactionIn(BaseModel):
 class HideIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=3, max_length=500),
+        AfterValidator(clean_text),
+    ]
 
 
 class Breadth(BaseModel):
@@ -130,8 +140,16 @@ class HiddenOut(BaseModel):
 class ValueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+        AfterValidator(name_cleaner(60)),
+    ]
+    description: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=1000),
+        AfterValidator(clean_text),
+    ] = ""
 
 
 class ValueOut(BaseModel):

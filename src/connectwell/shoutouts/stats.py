@@ -66,7 +66,12 @@ def breadth(session: Session, person: Person, today: dt.date) -> Breadth:
 
 
 def team_appreciation(session: Session, team_id: int, today: dt.date) -> TeamAppreciation:
-    """A team's appreciation this quarter, for its lead."""
+    """A team's appreciation this quarter, for its lead.
+
+    ``not_appreciated_in_30_days`` counts the active members nobody thanked by name in the
+    last 30 days; a shout-out to the whole team from someone outside it counts for every
+    member, one from a member of the team counts for no one (it cannot be gamed from inside).
+    """
     since = _since(quarter_start(today))
     sender = aliased(Person)
     members = list(
@@ -111,17 +116,22 @@ def team_appreciation(session: Session, team_id: int, today: dt.date) -> TeamApp
             )
         )
     )
-    team_wide = session.scalar(
+    # A shout-out to the whole team counts for its members only when it comes from outside
+    # the team: one from a member says nothing about who was appreciated, and would let any
+    # member zero the lead's nudge (and count themselves) with one message.
+    from_outside = session.scalar(
         select(func.count())
         .select_from(Recipient)
         .join(ShoutOut, ShoutOut.id == Recipient.shoutout_id)
+        .join(sender, sender.id == ShoutOut.sender_id)
         .where(
             Recipient.team_id == team_id,
+            (sender.team_id != team_id) | sender.team_id.is_(None),
             ShoutOut.hidden_at.is_(None),
             ShoutOut.created_at >= month_ago,
         )
     )
-    not_appreciated = 0 if team_wide else len(set(members) - appreciated)
+    not_appreciated = 0 if from_outside else len(set(members) - appreciated)
     return TeamAppreciation(
         team_id=team_id,
         since=quarter_start(today),

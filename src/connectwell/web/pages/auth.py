@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, BackgroundTasks, Request, status
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+from sqlalchemy.orm import Session, sessionmaker
 
 from connectwell.accounts import service as accounts
+from connectwell.core.config import Settings
+from connectwell.core.text import clean_text
 from connectwell.people.models import Person
 from connectwell.web.deps import CSRF, DB, SESSION_COOKIE, AppSettings, optional_viewer
 from connectwell.web.forms import UNPROCESSABLE, PageForm, read_form
@@ -96,7 +99,8 @@ def logout(request: Request, session: DB) -> Response:
 
 
 class ForgotForm(BaseModel):
-    email: Annotated[str, Field(max_length=254, title="e-mail")]
+    # A NUL would fail the look-up on PostgreSQL, after the answer: refuse it in the answer.
+    email: Annotated[str, Field(max_length=254, title="e-mail"), AfterValidator(clean_text)]
 
 
 @router.get("/password/forgot")
@@ -104,13 +108,23 @@ def forgot_page(request: Request) -> Response:
     return render(request, "password_forgot.html", {"form": PageForm()})
 
 
+def _send_reset_link(factory: sessionmaker[Session], email: str, settings: Settings) -> None:
+    """After the answer was sent: the reset link, in its own transaction."""
+    with factory.begin() as session:
+        accounts.request_reset(session, email, settings)
+
+
 @router.post("/password/forgot", dependencies=[CSRF])
-async def forgot(request: Request, session: DB, settings: AppSettings) -> Response:
+async def forgot(request: Request, settings: AppSettings, background: BackgroundTasks) -> Response:
     form = await read_form(request, ForgotForm)
     if form.data is None:
         return render(request, "password_forgot.html", {"form": form}, status_code=UNPROCESSABLE)
-    accounts.request_reset(session, form.data.email, settings)
-    # The same answer whether or not the address has an account.
+    # The same answer, in the same time, whether or not the address has an account: it waits
+    # for nothing that depends on the address. Looking the address up, making the link, the
+    # e-mail and committing them (a measurable ~1 ms on SQLite and more on PostgreSQL) all
+    # happen once the answer is sent. Lost only if the process dies in between: ask again.
+    factory = request.app.state.session_factory
+    background.add_task(_send_reset_link, factory, form.data.email, settings)
     return render(request, "password_forgot.html", {"sent": True, "form": form})
 
 

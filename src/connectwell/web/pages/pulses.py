@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Request, status
@@ -12,7 +13,7 @@ from connectwell.core.db import utcnow
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import PulseAnswer
 from connectwell.web.deps import CSRF, DB, AppSettings, PageViewer
-from connectwell.web.forms import PageForm, read_form
+from connectwell.web.forms import PageForm, placed, read_form
 from connectwell.web.templating import render
 
 router = APIRouter()
@@ -62,6 +63,23 @@ class CommentForm(BaseModel):
 
 
 CHOOSE = "Choose one of the five answers, from 1 to 5, or skip the statement."
+NOT_ASKED = "This is not a statement of this pulse: reload the page and answer again."
+ITEM_FIELD = re.compile(r"item-([0-9]{1,9})")
+
+
+def _answers_sent(form: PageForm[CommentForm]) -> dict[str, str | list[str]]:
+    """The ``item-<id>`` radio groups answered, by item id; any other ``item-…`` field (one a
+    browser never sends) is a problem beside it, not a crash."""
+    sent: dict[str, str | list[str]] = {}
+    for name, value in form.values.items():
+        if not name.startswith("item-") or not value:
+            continue
+        found = ITEM_FIELD.fullmatch(name)
+        if found is None:
+            form.add(name, NOT_ASKED)
+        else:
+            sent[found.group(1)] = value
+    return sent
 
 
 @router.post("/pulses/{round_id}", dependencies=[CSRF])
@@ -69,18 +87,19 @@ async def answer(
     request: Request, session: DB, settings: AppSettings, viewer: PageViewer, round_id: int
 ) -> Response:
     form = await read_form(request, CommentForm)
-    sent = {
-        name.removeprefix("item-"): value
-        for name, value in form.values.items()
-        if name.startswith("item-") and value
-    }
+    sent = _answers_sent(form)
     data: PulseAnswer | None = None
-    if form.data is not None:
+    if form.data is not None and not form.problems:
         try:
             data = PulseAnswer.model_validate({"answers": sent, "comment": form.data.comment})
         except ValidationError as error:
             for item in error.errors():  # ("answers", "<item id>"): not a choice from 1 to 5
-                form.add(f"item-{item['loc'][1]}", CHOOSE)
+                loc = item["loc"]
+                if len(loc) > 1 and loc[0] == "answers":
+                    form.add(f"item-{loc[1]}", CHOOSE)
+                else:
+                    where, message = placed(item)
+                    form.add(where[0] if where else "comment", message)
     if data is not None:
         try:
             pulses.answer(
