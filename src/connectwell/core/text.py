@@ -122,7 +122,7 @@ _TEXT_CONTROLS_ALLOWED = {"\t", "\n", "\r"}
 
 
 def clean_text(value: str) -> str:
-    """Free text (a message, a bio, a comment, a description) as it is stored: unchanged, or
+    r"""Free text (a message, a bio, a comment, a description) as it is stored: unchanged, or
     refused when it holds a control character other than tab and line breaks (NUL among them,
     which PostgreSQL cannot store) or a lone surrogate (which no encoding can).
 
