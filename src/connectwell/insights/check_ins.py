@@ -17,12 +17,10 @@ from connectwell.insights.gate import (
     Decision,
     PublishError,
     Tree,
-    claim,
     gate_tree,
     ledger,
     new_groups,
-    published,
-    write,
+    publish_once,
 )
 from connectwell.insights.models import Publication
 from connectwell.insights.schemas import CheckInRoundFigures, interval_figure, share_figure
@@ -113,15 +111,11 @@ def publish_check_in_round(
     """
     if round_.check_ins_counted_at is None:
         raise PublishError("round", f"the check-ins of round {round_.id} have not been counted yet")
-    if published(session, CHECK_IN_ROUND, round_.id):
-        return None
-    publication = claim(session, CHECK_IN_ROUND, round_.id, floor, now)
-    if publication is None:
-        return None
-    write(
+    return publish_once(
         session,
-        publication,
-        f"{CHECK_IN_ROUND}:{round_.id}",
-        decide_check_in_round(session, round_, floor=floor),
+        CHECK_IN_ROUND,
+        round_.id,
+        floor=floor,
+        now=now,
+        decide=lambda: decide_check_in_round(session, round_, floor=floor),
     )
-    return publication

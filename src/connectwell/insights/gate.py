@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -162,3 +162,24 @@ def published(session: Session, kind: str, source_id: int) -> bool:
         )
         is not None
     )
+
+
+def publish_once(
+    session: Session,
+    kind: str,
+    source_id: int,
+    *,
+    floor: int,
+    now: dt.datetime,
+    decide: Callable[[], Decision],
+) -> Publication | None:
+    """Publish ``kind``'s round ``source_id`` once: claim it, ``decide`` what to show, write
+    the figures and the ledger; ``None`` when it was published already (or another worker just
+    claimed it). ``decide`` runs only after the claim, so a lost race computes nothing."""
+    if published(session, kind, source_id):
+        return None
+    publication = claim(session, kind, source_id, floor, now)
+    if publication is None:
+        return None
+    write(session, publication, f"{kind}:{source_id}", decide())
+    return publication

@@ -52,12 +52,10 @@ from connectwell.insights.gate import (
     Decision,
     PublishError,
     Tree,
-    claim,
     gate_tree,
     ledger,
     new_groups,
-    published,
-    write,
+    publish_once,
 )
 from connectwell.insights.models import Publication
 from connectwell.insights.schemas import (
@@ -244,18 +242,14 @@ def publish_pulse_round(
     """
     if round_.counted_at is None:
         raise PublishError("round", f"pulse round {round_.id} has not been counted yet")
-    if published(session, PULSE_ROUND, round_.id):
-        return None
-    publication = claim(session, PULSE_ROUND, round_.id, floor, now)
-    if publication is None:
-        return None
-    write(
+    return publish_once(
         session,
-        publication,
-        f"{PULSE_ROUND}:{round_.id}",
-        decide_pulse_round(session, round_, floor=floor),
+        PULSE_ROUND,
+        round_.id,
+        floor=floor,
+        now=now,
+        decide=lambda: decide_pulse_round(session, round_, floor=floor),
     )
-    return publication
 
 
 # --- everything due -----------------------------------------------------------------------
