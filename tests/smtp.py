@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -16,13 +17,28 @@ from aiosmtpd.controller import Controller
 
 @dataclass
 class Mailbox:
+    """What the server accepted. ``delay`` seconds pass before each answer to DATA (a slow
+    server); the first ``refuse`` messages get a temporary error (451) and are kept in
+    ``refused`` instead; ``on_data`` is called with each message before it is answered."""
+
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    refused: list[EmailMessage] = field(default_factory=list)
+    delay: float = 0.0
+    refuse: int = 0
+    on_data: Callable[[EmailMessage], None] | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=default)
         assert isinstance(message, EmailMessage)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.on_data is not None:
+            self.on_data(message)
+        if len(self.refused) < self.refuse:
+            self.refused.append(message)
+            return "451 Try again later"
         self.messages.append(message)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 OK"
@@ -35,8 +51,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Mailbox]:
-    mailbox = Mailbox(port=free_port())
+def smtp_server(
+    *,
+    delay: float = 0.0,
+    refuse: int = 0,
+    on_data: Callable[[EmailMessage], None] | None = None,
+) -> Iterator[Mailbox]:
+    mailbox = Mailbox(port=free_port(), delay=delay, refuse=refuse, on_data=on_data)
     controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
     controller.start()
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from connectwell.core import errors
 from connectwell.core.config import Settings, get_settings, secret_key_warning
 from connectwell.core.db import make_engine, make_session_factory, transaction
 from connectwell.core.db.migrate import alembic_config, upgrade
+from connectwell.core.logs import configure_logging
 from connectwell.demo import service as demo
 from connectwell.people import roster
 
@@ -45,6 +47,12 @@ app = typer.Typer(
 
 
 log = logging.getLogger(__name__)
+
+
+@app.callback()
+def _logs() -> None:
+    """Every command logs JSON lines to standard error (see connectwell.core.logs)."""
+    configure_logging()
 
 
 def _factory(settings: Settings, *, migrate: bool = True) -> sessionmaker[Session]:
@@ -233,6 +241,66 @@ def pair(
 
 
 @app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="The backup file to write (new)")],
+) -> None:
+    """Write a consistent copy of the whole database to FILE, while the app runs.
+
+    SQLite: its online backup API. PostgreSQL: pg_dump in the custom format (pg_dump on PATH).
+    """
+    from connectwell.core.db import backup as backups
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    with reported():
+        backups.backup(engine, file)
+    engine.dispose()
+    typer.echo(f"backed up {engine.url!r} to {file}")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="A file made by connectwell backup")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that holds rows already")
+    ] = False,
+) -> None:
+    """Replace the database with the backup in FILE, then migrate it to the newest schema.
+
+    Stop the app and the workers first. A database that holds rows is refused without --force.
+    """
+    from connectwell.core.db import backup as backups
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    with reported():
+        backups.restore(engine, file, force=force)
+    upgrade(engine, anonymity_floor=settings.anonymity_floor)
+    engine.dispose()
+    typer.echo(f"restored {file} into {engine.url!r}")
+
+
+@app.command("erase-person")
+def erase_person(
+    email: Annotated[str, typer.Argument(help="The e-mail of the person to erase")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Remove a person's personal data for good; what they gave others stays, unnamed.
+
+    Their name, e-mail, profile, sign-ins, tokens, inbox, private notes, never-pair lists and
+    memberships go; shout-outs they gave or got stay, shown as from or to "a former colleague";
+    published figures and counts do not change. Recorded in the audit log.
+    """
+    from connectwell import erasure
+
+    if not yes:
+        typer.confirm(f"Erase {email}'s personal data? This cannot be undone", abort=True)
+    with reported(), transaction(_factory(get_settings())) as session:
+        erased = erasure.erase_person_by_email(session, email, actor=None)
+    typer.echo(f"erased the personal data of person {erased.person_id}: {erased}")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
@@ -244,7 +312,9 @@ def serve(
     """Migrate, then serve the web app, with the worker in a second process by default.
 
     The web app and the worker are separate entry points: they run side by side, as they do
-    in production, and neither imports the other.
+    in production, and neither imports the other. The worker ends with ``serve``: on SIGTERM
+    or SIGINT ``serve`` stops it (and waits for its current job), and if ``serve`` dies
+    without a word (``kill -9``) the worker sees its input pipe close and stops.
     """
     import uvicorn
 
@@ -255,13 +325,41 @@ def serve(
         with transaction(factory) as session:
             sign_ins = demo.seed_demo(session) or demo.demo_sign_ins(session)
         _print_sign_ins(sign_ins, settings)
-    child = subprocess.Popen([sys.executable, "-m", "connectwell.worker"]) if worker else None
+    child = (
+        subprocess.Popen(
+            [sys.executable, "-m", "connectwell.worker", "--exit-with-parent"],
+            stdin=subprocess.PIPE,
+        )
+        if worker
+        else None
+    )
+    # uvicorn handles SIGTERM itself, then raises it again once it has shut down; with the
+    # default handler that kills this process before the ``finally`` below could stop the
+    # worker. A handler of ours turns it into an exit that runs the ``finally``.
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run("connectwell.web.app:create_app", factory=True, host=host, port=port)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if child is not None:
-            child.terminate()
-            child.wait(timeout=10)
+            _stop_worker(child)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop_worker(child: subprocess.Popen[bytes], grace: float = 20.0) -> None:
+    """Ask the worker to stop (SIGTERM, and its input closed); kill it after ``grace`` s."""
+    child.terminate()
+    if child.stdin is not None:
+        child.stdin.close()
+    try:
+        child.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        log.warning("the worker did not stop within %s s: killing it", grace)
+        child.kill()
+        child.wait()
 
 
 if __name__ == "__main__":  # pragma: no cover

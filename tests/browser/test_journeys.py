@@ -153,6 +153,15 @@ def test_an_admin_signs_in_imports_a_roster_and_every_page_passes_axe(
     _visit(page, axe, "/admin/outbox", "e-mail outbox")
     expect(page.get_by_role("table")).to_contain_text("tess.field@example.org")
 
+    with live_app.factory() as session:
+        tess = _person(session, "tess.field@example.org")
+        assert tess is not None
+    _visit(page, axe, f"/admin/people/{tess.id}/erase", "erase a person: confirmation")
+    page.get_by_label("Type their e-mail to confirm").fill("someone.else@example.org")
+    page.get_by_role("button", name="Erase their personal data").click()
+    expect(page.get_by_role("alert")).to_contain_text("Type the person's e-mail exactly")
+    axe.check(page, "erase a person: refused")
+
     _visit(page, axe, "/admin/audit", "audit log")
     expect(page.get_by_role("table")).to_contain_text("created an API token")
     expect(page.get_by_role("table")).to_contain_text("imported the roster")
@@ -265,7 +274,7 @@ def test_a_member_cannot_open_admin_pages_in_the_browser(
     )
 
     paths = ["/admin", "/admin/roster", "/admin/tokens", "/admin/outbox", "/admin/roster.csv",
-             "/admin/audit", "/admin/audit.csv"]  # fmt: skip
+             "/admin/audit", "/admin/audit.csv", "/admin/people/1/erase"]  # fmt: skip
     for path in paths:
         response = page.goto(path)
         assert response is not None and response.status == 403, f"{path}: {response}"

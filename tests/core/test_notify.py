@@ -327,18 +327,19 @@ def test_marking_read_touches_only_the_persons_own_notifications(
 
 
 def test_without_smtp_the_mail_stays_in_the_development_outbox(
-    db: Session, cast: Cast, settings: Settings
+    factory: sessionmaker[Session], db: Session, cast: Cast, settings: Settings
 ) -> None:
     _tell_shoutout(db, [cast.member], settings)
+    db.commit()
 
-    report = notify.deliver_pending(db, settings)
+    report = notify.deliver_pending(factory, settings)
 
     assert report.sent == 0
     assert [e.status for e in notify.outbox(db)] == ["pending"]
 
 
 def test_it_delivers_text_and_html_over_smtp_and_marks_the_mail_sent(
-    db: Session, cast: Cast, settings: Settings
+    factory: sessionmaker[Session], db: Session, cast: Cast, settings: Settings
 ) -> None:
     tell(
         db,
@@ -353,7 +354,7 @@ def test_it_delivers_text_and_html_over_smtp_and_marks_the_mail_sent(
     db.commit()
     with smtp_server() as mailbox:
         smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port})
-        report = notify.deliver_pending(db, smtp)
+        report = notify.deliver_pending(factory, smtp)
         db.commit()
 
     assert report.sent == 1 and report.failed == 0
@@ -371,19 +372,20 @@ def test_it_delivers_text_and_html_over_smtp_and_marks_the_mail_sent(
 
     with smtp_server() as again:
         smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": again.port})
-        assert notify.deliver_pending(db, smtp).sent == 0
+        assert notify.deliver_pending(factory, smtp).sent == 0
     assert again.messages == []
 
 
 def test_an_unreachable_server_keeps_the_mail_pending_for_the_next_try(
-    db: Session, cast: Cast, settings: Settings
+    factory: sessionmaker[Session], db: Session, cast: Cast, settings: Settings
 ) -> None:
     _tell_shoutout(db, [cast.member], settings)
+    db.commit()
     closed = settings.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": free_port(), "smtp_timeout_seconds": 2}
     )
 
-    report = notify.deliver_pending(db, closed)
+    report = notify.deliver_pending(factory, closed)
 
     assert report.sent == 0 and report.errors
     assert [e.status for e in notify.outbox(db)] == ["pending"]

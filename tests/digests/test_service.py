@@ -199,7 +199,7 @@ def _part(message: EmailMessage, kind: str) -> str:
 
 
 def test_the_delivered_email_has_text_and_html_parts_unsubscribe_headers_and_escaped_script(
-    db: Session, cast: Cast, settings: Settings
+    factory: sessionmaker[Session], db: Session, cast: Cast, settings: Settings
 ) -> None:
     give(db, settings, cast.other_member, "<script>alert('hi')</script> Thank you, Mia!",
          person_ids=[cast.member.id])  # fmt: skip
@@ -210,7 +210,7 @@ def test_the_delivered_email_has_text_and_html_parts_unsubscribe_headers_and_esc
 
     with smtp_server() as mailbox:
         smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port})
-        report = deliver_pending(db, smtp)
+        report = deliver_pending(factory, smtp)
         db.commit()
 
     assert report.sent == 1

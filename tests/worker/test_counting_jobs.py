@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connectwell.core.config import Settings
+from connectwell.core.db import utcnow
 from connectwell.pulses import service
 from connectwell.pulses.models import PulseRound, Response
 from connectwell.pulses.schemas import PulseAnswer, PulseIn
@@ -36,9 +37,9 @@ def test_the_pulse_count_job_counts_a_closed_round_and_leaves_an_open_one(
         answer = PulseAnswer(answers={row.item_ids[0]: 4})
         service.answer(db, cast.member, row.id, answer, day, settings=settings)
 
-    report = jobs.count_pulse_rounds(db, settings)
+    report = jobs.count_pulse_rounds(db, settings, utcnow())
 
     assert report == "1 pulse rounds counted"
     assert db.scalar(select(func.count()).select_from(Response)) == 1
     assert db.get(PulseRound, still_open.id).counted_at is None  # type: ignore[union-attr]
-    assert jobs.count_check_ins(db, settings) == "check-ins of 0 programme rounds counted"
+    assert jobs.count_check_ins(db, settings, utcnow()) == "check-ins of 0 programme rounds counted"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,10 +18,7 @@ def test_the_job_sends_due_digests_once_however_often_workers_run_it(
     db: Session,
     cast: Cast,
     settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(jobs, "utcnow", lambda: BERLIN_DIGEST)
-
     first = run_due(factory, settings, now=BERLIN_DIGEST)
     second = run_due(factory, settings, now=BERLIN_DIGEST)  # another worker, same minute
 

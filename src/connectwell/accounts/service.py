@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import DateTime, String, case, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from connectwell.accounts.models import (
@@ -106,8 +106,62 @@ def set_password(
     session.flush()
 
 
+def _waits(limit: int, settings: Settings) -> list[tuple[int, dt.timedelta]]:
+    """The wait after ``limit`` failures and each one more: 30 s, doubling up to the window."""
+    window = settings.login_failure_window_seconds
+    waits: list[tuple[int, dt.timedelta]] = []
+    extra = 0
+    while True:
+        seconds = min(30 * 2**extra, window)
+        waits.append((limit + extra, dt.timedelta(seconds=seconds)))
+        if seconds >= window:
+            return waits
+        extra += 1
+
+
+def _lock_key(session: Session, key: str) -> None:
+    """PostgreSQL: one transaction at a time counts ``key`` (SQLite: its write lock does)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
+def _take_attempt(session: Session, key: str, limit: int, settings: Settings) -> int | None:
+    """Count one attempt for ``key`` if the slow-down allows it now; None when it does not.
+
+    One statement counts the recent failures and decides: it inserts the attempt's row only
+    while fewer than ``limit`` are recent, or when the wait after the last one has passed (30 s
+    after ``limit`` failures, doubling with each further one). Requests racing for one key
+    queue on the key (PostgreSQL: a transaction-scoped advisory lock; SQLite: the database's
+    one writer), so each sees the attempts of those before it: at most ``limit`` pass.
+    Returns the id of the attempt's row, which stays as a failure unless the caller deletes it.
+    """
+    now = utcnow()
+    recent = (LoginFailure.key == key) & (
+        LoginFailure.at >= now - dt.timedelta(seconds=settings.login_failure_window_seconds)
+    )
+    count = select(func.count()).where(recent).scalar_subquery()
+    last = select(func.max(LoginFailure.at)).where(recent).scalar_subquery()
+    waits = _waits(limit, settings)
+    allowed_before = case(
+        *[(count == failures, literal(now - wait, DateTime())) for failures, wait in waits],
+        else_=literal(now - waits[-1][1], DateTime()),
+    )
+    _lock_key(session, key)
+    row_id = session.execute(
+        insert(LoginFailure)
+        .from_select(
+            ["key", "at"],
+            select(literal(key, String()), literal(now, DateTime())).where(
+                or_(count < limit, last <= allowed_before)
+            ),
+        )
+        .returning(LoginFailure.id)
+    ).scalar_one_or_none()
+    return row_id
+
+
 def _retry_after(session: Session, key: str, limit: int, settings: Settings) -> int:
-    """Seconds to wait before ``key`` may try again: doubling from 30 s past ``limit``."""
+    """Seconds to wait before ``key`` may try again (for the message; the insert decides)."""
     since = utcnow() - dt.timedelta(seconds=settings.login_failure_window_seconds)
     count, last = session.execute(
         select(func.count(), func.max(LoginFailure.at)).where(
@@ -115,37 +169,60 @@ def _retry_after(session: Session, key: str, limit: int, settings: Settings) -> 
         )
     ).one()
     if count < limit or last is None:
-        return 0
+        return 1
     if last.tzinfo is None:
         last = last.replace(tzinfo=dt.UTC)
     wait = min(30 * 2 ** (count - limit), settings.login_failure_window_seconds)
     remaining = wait - (utcnow() - last).total_seconds()
-    return max(0, int(remaining + 0.999))
+    return max(1, int(remaining + 0.999))
 
 
-def authenticate(
-    session: Session, email: str, password: str, *, address: str, settings: Settings
-) -> Person:
-    """Check an e-mail and password, slowing down repeated failures.
+@dataclass(frozen=True)
+class SignInAttempt:
+    """An attempt counted by :func:`take_sign_in_attempt`, waiting for its password check."""
+
+    email: str
+    email_key: str
+    address_attempt_id: int
+
+
+def take_sign_in_attempt(
+    session: Session, email: str, *, address: str, settings: Settings
+) -> SignInAttempt:
+    """Count a sign-in attempt for the e-mail and the address, or refuse it.
+
+    Commit right after it, before :func:`check_sign_in`: then the count is kept (and other
+    attempts for the same keys stop queueing) while the slow password check runs.
 
     Raises
     ------
     TooManyAttempts
         After ``login_max_failures`` failures for this e-mail (or four times as many from
         this address) within the window; the wait doubles with each further failure.
-    WrongCredentials
-        The same error for an unknown e-mail, an inactive person and a wrong password.
     """
-    email_key = "email:" + email.strip().lower()[:250]
+    email = email.strip().lower()
+    email_key = "email:" + email[:250]
     address_key = "address:" + address[:250]
     limit = settings.login_max_failures
-    wait = max(
-        _retry_after(session, email_key, limit, settings),
-        _retry_after(session, address_key, limit * ADDRESS_FACTOR, settings),
-    )
-    if wait:
-        raise TooManyAttempts(wait)
-    person = session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    address_attempt = _take_attempt(session, address_key, limit * ADDRESS_FACTOR, settings)
+    if address_attempt is None:
+        raise TooManyAttempts(_retry_after(session, address_key, limit * ADDRESS_FACTOR, settings))
+    if _take_attempt(session, email_key, limit, settings) is None:
+        session.execute(delete(LoginFailure).where(LoginFailure.id == address_attempt))
+        raise TooManyAttempts(_retry_after(session, email_key, limit, settings))
+    return SignInAttempt(email, email_key, address_attempt)
+
+
+def check_sign_in(session: Session, attempt: SignInAttempt, password: str) -> Person:
+    """Check the password of a counted attempt; a right one takes the failures back.
+
+    Raises
+    ------
+    WrongCredentials
+        The same error for an unknown e-mail, an inactive person and a wrong password; the
+        attempt stays counted as a failure.
+    """
+    person = session.scalar(select(Person).where(Person.email == attempt.email))
     credential = session.get(Credential, person.id) if person is not None else None
     stored = credential.password_hash if credential else _DUMMY_HASH
     try:
@@ -154,14 +231,31 @@ def authenticate(
     except (VerificationError, InvalidHashError):
         valid = False
     if not valid or person is None or credential is None:
-        session.add_all([LoginFailure(key=email_key), LoginFailure(key=address_key)])
-        session.flush()
         raise WrongCredentials()
     if _hasher.check_needs_rehash(stored):
         credential.password_hash = hash_password(password)
-    session.execute(delete(LoginFailure).where(LoginFailure.key == email_key))
+    session.execute(
+        delete(LoginFailure).where(
+            or_(
+                LoginFailure.key == attempt.email_key, LoginFailure.id == attempt.address_attempt_id
+            )
+        )
+    )
     session.flush()
     return person
+
+
+def authenticate(
+    session: Session, email: str, password: str, *, address: str, settings: Settings
+) -> Person:
+    """Check an e-mail and password in one go, slowing down repeated failures.
+
+    :func:`take_sign_in_attempt` then :func:`check_sign_in` without a commit between them:
+    for scripts and tests. The sign-in page commits between them, so the attempt is counted
+    before the slow password check and parallel requests cannot check more than the limit.
+    """
+    attempt = take_sign_in_attempt(session, email, address=address, settings=settings)
+    return check_sign_in(session, attempt, password)
 
 
 def forget_old_failures(session: Session, settings: Settings) -> int:

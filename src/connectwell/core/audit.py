@@ -41,6 +41,7 @@ ACTIONS: dict[str, str] = {
     "person.role": "changed a person's role",
     "person.deactivate": "deactivated a person",
     "person.reactivate": "reactivated a person",
+    "person.erase": "erased a person's personal data",
     "people.invite": "sent an invitation",
     "roster.import": "imported the roster",
     "program.create": "created a programme",

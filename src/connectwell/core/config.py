@@ -52,7 +52,10 @@ class Settings(BaseSettings):
     anonymity_floor: Annotated[int, Field(ge=3)] = 5
     shoutout_daily_quota: Annotated[int, Field(ge=1, le=100)] = 5
     shoutout_repeat_minutes: Annotated[int, Field(ge=0, le=1440)] = 10
-    cookie_secure: bool = False
+    cookie_secure: bool = Field(
+        default=False,
+        description="Send cookies over HTTPS only; always on when base_url is https.",
+    )
 
     # True when SECRET_KEY was not set and the key was read from INSTANCE_PATH/secret_key.
     _secret_key_in_instance: bool = PrivateAttr(default=False)
@@ -71,6 +74,8 @@ class Settings(BaseSettings):
             self.database_url = "postgresql+psycopg://" + self.database_url.removeprefix(
                 "postgresql://"
             )
+        if self.base_url.lower().startswith("https://"):
+            self.cookie_secure = True  # served over HTTPS: cookies must never travel without it
         if not self.secret_key:
             self.secret_key = _instance_secret(self.instance_path)
             self._secret_key_in_instance = True

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from connectwell.accounts import service as accounts
@@ -23,6 +25,8 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
+log = logging.getLogger(__name__)
+
 
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
@@ -30,22 +34,59 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """The request's one transaction: committed when the route returns, rolled back on error."""
+    """The request's one transaction: committed when the route returns, rolled back on error.
+
+    ``DB`` declares this dependency with ``scope="function"``: FastAPI runs the code after the
+    ``yield`` as soon as the route returns, BEFORE the response is sent (a dependency of the
+    default "request" scope finishes after the client already has the answer, so a request
+    sent right after it could miss what it wrote). A commit that fails becomes an error answer
+    (409 for a constraint, 503 otherwise), never a success for a change that was not kept.
+    """
     session: Session = request.app.state.session_factory()
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        # Detach first: rollback() would expire what was loaded, and the error page that the
-        # app renders next still reads the viewer (their name, whether they are an admin).
-        session.expunge_all()
-        session.rollback()
-        raise
+        try:
+            yield session
+        except BaseException:
+            _discard(session)
+            raise
+        try:
+            session.commit()
+        except IntegrityError as error:
+            _discard(session)
+            log.warning("commit refused by a constraint: %s", type(error.orig).__name__)
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, "The change clashed with another one; nothing was saved."
+            ) from error
+        except SQLAlchemyError as error:
+            _discard(session)
+            log.warning("commit failed: %s", type(error).__name__)
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                "The change could not be saved. Try again in a moment.",
+            ) from error
     finally:
         session.close()
 
 
-DB = Annotated[Session, Depends(get_db)]
+def _discard(session: Session) -> None:
+    # Detach first: rollback() would expire what was loaded, and the error page that the
+    # app renders next still reads the viewer (their name, whether they are an admin).
+    session.expunge_all()
+    session.rollback()
+
+
+def read_db(request: Request) -> Iterator[Session]:
+    """A read-only session that lives until the response is sent: for streamed answers."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+DB = Annotated[Session, Depends(get_db, scope="function")]
+StreamDB = Annotated[Session, Depends(read_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

@@ -18,6 +18,7 @@ from connectwell.web.api import values as api_values
 from connectwell.web.pages import (
     admin,
     admin_audit,
+    admin_erase,
     admin_programs,
     admin_pulses,
     admin_shoutouts,
@@ -39,7 +40,7 @@ from connectwell.web.pages import pulses as pulse_pages
 
 page_router = APIRouter(include_in_schema=False)
 for module in (auth, home, people, teams, me, inbox, programs, pairings, shoutouts, appreciation,
-               admin, admin_programs, admin_shoutouts, admin_audit):  # fmt: skip
+               admin, admin_programs, admin_shoutouts, admin_audit, admin_erase):  # fmt: skip
     page_router.include_router(module.router)
 for module in (goal_pages, digest_pages):  # team goals; the weekly digest
     page_router.include_router(module.router)

@@ -19,13 +19,19 @@ WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def run_job(factory: sessionmaker[Session], settings: Settings, job: Job, now: dt.datetime) -> str:
-    """Run one job in one transaction; a claimed period already taken is skipped."""
+    """Run one job at ``now`` in one transaction; a claimed period already taken is skipped.
+
+    A committing job (delivery) gets the session factory and opens its own transactions.
+    """
+    if job.run_committing is not None:
+        return f"{job.name}: {job.run_committing(factory, settings, WORKER_NAME)}"
+    assert job.run is not None
     with transaction(factory) as session:
         if job.period is not None and not claim(
             session, job.name, job.period(now), worker=WORKER_NAME
         ):
             return f"{job.name}: period {job.period(now)} already claimed"
-        return f"{job.name}: {job.run(session, settings)}"
+        return f"{job.name}: {job.run(session, settings, now)}"
 
 
 def run_due(
@@ -33,12 +39,16 @@ def run_due(
     settings: Settings,
     last_run: dict[str, dt.datetime] | None = None,
     now: dt.datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> list[str]:
-    """Run every job whose interval has passed since ``last_run`` (all of them when empty)."""
+    """Run every job whose interval has passed since ``last_run`` (all of them when empty),
+    each at ``now`` (the current time when omitted); stop early once ``stop`` is set."""
     now = now or utcnow()
     last_run = {} if last_run is None else last_run
     lines = []
     for job in JOBS:
+        if stop is not None and stop.is_set():
+            break
         previous = last_run.get(job.name)
         if previous is not None and now - previous < job.every:
             continue
@@ -57,6 +67,6 @@ def run_forever(
     last_run: dict[str, dt.datetime] = {}
     log.info("worker %s started with %d jobs", WORKER_NAME, len(JOBS))
     while not stop.is_set():
-        for line in run_due(factory, settings, last_run):
+        for line in run_due(factory, settings, last_run, stop=stop):
             log.debug(line)
         stop.wait(tick)

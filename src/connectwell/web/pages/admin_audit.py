@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from connectwell.core import audit
-from connectwell.web.deps import DB, PageAdmin
+from connectwell.web.deps import DB, PageAdmin, StreamDB
 from connectwell.web.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -66,7 +66,9 @@ def audit_page(
 
 
 @router.get("/audit.csv")
-def audit_csv(session: DB, viewer: PageAdmin, action: str = "", actor_id: str = "") -> Response:
+def audit_csv(
+    session: StreamDB, viewer: PageAdmin, action: str = "", actor_id: str = ""
+) -> Response:
     """Every entry that matches, streamed a batch at a time (no cap, never all in memory)."""
     return StreamingResponse(
         audit.csv_lines(session, action=action or None, actor_id=_person(actor_id)),

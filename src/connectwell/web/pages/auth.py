@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, BackgroundTasks, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,18 +57,28 @@ async def login(request: Request, session: DB, settings: AppSettings) -> Respons
     address = request.client.host if request.client else "unknown"
     email, password = form.data.email, form.data.password
     try:
-        person = accounts.authenticate(session, email, password, address=address, settings=settings)
+        person = await run_in_threadpool(_check, session, email, password, address, settings)
     except accounts.TooManyAttempts as error:
-        session.commit()
         form.refuse(error)
         response = _login_again(request, form, status.HTTP_429_TOO_MANY_REQUESTS)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     except accounts.WrongCredentials as error:
-        session.commit()  # keep the failure: it counts towards the slow-down
-        form.refuse(error)
+        form.refuse(error)  # the attempt, committed already, stays counted as a failure
         return _login_again(request, form, status.HTTP_401_UNAUTHORIZED)
     return _signed_in(request, session, settings, person, _safe_next(form.data.next))
+
+
+def _check(session: Session, email: str, password: str, address: str, settings: Settings) -> Person:
+    """Count the attempt and commit it, then check the password (slow on purpose).
+
+    Committing between the two keeps each attempt counted before its password is checked, so
+    parallel requests for one account cannot check more passwords than the slow-down allows,
+    and no lock is held during the check. In a worker thread: both block.
+    """
+    attempt = accounts.take_sign_in_attempt(session, email, address=address, settings=settings)
+    session.commit()
+    return accounts.check_sign_in(session, attempt, password)
 
 
 def _signed_in(

@@ -1,0 +1,134 @@
+"""Health checks for a load balancer, request ids, and logs that say nothing about anyone."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from connectwell.accounts import service as accounts
+from connectwell.core.config import Settings
+from connectwell.core.db import make_engine, make_session_factory
+from connectwell.core.logs import json_handler
+from connectwell.people.models import Person
+from connectwell.web.app import create_app
+from tests.conftest import TEST_PASSWORD, Cast
+from tests.web.conftest import form_token, post_form
+from tests.web.pulses_setup import count_as_closed, open_round
+
+FIELDS = {"time", "level", "logger", "message", "request_id"}
+
+
+def test_healthz_answers_without_a_sign_in_or_the_database(settings: Settings) -> None:
+    nowhere = make_session_factory(create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    with TestClient(create_app(settings, session_factory=nowhere)) as client:
+        health = client.get("/healthz")
+        ready = client.get("/readyz")
+
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    assert ready.status_code == 503
+    assert ready.json() == {
+        "status": "unavailable",
+        "reason": "database unreachable (OperationalError)",
+    }
+    assert "nobody" not in ready.text and "127.0.0.1" not in ready.text
+
+
+def test_readyz_is_ready_on_a_migrated_database(client: TestClient) -> None:
+    ready = client.get("/readyz")
+
+    assert (ready.status_code, ready.json()) == (200, {"status": "ok"})
+
+
+def test_readyz_is_503_until_the_database_is_migrated(settings: Settings, tmp_path: Path) -> None:
+    bare = make_engine(f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    app = create_app(settings, session_factory=make_session_factory(bare))
+    with TestClient(app) as client:
+        ready = client.get("/readyz")
+
+    assert ready.status_code == 503
+    assert ready.json()["reason"] == (
+        "database schema is not at the newest migration: run connectwell migrate"
+    )
+
+
+def test_a_sane_request_id_is_echoed_and_any_other_is_replaced(client: TestClient) -> None:
+    given = client.get("/healthz", headers={"X-Request-ID": "lb-7f3a.2"})
+    odd = client.get("/healthz", headers={"X-Request-ID": "a b\x7f<script>"})
+    none = client.get("/healthz")
+
+    assert given.headers["X-Request-ID"] == "lb-7f3a.2"
+    assert len(odd.headers["X-Request-ID"]) == 32 and "<" not in odd.headers["X-Request-ID"]
+    assert len(none.headers["X-Request-ID"]) == 32
+    assert none.headers["X-Request-ID"] != odd.headers["X-Request-ID"]
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Every log line written during the test, as the JSON handler writes them in production."""
+    stream = io.StringIO()
+    handler = json_handler(stream)
+    root, ours = logging.getLogger(), logging.getLogger("connectwell")
+    levels = root.level, ours.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    ours.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(levels[0])
+    ours.setLevel(levels[1])
+
+
+def test_each_request_logs_one_json_line_by_route_template_with_its_request_id(
+    client: TestClient, captured_logs: io.StringIO, cast: Cast
+) -> None:
+    client.get(f"/people/{cast.member.id}", headers={"X-Request-ID": "req-42"})
+
+    lines = [json.loads(line) for line in captured_logs.getvalue().splitlines()]
+    [line] = [x for x in lines if x["logger"] == "connectwell.web.requests"]
+    assert line.keys() >= FIELDS
+    assert line["request_id"] == "req-42"
+    assert (line["method"], line["route"], line["status"]) == ("GET", "/people/{person_id}", 303)
+    assert line["message"] == "GET /people/{person_id} 303"
+
+
+def test_answering_a_pulse_logs_nothing_of_the_person_or_their_answers(
+    client: TestClient, db: Session, cast: Cast, settings: Settings, captured_logs: io.StringIO
+) -> None:
+    zelda = Person(id=987654, email="zelda.quokka@example.org", name="Zelda Quokka",
+                   team_id=cast.platform.id, title="Cartographer")  # fmt: skip
+    db.add(zelda)
+    db.flush()
+    accounts.set_password(db, zelda, TEST_PASSWORD)
+    db.commit()
+    row = open_round(db)
+    comment = "Our standups drag on; xyzzy-plugh"
+    answers = {f"item-{item_id}": "2" for item_id in row.item_ids}
+
+    form = {"csrf_token": form_token(client), "email": zelda.email, "password": TEST_PASSWORD}
+    signed_in = client.post("/login", data=form)
+    page = client.get(f"/pulses/{row.id}")
+    sent = post_form(client, f"/pulses/{row.id}", answers | {"comment": comment})
+    client.get(f"/people/{zelda.id}")
+    client.get("/api/v1/me")
+    count_as_closed(db, settings, row)
+
+    assert signed_in.status_code == 303 and page.status_code == 200 and sent.status_code == 303
+    every = [json.loads(line) for line in captured_logs.getvalue().splitlines()]
+    lines = [x for x in every if x["logger"] != "httpx"]  # the test's client, not the app
+    text = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines)
+    assert len([x for x in lines if x["logger"] == "connectwell.web.requests"]) >= 5
+    assert all(line.keys() >= FIELDS for line in lines)
+    for said in ("zelda", "quokka", "Cartographer", "987654", "xyzzy", "standups", "item-"):
+        assert said.lower() not in text.lower(), said
+    routes = {x.get("route") for x in lines if x["logger"] == "connectwell.web.requests"}
+    assert "/pulses/{round_id}" in routes and "/people/{person_id}" in routes
+    for line in lines:  # no field carries an answer, a comment or a form
+        assert not {"answer", "answers", "comment", "form", "email", "name"} & line.keys()
