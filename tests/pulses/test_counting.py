@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import subprocess
 import threading
 from pathlib import Path
 
@@ -244,8 +245,13 @@ def test_while_a_round_is_open_the_sqlite_file_holds_no_answer_in_plain_text(
     path = Path(make_url(settings.database_url).database or "")
 
     def contents() -> bytes:
+        # Read by another process: closing a descriptor of the file in this process would drop
+        # every POSIX lock SQLite holds on it here, and a later process opening the database
+        # would then take itself for the last connection and delete the -wal and -shm files
+        # under this process's pooled connections ("disk I/O error" in a later test).
         wal = path.with_name(path.name + "-wal")
-        return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+        files = [str(path)] + ([str(wal)] if wal.exists() else [])
+        return subprocess.run(["cat", *files], capture_output=True, check=True).stdout
 
     before = contents()
     with factory() as session:
