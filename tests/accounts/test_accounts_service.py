@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from connectwell.accounts import service as accounts
 from connectwell.accounts.models import ApiToken, Credential, LoginFailure, PasswordToken
 from connectwell.core.config import Settings
-from connectwell.core.db import utcnow
+from connectwell.core.db import transaction, utcnow
 from connectwell.core.notify import Notification, OutboxEmail
 from tests.conftest import TEST_PASSWORD, Cast
 
@@ -247,3 +248,35 @@ def test_create_admin_makes_a_first_admin_and_checks_the_email(db: Session) -> N
     with pytest.raises(accounts.AccountError) as bad:
         accounts.create_admin(db, email="not an email", name="X", password="long enough pass")
     assert bad.value.field == "email"
+
+
+def test_twenty_reset_requests_at_once_leave_exactly_one_live_link(
+    factory: sessionmaker[Session], db: Session, cast: Cast, settings: Settings
+) -> None:
+    requests = 20
+    start = threading.Barrier(requests)
+    errors: list[BaseException] = []
+
+    def request() -> None:
+        try:
+            start.wait()
+            with transaction(factory) as session:
+                accounts.request_reset(session, cast.member.email, settings)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=request) for _ in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    db.expire_all()
+    live = db.scalar(
+        select(func.count()).where(
+            PasswordToken.person_id == cast.member.id, PasswordToken.used_at.is_(None)
+        )
+    )
+    assert live == 1
+    assert db.scalar(select(func.count()).select_from(OutboxEmail)) == requests

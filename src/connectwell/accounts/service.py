@@ -120,7 +120,8 @@ def _waits(limit: int, settings: Settings) -> list[tuple[int, dt.timedelta]]:
 
 
 def _lock_key(session: Session, key: str) -> None:
-    """PostgreSQL: one transaction at a time counts ``key`` (SQLite: its write lock does)."""
+    """PostgreSQL: one transaction at a time holds ``key`` until it ends (SQLite: its one
+    writer does the same for every key)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
@@ -410,7 +411,11 @@ def _end_links(session: Session, person: Person, purpose: str | None = None) -> 
 
 def _password_link(session: Session, person: Person, purpose: str, lifetime: dt.timedelta) -> str:
     """A new one-time link of ``purpose``; it ends the person's older unused ones of that
-    purpose, so only the newest e-mail works (an older one may sit in a shared mailbox)."""
+    purpose, so only the newest e-mail works (an older one may sit in a shared mailbox).
+
+    Requests racing for one person queue on a lock of their own, so each ends the link of
+    the one before it and exactly one link stays live."""
+    _lock_key(session, f"password-link:{person.id}")
     _end_links(session, person, purpose)
     secret = secrets.token_urlsafe(32)
     session.add(
