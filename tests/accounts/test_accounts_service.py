@@ -14,6 +14,7 @@ from connectwell.accounts.models import ApiToken, Credential, LoginFailure, Pass
 from connectwell.core.config import Settings
 from connectwell.core.db import transaction, utcnow
 from connectwell.core.notify import Notification, OutboxEmail
+from connectwell.people.models import Person
 from tests.conftest import TEST_PASSWORD, Cast
 
 
@@ -280,3 +281,32 @@ def test_twenty_reset_requests_at_once_leave_exactly_one_live_link(
     )
     assert live == 1
     assert db.scalar(select(func.count()).select_from(OutboxEmail)) == requests
+
+
+def test_a_token_name_is_normalised_and_one_with_an_invisible_character_is_refused(
+    db: Session, cast: Cast
+) -> None:
+    new = accounts.create_api_token(
+        db, owner=cast.admin, name="  \uff28R   sync ", created_by=cast.admin
+    )
+    assert new.token.name == "HR sync"
+
+    with pytest.raises(accounts.AccountError) as refused:
+        accounts.create_api_token(db, owner=cast.admin, name="HR\u200bsync", created_by=cast.admin)
+
+    assert refused.value.field == "name" and "U+200B" in refused.value.message
+    assert db.scalars(select(ApiToken.name)).all() == ["HR sync"]
+
+
+def test_create_admin_refuses_a_name_that_reverses_text_and_writes_nobody(db: Session) -> None:
+    with pytest.raises(accounts.AccountError) as refused:
+        accounts.create_admin(
+            db, email="first@example.org", name="Ada \u202enimdA", password="long enough pass"
+        )
+
+    assert refused.value.field == "name" and "text-direction" in refused.value.message
+    assert db.scalar(select(func.count()).select_from(Person)) == 0
+    named = accounts.create_admin(
+        db, email="first@example.org", name=" Ada\u00a0 Admin ", password="long enough pass"
+    )
+    assert named.name == "Ada Admin"

@@ -25,6 +25,7 @@ from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
 from connectwell.core.db.updates import update_once
 from connectwell.core.notify import tell
+from connectwell.core.text import TextRefused, clean_name
 from connectwell.people.models import Person, Role
 
 MIN_PASSWORD_LENGTH = 10
@@ -330,7 +331,8 @@ def create_api_token(session: Session, *, owner: Person, name: str, created_by: 
         ``owner_email``): a 403, as the request is well formed but asks for a right nobody
         has. Nothing is written, nor audited.
     AccountError
-        A name that is blank or longer than 100 characters; an inactive owner.
+        A name that is blank, longer than 100 characters or holds a control, text-direction
+        or invisible character (:func:`connectwell.core.text.clean_name`); an inactive owner.
     """
     if not created_by.is_admin:
         raise AccountNotAllowed("owner", "only admins make API tokens")
@@ -339,9 +341,10 @@ def create_api_token(session: Session, *, owner: Person, name: str, created_by: 
             "owner_email",
             "A token acts as the person who makes it: you can make one only for yourself.",
         )
-    name = name.strip()
-    if not 1 <= len(name) <= 100:
-        raise AccountError("name", "1 to 100 characters")
+    try:
+        name = clean_name(name, max_length=100)
+    except TextRefused as refused:
+        raise AccountError("name", str(refused)) from None
     if not owner.is_active:
         raise AccountError("owner", "the owner is not active")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -490,16 +493,23 @@ def use_password_link(session: Session, secret: str, password: str) -> Person:
     return row.person
 
 
+PERSON_NAME_LENGTH = 200  # people.name
+
+
 def create_admin(session: Session, *, email: str, name: str, password: str) -> Person:
     """Make (or promote) an admin with a password: the first step of a real install."""
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise AccountError("email", str(error)) from None
+    try:
+        name = clean_name(name, max_length=PERSON_NAME_LENGTH) if name.strip() else email
+    except TextRefused as refused:
+        raise AccountError("name", str(refused)) from None
     person = session.scalar(select(Person).where(Person.email == email))
     before = audit.fields(person, ("role", "is_active")) if person is not None else {}
     if person is None:
-        person = Person(email=email, name=name.strip() or email)
+        person = Person(email=email, name=name)
         session.add(person)
     person.role = Role.admin.value
     person.is_active = True
