@@ -67,7 +67,9 @@ def seed(url: str, people: int) -> list[str]:
     with transaction(factory) as session:
         demo.seed_demo(session)
         chosen = list(
-            session.scalars(select(Person).where(Person.is_active).order_by(Person.id).limit(people))
+            session.scalars(
+                select(Person).where(Person.is_active).order_by(Person.id).limit(people)
+            )
         )
         password_hash = accounts.hash_password(demo.DEMO_PASSWORD)
         for person in chosen:
@@ -111,7 +113,7 @@ def start_server(url: str, port: int, workers: int, folder: Path) -> subprocess.
         command += ["--workers", str(workers)]
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET_KEY, INSTANCE_PATH=str(folder))
     log = (folder / "server.log").open("wb")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=log)  # noqa: S603 - our own command
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
