@@ -114,3 +114,51 @@ def test_the_worker_ends_when_serve_is_killed_without_a_word(
     serve.wait(timeout=10)
 
     assert _wait_until(lambda: not _alive(worker), GONE_WITHIN), "the worker was orphaned"
+
+
+def test_with_two_web_processes_serve_answers_and_stops_them_and_its_one_worker(
+    database_url: str, tmp_path: Path
+) -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads /proc")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "a-test-key-" + "x" * 40,
+    }
+    command = [sys.executable, "-m", "connectwell", "serve", "--port", str(port), "--workers", "2"]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        serve = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+    children: list[int] = []
+    try:
+
+        def answering() -> bool:
+            assert serve.poll() is None, log.read_text()
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2).close()
+            except (urllib.error.URLError, OSError):
+                return False
+            return True
+
+        assert _wait_until(answering, 120), "serve did not answer"
+        children = _children(serve.pid)
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
+        web = [c for c in commands if b"multiprocessing" in c and b"connectwell.worker" not in c]
+        assert sum(b"connectwell.worker" in c for c in commands) == 1, commands
+        assert len(web) >= 2, commands  # uvicorn's two web processes (and maybe its tracker)
+
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+
+        assert _wait_until(lambda: not any(_alive(pid) for pid in children), GONE_WITHIN)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+        serve.wait(timeout=30)
+        for pid in children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)

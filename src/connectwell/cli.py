@@ -308,6 +308,14 @@ def serve(
         bool, typer.Option("--demo", help="Seed the demo organisation if the database is empty")
     ] = False,
     worker: Annotated[bool, typer.Option(help="Run the scheduled jobs in this process too")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Web processes sharing the port (the scheduled jobs still run in one worker)",
+        ),
+    ] = 1,
 ) -> None:
     """Migrate, then serve the web app, with the worker in a second process by default.
 
@@ -315,6 +323,9 @@ def serve(
     in production, and neither imports the other. The worker ends with ``serve``: on SIGTERM
     or SIGINT ``serve`` stops it (and waits for its current job), and if ``serve`` dies
     without a word (``kill -9``) the worker sees its input pipe close and stops.
+
+    With ``--workers N`` uvicorn starts N web processes on the one port (each builds the app
+    from the factory); the scheduled-jobs worker is still one process, whatever N is.
     """
     import uvicorn
 
@@ -338,7 +349,14 @@ def serve(
     # worker. A handler of ours turns it into an exit that runs the ``finally``.
     previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
-        uvicorn.run("connectwell.web.app:create_app", factory=True, host=host, port=port)
+        uvicorn.run(
+            "connectwell.web.app:create_served_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,  # the JSON lines set up by this command (and by each web process)
+        )
     finally:
         signal.signal(signal.SIGTERM, previous)
         if child is not None:

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import DateTime, String, case, delete, func, insert, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from connectwell.accounts.models import (
     ApiToken,
@@ -287,7 +287,11 @@ def start_session(
 
 
 def person_for_session(session: Session, token: str) -> Person | None:
-    row = session.scalar(select(SignInSession).where(SignInSession.token_hash == token_hash(token)))
+    row = session.scalar(
+        select(SignInSession)
+        .where(SignInSession.token_hash == token_hash(token))
+        .options(joinedload(SignInSession.person))  # one query for the session and its person
+    )
     if row is None or row.expires_at <= utcnow() or not row.person.is_active:
         return None
     return row.person

@@ -96,6 +96,12 @@ def list_teams(session: Session) -> list[tuple[Team, str, int]]:
     )
 
 
+def team_choices(session: Session) -> list[tuple[int, str]]:
+    """Every team's id and path, sorted by path as :func:`list_teams` sorts them: for a
+    form's choice of team, without the head counts and leads that list reads."""
+    return sorted(team_paths(session).items(), key=lambda item: item[1].lower())
+
+
 def get_team(session: Session, team_id: int) -> Team:
     team = session.get(Team, team_id)
     if team is None:
@@ -121,7 +127,9 @@ def descendant_team_ids(session: Session, team_ids: Iterable[int]) -> set[int]:
 
 def led_team_ids(session: Session, person_id: int) -> set[int]:
     """The teams a person leads, directly or through a parent team."""
-    direct = session.scalars(select(TeamLead.team_id).where(TeamLead.person_id == person_id))
+    direct = list(session.scalars(select(TeamLead.team_id).where(TeamLead.person_id == person_id)))
+    if not direct:  # most people lead no team: no need to read the tree of teams
+        return set()
     return descendant_team_ids(session, direct)
 
 

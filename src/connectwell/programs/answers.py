@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, insert, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from connectwell.core import ballots, errors
 from connectwell.core.config import Settings
@@ -211,9 +211,9 @@ def my_groups(session: Session, person: Person, *, limit: int = 20) -> list[Grou
             .join(GroupMember, GroupMember.group_id == Group.id)
             .join(Round, Round.id == Group.round_id)
             .where(GroupMember.person_id == person.id)
-            .options(
-                selectinload(Group.members).selectinload(GroupMember.person),
-                selectinload(Group.round).selectinload(Round.program),
+            .options(  # the round is joined already; its programme and the people join too
+                selectinload(Group.members).joinedload(GroupMember.person),
+                contains_eager(Group.round).joinedload(Round.program),
             )
             .order_by(Round.round_on.desc(), Group.id)
             .limit(limit)

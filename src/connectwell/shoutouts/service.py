@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from connectwell.core import audit, errors
 from connectwell.core.config import Settings
@@ -271,7 +271,8 @@ def feed(
     """Newest first, a page at a time (keyset on id: pass the returned cursor as ``before``).
 
     Complexity: walks the feed index from ``before`` down, stopping after ``limit`` visible
-    rows; recipients, senders, values and reactions load in one query each (no N+1).
+    rows; senders and values come with the page's rows, recipients (with their people
+    and teams) and reactions in one query each (no N+1).
     """
     filters = filters or FeedFilter()
     statement = select(ShoutOut).where(_visible_to(viewer))  # type: ignore[arg-type]
@@ -304,10 +305,11 @@ def feed(
         statement.order_by(ShoutOut.id.desc())
         .limit(limit + 1)
         .options(
-            selectinload(ShoutOut.sender),
-            selectinload(ShoutOut.value),
-            selectinload(ShoutOut.recipients).selectinload(Recipient.person),
-            selectinload(ShoutOut.recipients).selectinload(Recipient.team),
+            # One row each: joined to the page's query rather than a query of their own.
+            joinedload(ShoutOut.sender),
+            joinedload(ShoutOut.value),
+            selectinload(ShoutOut.recipients).joinedload(Recipient.person),
+            selectinload(ShoutOut.recipients).joinedload(Recipient.team),
             selectinload(ShoutOut.reactions),
         )
     )

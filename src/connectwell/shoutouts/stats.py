@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import bindparam, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from connectwell.people.models import Person
@@ -24,38 +24,42 @@ def _since(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
+# Built once: making these statements (the aliased sender, their columns) cost more CPU than
+# running them, and a person's appreciation page runs them on every view.
+_sender = aliased(Person)
+_GIVEN = (
+    select(
+        func.count(distinct(Recipient.person_id)),
+        func.count(distinct(Recipient.recipient_team_id)),
+    )
+    .join(ShoutOut, ShoutOut.id == Recipient.shoutout_id)
+    .where(
+        ShoutOut.sender_id == bindparam("person_id"),
+        ShoutOut.hidden_at.is_(None),
+        ShoutOut.created_at >= bindparam("since"),
+    )
+)
+_RECEIVED = (
+    select(func.count(distinct(ShoutOut.sender_id)), func.count(distinct(_sender.team_id)))
+    .join(Recipient, Recipient.shoutout_id == ShoutOut.id)
+    .join(_sender, _sender.id == ShoutOut.sender_id)
+    .where(
+        ShoutOut.hidden_at.is_(None),
+        ShoutOut.created_at >= bindparam("since"),
+        (Recipient.person_id == bindparam("person_id"))
+        | ((Recipient.team_id == bindparam("team_id")) & (Recipient.team_id.is_not(None))),
+        ShoutOut.sender_id != bindparam("person_id"),
+    )
+)
+
+
 def breadth(session: Session, person: Person, today: dt.date) -> Breadth:
     """How many different colleagues (and teams) the person appreciated and was appreciated
     by this quarter. Hidden shout-outs do not count."""
     since = quarter_start(today)
-    given = (
-        select(ShoutOut)
-        .where(
-            ShoutOut.sender_id == person.id,
-            ShoutOut.hidden_at.is_(None),
-            ShoutOut.created_at >= _since(since),
-        )
-        .subquery()
-    )
-    appreciated_people, appreciated_teams = session.execute(
-        select(
-            func.count(distinct(Recipient.person_id)),
-            func.count(distinct(Recipient.recipient_team_id)),
-        ).join(given, given.c.id == Recipient.shoutout_id)
-    ).one()
-    sender = aliased(Person)
-    received = session.execute(
-        select(func.count(distinct(ShoutOut.sender_id)), func.count(distinct(sender.team_id)))
-        .join(Recipient, Recipient.shoutout_id == ShoutOut.id)
-        .join(sender, sender.id == ShoutOut.sender_id)
-        .where(
-            ShoutOut.hidden_at.is_(None),
-            ShoutOut.created_at >= _since(since),
-            (Recipient.person_id == person.id)
-            | ((Recipient.team_id == person.team_id) & (Recipient.team_id.is_not(None))),
-            ShoutOut.sender_id != person.id,
-        )
-    ).one()
+    values = {"person_id": person.id, "team_id": person.team_id, "since": _since(since)}
+    appreciated_people, appreciated_teams = session.execute(_GIVEN, values).one()
+    received = session.execute(_RECEIVED, values).one()
     return Breadth(
         since=since,
         appreciated_people=appreciated_people,

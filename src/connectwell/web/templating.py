@@ -17,6 +17,9 @@ from connectwell.core.text import linkify
 from connectwell.web.deps import csrf_token
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# Templates change only with a new release (a restart): do not stat every template file, and
+# every one it includes, on each render to see whether it changed on disk.
+templates.env.auto_reload = False
 
 
 def _date(value: dt.date | dt.datetime | None) -> str:

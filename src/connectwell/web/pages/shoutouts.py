@@ -116,7 +116,7 @@ def _feed_page(
     if request.headers.get("hx-request") and before is not None:
         return render(request, "_shoutout_items.html", context, session=session)
     context |= {
-        "teams": people.list_teams(session),
+        "teams": people.team_choices(session),
         "values": values.list_values(session),
         "pathways": PATHWAYS,
         "visibilities": VISIBILITIES,
