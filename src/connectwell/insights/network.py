@@ -132,7 +132,7 @@ def _utc_day_sqlite(element: _utc_day, compiler: SQLCompiler, **kw: Any) -> str:
 
 def _interaction_queries(
     since: dt.date, today: dt.date, person_id: int | None
-) -> list[tuple[int, Select[Any]]]:
+) -> list[tuple[int, Select[int, int | None, dt.date]]]:
     """The kind code and the query of (one person, the other, day) for each kind gathered."""
     mine, theirs, said = aliased(GroupMember), aliased(GroupMember), aliased(GroupMember)
     someone_met = select(said.id).where(said.group_id == mine.group_id, said.met.is_(True)).exists()
@@ -167,6 +167,9 @@ def _interaction_queries(
     return [(PAIRING_MET, pairs), (SHOUTOUT, shoutouts)]
 
 
+_Columns = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.datetime64]]
+
+
 def gather_arrays(
     session: Session, today: dt.date, *, since: dt.date | None = None, person_id: int | None = None
 ) -> InteractionArrays:
@@ -177,8 +180,9 @@ def gather_arrays(
 
     Complexity
     ----------
-    One query per kind, its rows turned into arrays in chunks: ``O(E)`` for ``E``
-    interactions, with no ORM object and no Python object per row kept.
+    One query per kind, ``O(E)`` for ``E`` interactions and no ORM object: on PostgreSQL a
+    binary ``COPY`` read straight into arrays (no Python object per row), elsewhere Core rows
+    turned into arrays a chunk at a time.
     """
     since = since or today - HORIZON
     parts: list[tuple[int, _Columns]] = []
@@ -203,10 +207,7 @@ def gather_arrays(
     )
 
 
-_Columns = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.datetime64]]
-
-
-def _fetched(session: Session, query: Select[Any]) -> Iterator[_Columns]:
+def _fetched(session: Session, query: Select[int, int | None, dt.date]) -> Iterator[_Columns]:
     """The rows of (person id, person id, day), a chunk of arrays at a time."""
     result = session.connection().execute(query)  # Core rows: no ORM loading
     while chunk := result.fetchmany(_CHUNK):
@@ -227,7 +228,7 @@ _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00"
 _POSTGRES_EPOCH = np.datetime64("2000-01-01", "D")
 
 
-def _copied(session: Session, query: Select[Any]) -> Iterator[_Columns]:
+def _copied(session: Session, query: Select[int, int | None, dt.date]) -> Iterator[_Columns]:
     """The rows of (person id, person id, day) from PostgreSQL's binary COPY, in the session's
     transaction: read as one buffer, no Python object per row (the dates and ids that
     :func:`_fetched` builds cost more than the query)."""
