@@ -233,6 +233,7 @@ def _copied(session: Session, query: Select[int, int | None, dt.date]) -> Iterat
     transaction: read as one buffer, no Python object per row (the dates and ids that
     :func:`_fetched` builds cost more than the query)."""
     connection = session.connection()
+    # COPY takes no parameters: the values are days and ids of our own, rendered as literals.
     sql = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
