@@ -7,13 +7,14 @@ import logging
 from collections.abc import Callable, Hashable, Sequence
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from connectwell.insights import service, snapshots
 from connectwell.insights.models import InsightSnapshot
 from connectwell.insights.network import (
     gather,
+    gather_arrays,
     last_closed_period,
     my_connections,
     network_figures,
@@ -82,6 +83,89 @@ def test_met_pairings_and_visible_shout_outs_are_the_interactions(db: Session, c
             (cast.lead.id, cast.member.id, "shoutout"),
         ]
     )
+
+
+def test_every_pair_of_a_met_group_counts_on_each_round_and_shout_outs_by_their_utc_day(
+    db: Session, cast: Cast
+) -> None:
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL TIME ZONE 'Pacific/Auckland'"))  # days are UTC days anyway
+    member, other, lead, admin = cast.member, cast.other_member, cast.lead, cast.admin
+    _met(db, member, other, days_ago=10)
+    _met(db, other, member, days_ago=40)  # the same pair met again: a second interaction
+    program = db.query(Program).one()
+    trio = Group(
+        round=Round(program_id=program.id, round_on=TODAY - dt.timedelta(days=365)),
+        uid="trio",
+        slot_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        slot_end=dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.UTC),
+    )
+    trio.members = [  # one said they met, one that they did not, one did not answer
+        GroupMember(person_id=lead.id, met=False),
+        GroupMember(person_id=admin.id, met=True),
+        GroupMember(person_id=member.id),
+    ]
+    db.add(trio)
+    _met(db, lead, admin, days_ago=366)  # the day before the year: not read
+    night = dt.datetime.combine(TODAY, dt.time(23, 59), dt.UTC)
+    for sender, recipients, at in (
+        (lead, [member, other], night),  # two recipients: two interactions, on that UTC day
+        (admin, [admin], night),  # to oneself: no tie
+        (admin, [lead], night + dt.timedelta(minutes=1)),  # the day after ``today``
+        (other, [lead], dt.datetime.combine(TODAY - dt.timedelta(days=365), dt.time(), dt.UTC)),
+        (other, [admin], dt.datetime.combine(TODAY - dt.timedelta(days=366), dt.time(23), dt.UTC)),
+    ):
+        shoutout = ShoutOut(
+            sender_id=sender.id,
+            message="Thanks",
+            pathway="respect",
+            message_hash=f"{sender.id}-{at.isoformat()}",
+            created_at=at,
+        )
+        shoutout.recipients = [
+            Recipient(person_id=p.id, recipient_team_id=p.team_id) for p in recipients
+        ]
+        shoutout.recipients.append(Recipient(team_id=member.team_id))  # a team: no tie
+        db.add(shoutout)
+    db.flush()
+
+    found = gather(db, TODAY)
+
+    def pair(a: Person, b: Person) -> tuple[int, int]:
+        return (min(a.id, b.id), max(a.id, b.id))
+
+    year_ago = TODAY - dt.timedelta(days=365)
+    assert sorted(zip(found.source, found.target, found.kind, found.day, strict=True)) == sorted(
+        [
+            (*pair(member, other), "pairing_met", TODAY - dt.timedelta(days=10)),
+            (*pair(member, other), "pairing_met", TODAY - dt.timedelta(days=40)),
+            (*pair(lead, admin), "pairing_met", year_ago),
+            (*pair(lead, member), "pairing_met", year_ago),
+            (*pair(admin, member), "pairing_met", year_ago),
+            (lead.id, member.id, "shoutout", TODAY),
+            (lead.id, other.id, "shoutout", TODAY),
+            (other.id, lead.id, "shoutout", year_ago),
+        ]
+    )
+    arrays = gather_arrays(db, TODAY)
+    assert arrays.source.tolist() == found.source and arrays.day.tolist() == found.day
+
+
+def test_connections_with_people_who_left_are_not_counted(db: Session) -> None:
+    beta = _team(db, "Beta", 10)
+    for k in range(0, 10, 2):
+        _appreciate(db, beta[k], beta[k + 1])  # one connection each: all ten have few
+    gone = Person(email="gone@example.org", name="Gone", is_active=False)
+    db.add(gone)
+    db.flush()
+    for person in beta:
+        _appreciate(db, gone, person)  # would be a second connection each
+
+    organisation, teams = network_figures(db, today=AFTER, floor=5)
+
+    team = teams[_id(db, "Beta")]
+    assert (team["few_connections_low"], team["few_connections_high"]) == (8, 10)
+    assert organisation is not None and organisation["people"] == 10
 
 
 def _team(db: Session, name: str, size: int, *, parent: Team | None = None) -> list[Person]:

@@ -33,14 +33,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+import numpy.typing as npt
+from sqlalchemy import Date, Select, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from connectwell.network import (
+    KINDS,
     WINDOW_DAYS,
     Network,
     build_network,
@@ -61,6 +67,9 @@ FEW = 1
 #: at most 90 days before the last day, so 91 days), back to back from a fixed first day.
 PERIOD_DAYS = int(WINDOW_DAYS) + 1
 EPOCH = dt.date(2024, 1, 1)
+PAIRING_MET, SHOUTOUT = KINDS.index("pairing_met"), KINDS.index("shoutout")
+#: Rows turned into arrays at a time: bounds the Python objects alive at once.
+_CHUNK = 100_000
 
 
 def period_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -93,42 +102,60 @@ class Interactions:
     day: list[dt.date]
 
 
-def gather(
-    session: Session, today: dt.date, *, since: dt.date | None = None, person_id: int | None = None
-) -> Interactions:
-    """Met pairings (everyone in a group someone said met) and shout-outs to people, from
-    ``since`` (a year before ``today`` by default) to ``today``; with ``person_id``, only those
-    the person took part in."""
-    since = since or today - HORIZON
-    source: list[int] = []
-    target: list[int] = []
-    kind: list[str] = []
-    day: list[dt.date] = []
-    mine, theirs = aliased(GroupMember), aliased(GroupMember)
-    met_groups = select(GroupMember.group_id).where(GroupMember.met.is_(True)).distinct().subquery()
+@dataclass(frozen=True)
+class InteractionArrays:
+    """:class:`Interactions` as arrays, for the nightly measures: no Python object per row."""
+
+    source: npt.NDArray[np.int64]  # person ids
+    target: npt.NDArray[np.int64]
+    kind: npt.NDArray[np.int8]  # codes of connectwell.network.KINDS
+    day: npt.NDArray[np.datetime64]  # datetime64[D]
+
+
+class _utc_day(FunctionElement[dt.date]):
+    """The UTC calendar day of a stored timestamp, in SQL (``created_at.date()`` in UTC)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "utc_day"
+
+
+@compiles(_utc_day, "postgresql")
+def _utc_day_postgresql(element: _utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
+
+
+@compiles(_utc_day)
+def _utc_day_sqlite(element: _utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"  # stored in UTC, without zone
+
+
+def _interaction_queries(
+    since: dt.date, today: dt.date, person_id: int | None
+) -> list[tuple[int, Select[int, int | None, dt.date]]]:
+    """The kind code and the query of (one person, the other, day) for each kind gathered."""
+    mine, theirs, said = aliased(GroupMember), aliased(GroupMember), aliased(GroupMember)
+    someone_met = select(said.id).where(said.group_id == mine.group_id, said.met.is_(True)).exists()
     pairs = (
         select(mine.person_id, theirs.person_id, Round.round_on)
         .join(theirs, (theirs.group_id == mine.group_id) & (theirs.person_id > mine.person_id))
         .join(Group, Group.id == mine.group_id)
         .join(Round, Round.id == Group.round_id)
         .where(
-            mine.group_id.in_(select(met_groups.c.group_id)),
+            someone_met,
             Round.round_on >= since,
             Round.round_on <= today,
         )
     )
     if person_id is not None:
         pairs = pairs.where((mine.person_id == person_id) | (theirs.person_id == person_id))
-    for a, b, on in session.execute(pairs):
-        source.append(a)
-        target.append(b)
-        kind.append("pairing_met")
-        day.append(on)
+    recipient = Recipient.person_id
     shoutouts = (
-        select(ShoutOut.sender_id, Recipient.person_id, ShoutOut.created_at)
+        select(ShoutOut.sender_id, recipient, _utc_day(ShoutOut.created_at))
         .join(Recipient, Recipient.shoutout_id == ShoutOut.id)
         .where(
-            Recipient.person_id.is_not(None),
+            recipient.is_not(None),
+            recipient != ShoutOut.sender_id,
             ShoutOut.hidden_at.is_(None),
             ShoutOut.created_at >= dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC),
             ShoutOut.created_at
@@ -136,16 +163,109 @@ def gather(
         )
     )
     if person_id is not None:
-        shoutouts = shoutouts.where(
-            (ShoutOut.sender_id == person_id) | (Recipient.person_id == person_id)
+        shoutouts = shoutouts.where((ShoutOut.sender_id == person_id) | (recipient == person_id))
+    return [(PAIRING_MET, pairs), (SHOUTOUT, shoutouts)]
+
+
+_Columns = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.datetime64]]
+
+
+def gather_arrays(
+    session: Session, today: dt.date, *, since: dt.date | None = None, person_id: int | None = None
+) -> InteractionArrays:
+    """Met pairings (everyone in a group someone said met: each pair of its members) and
+    shout-outs to people other than the sender, not hidden, from ``since`` (a year before
+    ``today`` by default) to ``today``, both days included; with ``person_id``, only those the
+    person took part in. Pairings come first, each pair as (smaller id, larger id).
+
+    Complexity
+    ----------
+    One query per kind, ``O(E)`` for ``E`` interactions and no ORM object: on PostgreSQL a
+    binary ``COPY`` read straight into arrays (no Python object per row), elsewhere Core rows
+    turned into arrays a chunk at a time.
+    """
+    since = since or today - HORIZON
+    parts: list[tuple[int, _Columns]] = []
+    copy = session.get_bind().dialect.name == "postgresql"
+    for code, query in _interaction_queries(since, today, person_id):
+        parts.extend(
+            (code, columns)
+            for columns in (_copied(session, query) if copy else _fetched(session, query))
         )
-    for sender, recipient, at in session.execute(shoutouts):
-        if recipient is not None and sender != recipient:
-            source.append(sender)
-            target.append(recipient)
-            kind.append("shoutout")
-            day.append(at.date())
-    return Interactions(source, target, kind, day)
+    if not parts:
+        no_ids = np.zeros(0, dtype=np.int64)
+        return InteractionArrays(
+            no_ids, no_ids, np.zeros(0, dtype=np.int8), np.zeros(0, dtype="datetime64[D]")
+        )
+    return InteractionArrays(
+        source=np.concatenate([columns[0] for _, columns in parts]),
+        target=np.concatenate([columns[1] for _, columns in parts]),
+        kind=np.concatenate(
+            [np.full(columns[0].shape[0], code, dtype=np.int8) for code, columns in parts]
+        ),
+        day=np.concatenate([columns[2] for _, columns in parts]),
+    )
+
+
+def _fetched(session: Session, query: Select[int, int | None, dt.date]) -> Iterator[_Columns]:
+    """The rows of (person id, person id, day), a chunk of arrays at a time."""
+    result = session.connection().execute(query)  # Core rows: no ORM loading
+    while chunk := result.fetchmany(_CHUNK):
+        a, b, day = zip(*chunk, strict=True)
+        yield (
+            np.array(a, dtype=np.int64),
+            np.array(b, dtype=np.int64),
+            np.array(day, dtype="datetime64[D]"),
+        )
+
+
+#: A row of ``COPY ... TO STDOUT (FORMAT BINARY)`` of (integer, integer, date): the number of
+#: fields, then each field's length and big-endian value; a date is days since 2000-01-01.
+_COPY_ROW = np.dtype(
+    [("fields", ">i2")] + [(f"{name}{part}", ">i4") for name in "abd" for part in ("_length", "")]
+)
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00"
+_POSTGRES_EPOCH = np.datetime64("2000-01-01", "D")
+
+
+def _copied(session: Session, query: Select[int, int | None, dt.date]) -> Iterator[_Columns]:
+    """The rows of (person id, person id, day) from PostgreSQL's binary COPY, in the session's
+    transaction: read as one buffer, no Python object per row (the dates and ids that
+    :func:`_fetched` builds cost more than the query)."""
+    connection = session.connection()
+    # COPY takes no parameters: the values are days and ids of our own, rendered as literals.
+    sql = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
+        data = b"".join(bytes(block) for block in copy)
+    if not data.startswith(_COPY_HEADER):
+        raise RuntimeError("not a binary COPY")
+    start = 19 + int.from_bytes(data[15:19], "big")  # after the header and its extension
+    body = data[start:-2]  # the trailer is a field count of -1
+    if len(body) % _COPY_ROW.itemsize:
+        raise RuntimeError("a COPY row is not (integer, integer, date)")
+    rows = np.frombuffer(body, dtype=_COPY_ROW)
+    lengths = [rows[f"{name}_length"] for name in "abd"]
+    if (rows["fields"] != 3).any() or any((length != 4).any() for length in lengths):
+        raise RuntimeError("a COPY row is not (integer, integer, date)")
+    yield (
+        rows["a"].astype(np.int64),
+        rows["b"].astype(np.int64),
+        _POSTGRES_EPOCH + rows["d"].astype("timedelta64[D]"),
+    )
+
+
+def gather(
+    session: Session, today: dt.date, *, since: dt.date | None = None, person_id: int | None = None
+) -> Interactions:
+    """:func:`gather_arrays` as lists: kinds by name, days as dates."""
+    found = gather_arrays(session, today, since=since, person_id=person_id)
+    return Interactions(
+        source=found.source.tolist(),
+        target=found.target.tolist(),
+        kind=[KINDS[code] for code in found.kind.tolist()],
+        day=found.day.tolist(),
+    )
 
 
 def _number(value: float) -> float | None:
@@ -185,34 +305,39 @@ def network_figures(
     ).all()
     if not people:
         return None, {}
-    index = {person_id: k for k, (person_id, _) in enumerate(people)}
+    ids = np.array([person_id for person_id, _ in people], dtype=np.int64)  # ascending
     team_ids = sorted({team_id or 0 for _, team_id in people})
     team_index = {team_id: k for k, team_id in enumerate(team_ids)}
     team = np.array([team_index[team_id or 0] for _, team_id in people], dtype=np.int64)
     first, last = last_closed_period(today)
-    found = gather(session, last)
-    keep = [
-        k
-        for k, (a, b) in enumerate(zip(found.source, found.target, strict=True))
-        if a in index and b in index
-    ]
-    age = {k: (last - found.day[k]).days for k in keep}
+    found = gather_arrays(session, last)
 
-    def network_of(rows: list[int]) -> Network:
+    def position(person_ids: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], Any]:
+        """Each person's index among the active people, and whether they are one."""
+        at = np.minimum(np.searchsorted(ids, person_ids), len(ids) - 1)
+        return at, ids[at] == person_ids
+
+    source, source_active = position(found.source)
+    target, target_active = position(found.target)
+    keep = source_active & target_active
+    source, target, kind = source[keep], target[keep], found.kind[keep]
+    age = (np.datetime64(last, "D") - found.day[keep]).astype(np.int64)
+
+    def network_of(rows: Any) -> Network:
         return build_network(
             team,
-            np.array([index[found.source[k]] for k in rows], dtype=np.int64),
-            np.array([index[found.target[k]] for k in rows], dtype=np.int64),
-            [found.kind[k] for k in rows],
-            age_days=np.array([age[k] for k in rows], dtype=np.float64),
+            source[rows],
+            target[rows],
+            kind[rows],
+            age_days=age[rows].astype(np.float64),
             teams=len(team_ids),
         )
 
     # Who has few connections: the period. The figures about ties: only what came before it,
     # so that they bound nobody's connections in the period (a team with no ties at all would
     # otherwise say that all its members have few).
-    few_of = isolation(network_of(keep), max_connections=FEW)
-    result = measure(network_of([k for k in keep if age[k] > WINDOW_DAYS]))
+    few_of = isolation(network_of(slice(None)), max_connections=FEW)
+    result = measure(network_of(age > WINDOW_DAYS))
     names = {team_id: name for team_id, name in session.execute(select(Team.id, Team.name))}
     groups, parent = _gate(session, [team_id or 0 for _, team_id in people], floor)
     if "org" not in groups:
