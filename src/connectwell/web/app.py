@@ -19,7 +19,7 @@ from connectwell.core.db import make_engine, make_session_factory
 from connectwell.core.db.migrate import upgrade
 from connectwell.web import operations
 from connectwell.web.deps import ANON_COOKIE
-from connectwell.web.errors import install_error_handlers
+from connectwell.web.errors import document_problems, install_error_handlers
 from connectwell.web.routers import api_router, page_router
 from connectwell.web.templating import templates
 
@@ -106,5 +106,6 @@ def create_app(
         return response
 
     install_error_handlers(app)
+    document_problems(app)  # the problem+json the API's errors are
     operations.install(app)  # health checks; request ids and a log line a request
     return app
