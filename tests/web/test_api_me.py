@@ -182,6 +182,12 @@ def test_a_token_needs_no_csrf_header(
         ({"interests": ["semi;colon"]}, "interests"),
         ({"role": "admin"}, "role"),  # a member cannot make themselves admin
         ({"email": "someone.else@example.org"}, "email"),
+        # null is not "unchanged" (leave the field out) and used to end in a 500
+        ({"interests": None}, "interests"),
+        ({"bio": None}, "bio"),
+        ({"work_start": None, "work_end": None}, "work_start"),
+        ({"work_start": 32400, "work_end": 61200}, "work_start"),  # seconds are not a time
+        ({"work_start": "09:00+02:00", "work_end": "17:00"}, "work_start"),  # hours are local
     ],
 )
 def test_an_invalid_patch_names_the_field_and_writes_nothing(
@@ -193,6 +199,7 @@ def test_an_invalid_patch_names_the_field_and_writes_nothing(
     assert field in {problem["field"].split(".")[0] for problem in response.json()["problems"]}
     me = fresh(db, cast.member)
     assert (me.bio, me.interests, me.role, me.email) == ("", "", "member", cast.member.email)
+    assert (me.work_start, me.work_end) == (dt.time(9), dt.time(17))
 
 
 # --- pausing -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from connectwell.core.ids import Id
 from connectwell.core.text import clean_text, name_cleaner
 
 MAX_NUMBER = 1_000_000_000
@@ -24,7 +25,7 @@ class GoalIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    team_id: int
+    team_id: Id
     title: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=120),

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from connectwell.core.ids import Id
 from connectwell.core.text import clean_text, name_cleaner
 
 if TYPE_CHECKING:
@@ -27,11 +30,50 @@ Interest = Annotated[
 ]
 
 
+def _time_as_text(value: object) -> object:
+    """A time of day comes as text ("09:00"), never as a number of seconds."""
+    if not isinstance(value, str | dt.time):
+        raise ValueError("give a time of day as HH:MM")
+    return value
+
+
+def _local(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError("give a local time of day, without an offset")
+    return value
+
+
+# A time of day where the person is: "09:00", "17:30:00". JSON Schema's "time" format is
+# RFC 3339's, with an offset, which working hours do not have: the schema says so instead.
+LocalTime = Annotated[
+    dt.time,
+    BeforeValidator(_time_as_text),
+    AfterValidator(_local),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "A local time of day, without an offset",
+            "examples": ["09:00:00"],
+        }
+    ),
+]
+
+
+def _never_null(schema: dict[str, Any]) -> None:
+    """The schema of an optional field that may be left out but not sent as null."""
+    schema.pop("default", None)
+    branches = [branch for branch in schema.pop("anyOf", []) if branch != {"type": "null"}]
+    if len(branches) == 1:
+        schema.update(branches[0])
+
+
 class ProfileUpdate(BaseModel):
     """What a person writes about themselves."""
 
     model_config = ConfigDict(extra="forbid")
 
+    # Each field may be left out (then it is kept as it is) but is never null.
     bio: (
         Annotated[
             str,
@@ -39,10 +81,19 @@ class ProfileUpdate(BaseModel):
             AfterValidator(clean_text),
         ]
         | None
-    ) = None
-    interests: Annotated[list[Interest], Field(max_length=15)] | None = None
-    work_start: dt.time | None = Field(default=None, description="Local time, e.g. 09:00")
-    work_end: dt.time | None = Field(default=None, description="Local time, e.g. 17:00")
+    ) = Field(default=None, json_schema_extra=_never_null)
+    interests: Annotated[list[Interest], Field(max_length=15)] | None = Field(
+        default=None, json_schema_extra=_never_null
+    )
+    work_start: LocalTime | None = Field(default=None, json_schema_extra=_never_null)
+    work_end: LocalTime | None = Field(default=None, json_schema_extra=_never_null)
+
+    @field_validator("bio", "interests", "work_start", "work_end", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave it out to keep it as it is; it cannot be null")
+        return value
 
     @model_validator(mode="after")
     def _hours_make_sense(self) -> ProfileUpdate:
@@ -90,7 +141,7 @@ class TeamOut(BaseModel):
 class LeadsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    person_ids: Annotated[list[int], Field(max_length=50)]
+    person_ids: Annotated[list[Id], Field(max_length=50)]
 
 
 class PersonOut(BaseModel):
@@ -105,8 +156,8 @@ class PersonOut(BaseModel):
     manager_id: int | None
     timezone: str
     location: str
-    work_start: dt.time
-    work_end: dt.time
+    work_start: LocalTime
+    work_end: LocalTime
     bio: str
     interests: list[str]
     paused: bool

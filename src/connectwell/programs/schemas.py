@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from connectwell.core.ids import Id
 from connectwell.core.text import clean_text, name_cleaner
 from connectwell.programs.models import Audience, Cadence, Kind, TeamMix
 
@@ -35,7 +36,7 @@ class ProgramIn(BaseModel):
     ] = ""
     kind: Kind = Kind.coffee
     audience: Audience = Audience.everyone
-    team_ids: Annotated[list[int], Field(max_length=200)] = []
+    team_ids: Annotated[list[Id], Field(max_length=200)] = []
     cadence: Cadence = Cadence.biweekly
     weekday: Annotated[int, Field(ge=0, le=6, description="Monday is 0")] = 0
     local_hour: Annotated[int, Field(ge=0, le=23, description="Intros go out at this hour")] = 9

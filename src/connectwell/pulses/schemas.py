@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from connectwell.core.ids import Id
 from connectwell.core.text import clean_text, name_cleaner
 
 Score = Annotated[int, Field(ge=1, le=5)]
@@ -28,7 +29,7 @@ class PulseIn(BaseModel):
         AfterValidator(name_cleaner(120)),
     ]
     audience: Literal["everyone", "teams"] = "everyone"
-    team_ids: Annotated[list[int], Field(max_length=200)] = []
+    team_ids: Annotated[list[Id], Field(max_length=200)] = []
     cadence: Literal["weekly", "biweekly", "monthly"] = "biweekly"
     weekday: Annotated[int, Field(ge=0, le=6)] = 1
     local_hour: Annotated[int, Field(ge=0, le=23)] = 10
@@ -78,7 +79,7 @@ class PulseAnswer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    answers: dict[int, Score | None]
+    answers: dict[Id, Score | None]
     comment: Annotated[
         str,
         StringConstraints(strip_whitespace=True, max_length=2000),

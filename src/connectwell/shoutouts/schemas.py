@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from connectwell.core.ids import Id
 from connectwell.core.text import clean_text, name_cleaner
 from connectwell.shoutouts.models import Pathway, Visibility
 
@@ -28,10 +29,10 @@ class ShoutOutIn(BaseModel):
         AfterValidator(clean_text),
     ]
     pathway: Pathway
-    value_id: int | None = None
+    value_id: Id | None = None
     visibility: Visibility = Visibility.everyone
-    person_ids: Annotated[list[int], Field(max_length=20)] = []
-    team_ids: Annotated[list[int], Field(max_length=5)] = []
+    person_ids: Annotated[list[Id], Field(max_length=20)] = []
+    team_ids: Annotated[list[Id], Field(max_length=5)] = []
 
     @field_validator("message", mode="before")
     @classmethod
@@ -51,7 +52,7 @@ class FeedFilter(BaseModel):
 
     team_id: int | None = None
     pathway: Pathway | None = None
-    value_id: int | None = None
+    value_id: Id | None = None
     person_id: int | None = None
 
 

@@ -21,7 +21,7 @@ from connectwell.core.db.migrate import upgrade
 from connectwell.core.logs import configure_logging
 from connectwell.web import operations
 from connectwell.web.deps import ANON_COOKIE
-from connectwell.web.errors import install_error_handlers
+from connectwell.web.errors import document_problems, install_error_handlers
 from connectwell.web.routers import api_router, page_router
 from connectwell.web.templating import templates
 
@@ -139,6 +139,7 @@ def create_app(
 
     app.add_middleware(SecurityHeadersMiddleware, cookie_secure=settings.cookie_secure)
     install_error_handlers(app)
+    document_problems(app)  # the problem+json the API's errors are
     operations.install(app)  # health checks; request ids and a log line a request
     return app
 

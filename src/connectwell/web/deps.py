@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from connectwell.accounts import service as accounts
 from connectwell.core.config import Settings
+from connectwell.core.ids import MAX_ID
 from connectwell.people import service as people
 from connectwell.people.models import Person
 
@@ -88,6 +89,10 @@ def read_db(request: Request) -> Iterator[Session]:
 DB = Annotated[Session, Depends(get_db, scope="function")]
 StreamDB = Annotated[Session, Depends(read_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+
+# An id in a path or a query: out of the id columns' range is a 422, not an overflow (500).
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @dataclass

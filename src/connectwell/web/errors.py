@@ -52,6 +52,60 @@ TITLES = {
 }
 
 
+# The problem document as the OpenAPI document declares it (components/schemas/Problem).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem: why the request was refused.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "example": "about:blank"},
+        "title": {"type": "string", "example": "Not Found"},
+        "status": {"type": "integer", "example": 404},
+        "detail": {"type": "string", "example": "no goal 7"},
+        "field": {"type": "string", "description": "The field the refusal concerns"},
+        "problems": {
+            "type": "array",
+            "description": "Every problem of a refused request, by field (and row)",
+            "items": {"type": "object"},
+        },
+    },
+}
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """An OpenAPI response of a route's ``responses=``: a problem, in these words."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": schema}}}
+
+
+# What any /api/v1 operation may answer besides its own success (FastAPI's default 422, a
+# body nothing here sends, is replaced by the problem the app does send).
+API_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: problem_response("The body could not be read (it is not JSON, or not UTF-8)"),
+    401: problem_response("No sign-in and no valid API token"),
+    403: problem_response("Not allowed for you (or a sign-in session without the CSRF header)"),
+    404: problem_response("Nothing of that id that you may see"),
+    409: problem_response("Refused as things stand (answered already, a name taken...)"),
+    422: problem_response("The request is not valid: every problem, by field"),
+}
+
+
+def document_problems(app: FastAPI) -> None:
+    """Add the Problem schema that :data:`API_PROBLEMS` refers to to ``app``'s OpenAPI."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+                PROBLEM_SCHEMA
+            )
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def status_for(error: DomainError) -> int:
     """The HTTP status of a domain error: its kind's, from :data:`STATUS`."""
     return STATUS[kind_of(error)]

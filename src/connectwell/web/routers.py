@@ -15,6 +15,7 @@ from connectwell.web.api import roster as api_roster
 from connectwell.web.api import shoutouts as api_shoutouts
 from connectwell.web.api import teams as api_teams
 from connectwell.web.api import values as api_values
+from connectwell.web.errors import API_PROBLEMS
 from connectwell.web.pages import (
     admin,
     admin_audit,
@@ -47,7 +48,7 @@ for module in (goal_pages, digest_pages):  # team goals; the weekly digest
 for module in (pulse_pages, admin_pulses, insight_pages):  # pulses, the bank, insights
     page_router.include_router(module.router)
 
-api_router = APIRouter(prefix="/api/v1")
+api_router = APIRouter(prefix="/api/v1", responses=API_PROBLEMS)
 api_router.include_router(api_me.router, prefix="/me", tags=["me"])
 api_router.include_router(api_people.router, prefix="/people", tags=["people"])
 api_router.include_router(api_teams.router, prefix="/teams", tags=["teams"])

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from connectwell.people import service as people
 from connectwell.shoutouts import stats
 from connectwell.shoutouts.schemas import Breadth, TeamAppreciation
-from connectwell.web.deps import DB, ApiViewer, require_team_lead
+from connectwell.web.deps import DB, ApiViewer, PathId, require_team_lead
 
 router = APIRouter()
 
@@ -24,7 +24,7 @@ def my_appreciation(session: DB, viewer: ApiViewer) -> Breadth:
 
 
 @router.get("/teams/{team_id}/appreciation", response_model=TeamAppreciation)
-def team_appreciation(session: DB, viewer: ApiViewer, team_id: int) -> TeamAppreciation:
+def team_appreciation(session: DB, viewer: ApiViewer, team_id: PathId) -> TeamAppreciation:
     """The team's leads (or a parent team's) and admins: counts this quarter, and how many
     people have not been appreciated in 30 days (a number, never names)."""
     team = people.get_team(session, team_id)

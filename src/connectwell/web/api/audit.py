@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from connectwell.core import audit
-from connectwell.web.deps import DB, ApiAdmin
+from connectwell.core.ids import MAX_ID
+from connectwell.web.deps import DB, ApiAdmin, QueryId
 
 router = APIRouter()
 
@@ -33,8 +34,10 @@ def list_entries(
     session: DB,
     viewer: ApiAdmin,
     action: str | None = None,
-    actor_id: int | None = None,
-    before_id: Annotated[int | None, Query(description="The last id seen, for older")] = None,
+    actor_id: QueryId = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="The last id seen, for older")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditEntryOut]:
     """Every admin action with who, when, what and what changed (field: [before, after])."""

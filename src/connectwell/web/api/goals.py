@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from connectwell.core.ids import MAX_ID
 from connectwell.goals import service as goals
 from connectwell.goals.models import Goal, Status
 from connectwell.goals.schemas import (
@@ -17,7 +18,7 @@ from connectwell.goals.schemas import (
     ProgressIn,
 )
 from connectwell.people import service as people
-from connectwell.web.deps import DB, ApiViewer, AppSettings
+from connectwell.web.deps import DB, ApiViewer, AppSettings, PathId
 
 router = APIRouter()
 
@@ -75,7 +76,9 @@ def _detail(session: DB, goal: Goal) -> GoalDetailOut:
 def list_goals(
     session: DB,
     viewer: ApiViewer,
-    team_id: Annotated[int | None, Query(description="Only this team's goals")] = None,
+    team_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this team's goals")
+    ] = None,
     goal_status: Annotated[Status | None, Query(alias="status")] = None,
 ) -> list[GoalOut]:
     """Goals, open ones first, newest first; every signed-in person may read them."""
@@ -93,13 +96,13 @@ def create_goal(data: GoalIn, session: DB, viewer: ApiViewer) -> GoalDetailOut:
 
 
 @router.get("/{goal_id}", response_model=GoalDetailOut)
-def get_goal(session: DB, viewer: ApiViewer, goal_id: int) -> GoalDetailOut:
+def get_goal(session: DB, viewer: ApiViewer, goal_id: PathId) -> GoalDetailOut:
     return _detail(session, goals.get_goal(session, goal_id))
 
 
 @router.post("/{goal_id}/progress", response_model=GoalDetailOut)
 def record_progress(
-    data: ProgressIn, session: DB, settings: AppSettings, viewer: ApiViewer, goal_id: int
+    data: ProgressIn, session: DB, settings: AppSettings, viewer: ApiViewer, goal_id: PathId
 ) -> GoalDetailOut:
     """Record a contribution; reaching the target (or ``done``) celebrates the goal."""
     goals.record_progress(session, goal_id, viewer.person, data, settings)

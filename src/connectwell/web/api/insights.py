@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from connectwell.insights import service as insights
 from connectwell.insights.schemas import InsightsOut
-from connectwell.web.deps import DB, ApiAdmin, ApiViewer, Viewer
+from connectwell.web.deps import DB, ApiAdmin, ApiViewer, PathId, Viewer
 
 router = APIRouter()
 
@@ -27,6 +27,6 @@ def org(session: DB, viewer: ApiAdmin) -> InsightsOut:
 
 
 @router.get("/teams/{team_id}", response_model=InsightsOut)
-def team(session: DB, viewer: ApiViewer, team_id: int) -> InsightsOut:
+def team(session: DB, viewer: ApiViewer, team_id: PathId) -> InsightsOut:
     """A team and the teams nested under it: for its leads and admins."""
     return _found(session, viewer, team_id)

@@ -9,7 +9,7 @@ from connectwell.people.models import Person
 from connectwell.programs import answers
 from connectwell.programs.models import Group
 from connectwell.programs.schemas import Answer, GroupOut
-from connectwell.web.deps import DB, ApiViewer, AppSettings
+from connectwell.web.deps import DB, ApiViewer, AppSettings, PathId
 
 router = APIRouter()
 
@@ -42,7 +42,7 @@ def my_pairings(session: DB, viewer: ApiViewer) -> list[GroupOut]:
 
 @router.post("/{group_id}/answer", response_model=GroupOut)
 def answer(
-    data: Answer, session: DB, settings: AppSettings, viewer: ApiViewer, group_id: int
+    data: Answer, session: DB, settings: AppSettings, viewer: ApiViewer, group_id: PathId
 ) -> GroupOut:
     """Did you meet? With three taps (1-5) for positive regard, mutuality and vitality."""
     answers.answer(session, group_id, viewer.person, data, utcnow().date(), settings=settings)

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from connectwell.core.ids import MAX_ID
 from connectwell.people import service as people
 from connectwell.people.schemas import PeoplePage, PersonOut, PersonPrivateOut
 from connectwell.web.api.presenters import person_out
-from connectwell.web.deps import DB, ApiViewer
+from connectwell.web.deps import DB, ApiViewer, PathId, QueryId
 
 router = APIRouter()
 
@@ -19,8 +20,10 @@ def list_people(
     session: DB,
     viewer: ApiViewer,
     q: Annotated[str, Query(max_length=100, description="Part of a name or e-mail")] = "",
-    team_id: int | None = None,
-    after: Annotated[int, Query(ge=0, description="The next_after of the previous page")] = 0,
+    team_id: QueryId = None,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="The next_after of the previous page")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PeoplePage:
     page = people.list_people(session, query=q, team_id=team_id, after_id=after, limit=limit + 1)
@@ -32,7 +35,7 @@ def list_people(
 
 
 @router.get("/{person_id}", response_model=PersonPrivateOut | PersonOut)
-def get_person(session: DB, viewer: ApiViewer, person_id: int) -> PersonOut:
+def get_person(session: DB, viewer: ApiViewer, person_id: PathId) -> PersonOut:
     """A colleague's profile; your own (and, for admins, anyone's) with the private fields."""
     person = people.get_person(session, person_id, include_inactive=viewer.is_admin)
     private = viewer.is_admin or person.id == viewer.person.id

@@ -12,7 +12,7 @@ from connectwell.programs import answers
 from connectwell.programs import service as programs
 from connectwell.programs.models import Program
 from connectwell.programs.schemas import MembershipOut, ProgramIn, ProgramOut
-from connectwell.web.deps import DB, ApiAdmin, ApiViewer, AppSettings
+from connectwell.web.deps import DB, ApiAdmin, ApiViewer, AppSettings, PathId
 
 router = APIRouter()
 
@@ -63,7 +63,7 @@ def create_program(data: ProgramIn, session: DB, viewer: ApiAdmin) -> ProgramOut
 
 
 @router.get("/{program_id}", response_model=ProgramOut)
-def get_program(session: DB, viewer: ApiViewer, program_id: int) -> ProgramOut:
+def get_program(session: DB, viewer: ApiViewer, program_id: PathId) -> ProgramOut:
     program = programs.get_program(session, program_id)
     if not program.is_active and not viewer.is_admin:
         raise programs.ProgramNotFound("program", f"no programme {program_id}")
@@ -71,26 +71,26 @@ def get_program(session: DB, viewer: ApiViewer, program_id: int) -> ProgramOut:
 
 
 @router.get("/{program_id}/membership", response_model=MembershipOut)
-def my_membership(session: DB, viewer: ApiViewer, program_id: int) -> MembershipOut:
+def my_membership(session: DB, viewer: ApiViewer, program_id: PathId) -> MembershipOut:
     return _membership(session, programs.get_program(session, program_id), viewer)
 
 
 @router.post("/{program_id}/join", response_model=MembershipOut)
-def join(session: DB, viewer: ApiViewer, program_id: int) -> MembershipOut:
+def join(session: DB, viewer: ApiViewer, program_id: PathId) -> MembershipOut:
     program = programs.get_program(session, program_id)
     programs.join(session, program, viewer.person)
     return _membership(session, program, viewer)
 
 
 @router.post("/{program_id}/leave", response_model=MembershipOut)
-def leave(session: DB, viewer: ApiViewer, program_id: int) -> MembershipOut:
+def leave(session: DB, viewer: ApiViewer, program_id: PathId) -> MembershipOut:
     program = programs.get_program(session, program_id)
     programs.leave(session, program, viewer.person)
     return _membership(session, program, viewer)
 
 
 @router.post("/{program_id}/skip", response_model=MembershipOut)
-def skip_next(session: DB, viewer: ApiViewer, program_id: int) -> MembershipOut:
+def skip_next(session: DB, viewer: ApiViewer, program_id: PathId) -> MembershipOut:
     """Sit out the next round only."""
     program = programs.get_program(session, program_id)
     programs.skip_next(session, program, viewer.person, dt.date.today())
@@ -99,7 +99,7 @@ def skip_next(session: DB, viewer: ApiViewer, program_id: int) -> MembershipOut:
 
 @router.get("/{program_id}/rounds")
 def rounds_overview(
-    session: DB, settings: AppSettings, viewer: ApiAdmin, program_id: int
+    session: DB, settings: AppSettings, viewer: ApiAdmin, program_id: PathId
 ) -> list[dict[str, Any]]:
     """Admins: each round's counts, and its check-in figures as published for the
     organisation after its check-ins closed (the page's numbers, at the page's precision)."""

@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from connectwell.core.db import utcnow
 from connectwell.pulses import service as pulses
 from connectwell.pulses.schemas import PulseAnswer, PulseIn
-from connectwell.web.deps import DB, ApiAdmin, ApiViewer, AppSettings
+from connectwell.web.deps import DB, ApiAdmin, ApiViewer, AppSettings, PathId
 
 router = APIRouter()
 
@@ -48,7 +48,7 @@ def my_open_pulses(session: DB, viewer: ApiViewer) -> list[dict[str, Any]]:
 
 
 @router.get("/rounds/{round_id}")
-def get_round(session: DB, viewer: ApiViewer, round_id: int) -> dict[str, Any]:
+def get_round(session: DB, viewer: ApiViewer, round_id: PathId) -> dict[str, Any]:
     found = pulses.round_for(session, viewer.person, round_id, utcnow().date())
     return {
         "round_id": found.round.id,
@@ -61,7 +61,7 @@ def get_round(session: DB, viewer: ApiViewer, round_id: int) -> dict[str, Any]:
 
 @router.post("/rounds/{round_id}/responses", status_code=status.HTTP_201_CREATED)
 def answer(
-    data: PulseAnswer, session: DB, settings: AppSettings, viewer: ApiViewer, round_id: int
+    data: PulseAnswer, session: DB, settings: AppSettings, viewer: ApiViewer, round_id: PathId
 ) -> dict[str, str]:
     """Answer anonymously: sealed until the round closes, then counted without you."""
     pulses.answer(session, viewer.person, round_id, data, utcnow().date(), settings=settings)

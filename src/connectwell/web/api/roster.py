@@ -9,12 +9,12 @@ from fastapi.responses import Response
 
 from connectwell.people import roster
 from connectwell.web.deps import DB, ApiAdmin
-from connectwell.web.errors import problem
+from connectwell.web.errors import problem, problem_response
 
 router = APIRouter()
 
 
-@router.post("", responses={422: {"description": "Every problem, by row and field"}})
+@router.post("", responses={422: problem_response("Every problem, by row and field")})
 async def import_roster(
     session: DB,
     viewer: ApiAdmin,

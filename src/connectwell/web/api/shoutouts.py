@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from connectwell.core.ids import MAX_ID
 from connectwell.shoutouts import service
 from connectwell.shoutouts.models import Pathway, ShoutOut
 from connectwell.shoutouts.schemas import (
@@ -21,7 +22,7 @@ from connectwell.shoutouts.schemas import (
     ReactionIn,
     ShoutOutIn,
 )
-from connectwell.web.deps import DB, ApiAdmin, ApiViewer, AppSettings
+from connectwell.web.deps import DB, ApiAdmin, ApiViewer, AppSettings, PathId, QueryId
 
 router = APIRouter()
 
@@ -34,12 +35,12 @@ def _item(shoutout: ShoutOut) -> FeedItem:
 def feed(
     session: DB,
     viewer: ApiViewer,
-    team_id: int | None = None,
+    team_id: QueryId = None,
     pathway: Pathway | None = None,
-    value_id: int | None = None,
-    person_id: int | None = None,
+    value_id: QueryId = None,
+    person_id: QueryId = None,
     before: Annotated[
-        int | None, Query(ge=1, description="`next_cursor` of the page before")
+        int | None, Query(ge=1, le=MAX_ID, description="`next_cursor` of the page before")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> FeedPage:
@@ -56,12 +57,12 @@ def give(data: ShoutOutIn, session: DB, settings: AppSettings, viewer: ApiViewer
 
 
 @router.get("/{shoutout_id}", response_model=FeedItem)
-def get_shoutout(session: DB, viewer: ApiViewer, shoutout_id: int) -> FeedItem:
+def get_shoutout(session: DB, viewer: ApiViewer, shoutout_id: PathId) -> FeedItem:
     return _item(service.get_visible(session, viewer.person, shoutout_id))
 
 
 @router.post("/{shoutout_id}/reactions", response_model=FeedItem)
-def react(body: ReactionIn, session: DB, viewer: ApiViewer, shoutout_id: int) -> FeedItem:
+def react(body: ReactionIn, session: DB, viewer: ApiViewer, shoutout_id: PathId) -> FeedItem:
     """Add your +1 (`thanks`) or an emoji; adding it twice changes nothing."""
     service.react(session, viewer.person, shoutout_id, body.kind)
     session.expire_all()
@@ -70,7 +71,7 @@ def react(body: ReactionIn, session: DB, viewer: ApiViewer, shoutout_id: int) ->
 
 @router.delete("/{shoutout_id}/reactions", response_model=FeedItem)
 def unreact(
-    session: DB, viewer: ApiViewer, shoutout_id: int, kind: Annotated[str, Query(max_length=16)]
+    session: DB, viewer: ApiViewer, shoutout_id: PathId, kind: Annotated[str, Query(max_length=16)]
 ) -> FeedItem:
     """Take back your reaction of this kind."""
     service.unreact(session, viewer.person, shoutout_id, kind)
@@ -79,7 +80,7 @@ def unreact(
 
 
 @router.post("/{shoutout_id}/hide", response_model=HiddenOut)
-def hide(body: HideIn, session: DB, viewer: ApiAdmin, shoutout_id: int) -> HiddenOut:
+def hide(body: HideIn, session: DB, viewer: ApiAdmin, shoutout_id: PathId) -> HiddenOut:
     """Admins: hide a shout-out from everyone; the audit log keeps who and why."""
     shoutout = service.hide(session, viewer.person, shoutout_id, body.reason)
     assert shoutout.hidden_at is not None

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from connectwell.people import service as people
 from connectwell.people.schemas import LeadsIn, PersonOut, TeamOut
 from connectwell.web.api.presenters import person_out, team_out
-from connectwell.web.deps import DB, ApiAdmin, ApiViewer
+from connectwell.web.deps import DB, ApiAdmin, ApiViewer, PathId
 
 router = APIRouter()
 
@@ -18,7 +18,7 @@ def list_teams(session: DB, viewer: ApiViewer) -> list[TeamOut]:
 
 
 @router.get("/{team_id}", response_model=TeamOut)
-def get_team(session: DB, viewer: ApiViewer, team_id: int) -> TeamOut:
+def get_team(session: DB, viewer: ApiViewer, team_id: PathId) -> TeamOut:
     team = people.get_team(session, team_id)
     return team_out(
         team, people.team_paths(session)[team.id], len(people.team_members(session, team.id))
@@ -26,7 +26,7 @@ def get_team(session: DB, viewer: ApiViewer, team_id: int) -> TeamOut:
 
 
 @router.put("/{team_id}/leads", response_model=TeamOut)
-def set_leads(body: LeadsIn, session: DB, viewer: ApiAdmin, team_id: int) -> TeamOut:
+def set_leads(body: LeadsIn, session: DB, viewer: ApiAdmin, team_id: PathId) -> TeamOut:
     """Admins: make exactly these people the team's leads (they lead nested teams too)."""
     team = people.get_team(session, team_id)
     people.set_team_leads(session, team, body.person_ids, actor=viewer.person)
@@ -35,7 +35,7 @@ def set_leads(body: LeadsIn, session: DB, viewer: ApiAdmin, team_id: int) -> Tea
 
 
 @router.get("/{team_id}/members", response_model=list[PersonOut])
-def team_members(session: DB, viewer: ApiViewer, team_id: int) -> list[PersonOut]:
+def team_members(session: DB, viewer: ApiViewer, team_id: PathId) -> list[PersonOut]:
     team = people.get_team(session, team_id)
     paths = people.team_paths(session)
     return [person_out(person, paths) for person in people.team_members(session, team.id)]

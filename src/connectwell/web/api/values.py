@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from connectwell.shoutouts import values
 from connectwell.shoutouts.models import Value
 from connectwell.shoutouts.schemas import ValueIn, ValueOut
-from connectwell.web.deps import DB, ApiAdmin, ApiViewer
+from connectwell.web.deps import DB, ApiAdmin, ApiViewer, PathId
 
 router = APIRouter()
 
@@ -31,6 +31,6 @@ def add_value(body: ValueIn, session: DB, viewer: ApiAdmin) -> ValueOut:
 
 
 @router.post("/{value_id}/retire", response_model=ValueOut)
-def retire_value(session: DB, viewer: ApiAdmin, value_id: int) -> ValueOut:
+def retire_value(session: DB, viewer: ApiAdmin, value_id: PathId) -> ValueOut:
     """Nobody can choose it any more; the shout-outs that named it keep it."""
     return value_out(values.retire_value(session, value_id, actor=viewer.person))
