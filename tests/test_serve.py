@@ -17,7 +17,7 @@ import pytest
 from tests.smtp import free_port
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-GONE_WITHIN = 10.0  # seconds: the worker finishes the job it is running (on a busy machine)
+GONE_WITHIN = 60.0  # seconds: the worker finishes its start (imports, migration check) or its job; on a machine at load 13 a start took over 10 s
 
 
 def _children(pid: int) -> list[int]:
