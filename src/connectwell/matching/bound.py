@@ -129,14 +129,14 @@ def all_pairs_upper_bound(
 
     Complexity
     ----------
-    O(n K) time and memory per sweep for n people and K distinct working hours (K at most 256
-    after widening), plus O(n log n) to form the classes; O(n^2) per sweep up to
-    ``dense_limit`` people. Sweeps stop when one gains less than a unit; on a balanced roster
-    there is one.
+    O(n log n) to form the classes and the *types* of people (same hours, team and, where the
+    rules use them, level, location, interests and priority: their upper weights are the same),
+    then O(T K + n) time and memory per sweep for T types and K distinct working hours (K at
+    most 256 after widening); O(n^2) per sweep up to ``dense_limit`` people. Sweeps stop when
+    one gains less than a unit; on a balanced roster there is one.
 
     Examples
     --------
-    >>> import datetime as dt
     >>> from connectwell.matching import Participant, Rules
     >>> from connectwell.matching.roster import compile_roster
     >>> people = [Participant(str(k), team=f"t{k % 2}") for k in range(4)]
@@ -161,7 +161,7 @@ def all_pairs_upper_bound(
         y -= step
         if step.sum() < 1.0:
             break
-    trios = max(n % 2, sum(1 for size in sizes if size == 3))
+    trios = max(n % 2, sizes.count(3))
     return float(y.sum()) + _trio_extra(best, y, trios, n)
 
 
@@ -169,8 +169,10 @@ def _trio_extra(best: FloatArray, y: FloatArray, trios: int, n: int) -> float:
     """What ``trios`` disjoint groups of three can add over ``sum(y)`` (or fewer, same parity)."""
     if trios == 0:
         return 0.0
-    extra = np.sort(np.where(np.isfinite(best), 2.0 * best - y, -np.inf))[::-1]
-    thirds = extra[2::3][: min(trios, n // 3)]
+    extra = np.where(np.isfinite(best), 2.0 * best - y, -np.inf)
+    count = min(3 * trios, 3 * (n // 3))
+    top = -np.sort(-np.partition(extra, n - count)[n - count :])
+    thirds = top[2::3]
     totals = np.r_[0.0, np.cumsum(thirds)]
     allowed = [t for t in range(len(totals)) if t % 2 == n % 2]
     return float(max(totals[allowed])) if allowed else 0.0
@@ -221,6 +223,7 @@ class _Dense(_Weights):
 class _Rows:
     """Upper weights of some people with the classes of each kind: same team, other teams."""
 
+    types: IntArray  # the types of ``people``, one person of each
     people: IntArray
     same: FloatArray  # (p, K): W(v, class (k, team of v)), -inf where nobody else is there
     other: FloatArray  # (p, K): W(v, anyone of kind k in another team), -inf for nobody
@@ -259,13 +262,21 @@ class _Classes(_Weights):
         self.priority_max = np.zeros(k)
         np.maximum.at(self.priority_max, kind, roster.priority)
         self.level_span = _value_span(roster.level, kind, k) if rules.mix_levels else None
-        self.location_span = (
-            _value_span(roster.location, kind, k) if rules.mix_locations else None
-        )
+        self.location_span = _value_span(roster.location, kind, k) if rules.mix_locations else None
         self.interests: npt.NDArray[np.uint64] | None = None
         if rules.match_interests:
             self.interests = np.zeros(k, dtype=np.uint64)
             np.bitwise_or.at(self.interests, kind, roster.interests)
+        # People with the same kind, team and (where the rules use them) level, location,
+        # interests and priority have the same upper weights: one row per *type*.
+        columns = [keys, roster.priority.view(np.int64)]
+        if rules.mix_levels:
+            columns.append(roster.level)
+        if rules.mix_locations:
+            columns.append(roster.location)
+        if rules.match_interests:
+            columns.append(roster.interests.view(np.int64))
+        self.type_of, self.type_first, self.type_count = _types(columns)
         same_penalty = other_penalty = 0
         if rules.team_mix == "across":
             same_penalty = TEAM_PENALTY
@@ -274,12 +285,13 @@ class _Classes(_Weights):
         self.same_penalty, self.other_penalty = same_penalty, other_penalty
 
     def rows(self) -> Iterator[_Rows]:
-        """Upper weights of everyone with every class, a chunk of people at a time."""
+        """Upper weights of one person of each type with every class, a chunk at a time."""
         roster, k = self.roster, self.k
         per = max(1, CHUNK_CELLS // max(1, k))
         kinds = np.arange(k)
-        for begin in range(0, roster.n, per):
-            people = np.arange(begin, min(roster.n, begin + per))
+        types = len(self.type_first)
+        for begin in range(0, types, per):
+            people = self.type_first[begin : min(types, begin + per)]
             mine = self.kind[people]
             bonus = self.hours_bonus[mine].astype(np.float64)
             if self.level_span is not None:
@@ -298,6 +310,7 @@ class _Classes(_Weights):
             same_count = in_class - (mine[:, None] == kinds[None, :])
             other_count = self.kind_count[None, :] - in_class
             yield _Rows(
+                types=np.arange(begin, begin + len(people)),
                 people=people,
                 same=np.where(same_count > 0, upper - self.same_penalty, -np.inf),
                 other=np.where(other_count > 0, upper - self.other_penalty, -np.inf),
@@ -307,10 +320,11 @@ class _Classes(_Weights):
             )
 
     def best(self) -> FloatArray:
-        out = np.empty(self.roster.n)
+        out = np.empty(len(self.type_first))
         for rows in self.rows():
-            out[rows.people] = np.maximum(rows.same, rows.other).max(axis=1)
-        return out
+            out[rows.types] = np.maximum(rows.same, rows.other).max(axis=1)
+        best: FloatArray = out[self.type_of]
+        return best
 
     def need(self, y: FloatArray) -> FloatArray:
         class_min = np.minimum.reduceat(y[self.order], self.class_start)
@@ -327,7 +341,7 @@ class _Classes(_Weights):
         has_second = second < len(ranked)
         has_second[has_second] &= kinds[second[has_second]] == kinds[first[has_second]]
         low2[kinds[first[has_second]]] = class_min[ranked[second[has_second]]]
-        out = np.empty(self.roster.n)
+        out = np.empty(len(self.type_first))
         for rows in self.rows():
             team = self.team[rows.people][:, None]
             other_min = np.where(team1[None, :] != team, low1[None, :], low2[None, :])
@@ -336,8 +350,9 @@ class _Classes(_Weights):
                 np.where(rows.same_count > 0, rows.same - same_min, -np.inf),
                 np.where(rows.other_count > 0, rows.other - other_min, -np.inf),
             )
-            out[rows.people] = need.max(axis=1)
-        return out
+            out[rows.types] = need.max(axis=1)
+        need_of: FloatArray = out[self.type_of]
+        return need_of
 
     def top_sum(self, r: int) -> float:
         total = 0.0
@@ -350,19 +365,42 @@ class _Classes(_Weights):
             counts = np.take_along_axis(counts, order, axis=1)
             before = np.cumsum(counts, axis=1) - counts
             take = np.clip(r - before, 0, counts)
-            total += float((take * np.where(take > 0, values, 0.0)).sum())
+            each = (take * np.where(take > 0, values, 0.0)).sum(axis=1)
+            total += float((each * self.type_count[rows.types]).sum())
         return total
 
 
 def _kinds(start: IntArray, end: IntArray) -> tuple[IntArray, IntArray]:
     """Each person's kind of working hours, and the spans of the kinds (widened if many)."""
-    spans = np.stack([start, end], axis=1).astype(np.int64)
     for grid in (1, 15, 30, 60, 120, 240, 480, 1440):
-        wide = np.stack([(spans[:, 0] // grid) * grid, -(-spans[:, 1] // grid) * grid], axis=1)
-        distinct, kind = np.unique(wide, axis=0, return_inverse=True)
+        low, high = (start // grid) * grid, -(-end // grid) * grid
+        width = int(high.max() - high.min()) + 1
+        keys = (low - low.min()) * width + (high - high.min())
+        distinct, first, kind = np.unique(keys, return_index=True, return_inverse=True)
         if len(distinct) <= KIND_LIMIT:
             break
-    return kind.ravel().astype(np.int64), distinct
+    spans = np.stack([low[first], high[first]], axis=1).astype(np.int64)
+    return kind.ravel().astype(np.int64), spans
+
+
+def _types(columns: list[IntArray]) -> tuple[IntArray, IntArray, IntArray]:
+    """Rows with equal values in every column share a type: each row's type, the first row of
+    each type and the number of rows of each type. Columns with one value are skipped."""
+    varying = [c for c in columns if len(c) and c.min() != c.max()]
+    n = len(columns[0])
+    if not varying:
+        return np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64), np.array([n])
+    order = np.lexsort(varying[::-1])
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for column in varying:
+        ranked = column[order]
+        change[1:] |= ranked[1:] != ranked[:-1]
+    type_of = np.empty(n, dtype=np.int64)
+    type_of[order] = np.cumsum(change) - 1
+    first = order[change]
+    counts = np.bincount(type_of)
+    return type_of, first, counts
 
 
 def _value_span(values: IntArray, kind: IntArray, k: int) -> tuple[IntArray, IntArray]:
