@@ -223,3 +223,20 @@ def test_a_lone_time_zone_lowers_the_bound_below_everyone_picking_their_best() -
     optimum = matching_weight(complete_graph(roster), perfect_of=roster.n)
     assert optimum is not None
     assert optimum <= by_class < picks_best - 1000
+
+
+@pytest.mark.parametrize("group_size", [3, 4, 5])
+def test_groups_mode_fills_a_bound_at_least_the_weight_of_its_groups(group_size: int) -> None:
+    for seed in range(8):
+        n = random.Random(seed).randint(6, 40)
+        people, history, _, rules = random_round(n, seed)
+        rules = Rules(
+            **{**{f: getattr(rules, f) for f in rules.__slots__}, "group_size": group_size}
+        )
+        result = pair_round(people, history=history, rules=rules, seed=seed)
+        verify(result, people, history=history, rules=rules)
+        assert result.all_pairs_bound is not None
+        assert result.weight <= result.all_pairs_bound
+        roster = compile_roster(people, history, [], rules, seed)
+        sizes = [len(g) for g in result.groups]
+        assert result.weight <= all_pairs_upper_bound(roster, sizes=sizes, dense_limit=0)
