@@ -8,6 +8,7 @@ class path (large rosters, forced here with ``dense_limit=0``) of the bound are 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import random
@@ -230,9 +231,7 @@ def test_groups_mode_fills_a_bound_at_least_the_weight_of_its_groups(group_size:
     for seed in range(8):
         n = random.Random(seed).randint(6, 40)
         people, history, _, rules = random_round(n, seed)
-        rules = Rules(
-            **{**{f: getattr(rules, f) for f in rules.__slots__}, "group_size": group_size}
-        )
+        rules = dataclasses.replace(rules, group_size=group_size)
         result = pair_round(people, history=history, rules=rules, seed=seed)
         verify(result, people, history=history, rules=rules)
         assert result.all_pairs_bound is not None
