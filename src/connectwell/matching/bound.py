@@ -29,8 +29,12 @@ an upper weight; the jitter is at most ``JITTER - 1``. What is left depends on `
 largest priority, the levels, locations and interests present are kept: ``W(v, c)``, the upper
 weight of ``v`` with anyone of the class ``c``, uses the best of each (shared hours and priority
 only raise the weight, a level or location bonus needs one different member, shared interests
-are at most those of the union of the class's interests). Beyond 256 kinds, spans are widened
-to a coarser grid (a wider span shares at least as many minutes, an upper bound again).
+are at most those of the union of the class's interests; the scaled bonus is rounded up with a
+relative margin of 1e-9 against floating-point error). Beyond 256 kinds, spans are widened to a
+coarser grid (a wider span shares at least as many minutes, an upper bound again). People of the
+same *type* (kind, team and, where the rules use them, level, location, interests, priority)
+have the same upper weights, so they are computed once per type (14,126 types for the 100,000
+people of the demo organisation: its teams times its four time zones).
 
 **The dual.** Start from ``y_v = m_v / 2`` with ``m_v = max_c W(v, c)`` over the classes with
 someone other than ``v``: feasible, as ``y_u + y_v = (m_u + m_v) / 2 >= w_uv``. This alone is
@@ -169,7 +173,9 @@ def _trio_extra(best: FloatArray, y: FloatArray, trios: int, n: int) -> float:
     """What ``trios`` disjoint groups of three can add over ``sum(y)`` (or fewer, same parity)."""
     if trios == 0:
         return 0.0
-    extra = np.where(np.isfinite(best), 2.0 * best - y, -np.inf)
+    # 2 m_c - y_c >= m_c >= 0 (y_c never exceeds m_c / 2); someone with no partner is in no
+    # trio, and counting them at 0 only raises the bound.
+    extra = np.where(np.isfinite(best), 2.0 * best - y, 0.0)
     count = min(3 * trios, 3 * (n // 3))
     top = -np.sort(-np.partition(extra, n - count)[n - count :])
     thirds = top[2::3]
