@@ -213,11 +213,16 @@ class Rules:
 class Result:
     """The groups of one round, with the figures that describe them.
 
-    ``matching_weight`` and ``upper_bound`` are for the pair matching on the candidate graph:
-    ``upper_bound`` is the value of the fractional-matching linear programme, so
-    ``matching_weight / upper_bound`` certifies how close the matching is to the optimum of that
-    graph (``None`` where no bound is computed). ``weight`` sums the pair weights of every pair
-    inside every group. ``seconds`` maps phase names to wall-clock seconds.
+    ``matching_weight`` and ``upper_bound`` are for the pair matching *on the candidate graph*
+    (the sparse graph of the few partners each person may meet): ``upper_bound`` is the value of
+    the fractional-matching linear programme on that graph, so ``matching_weight /
+    upper_bound`` (:attr:`certified_ratio`) says how close the matching is to the best one of
+    that graph, not of every pair (``None`` where no bound is computed). ``weight`` sums the
+    pair weights of every pair inside every group. ``all_pairs_bound`` is at least the
+    ``weight`` of the best round over *all* pairs of the roster with the same weights, rules
+    and group shape (:func:`~connectwell.matching.bound.all_pairs_upper_bound`), so
+    :attr:`all_pairs_ratio` is a share of the best possible. ``seconds`` maps phase names to
+    wall-clock seconds.
     """
 
     groups: tuple[tuple[str, ...], ...]
@@ -226,13 +231,22 @@ class Result:
     upper_bound: float | None
     candidate_edges: int
     seconds: dict[str, float] = field(default_factory=dict)
+    all_pairs_bound: float | None = None
 
     @property
     def certified_ratio(self) -> float | None:
-        """``matching_weight / upper_bound``, or ``None`` without a bound."""
+        """``matching_weight / upper_bound`` on the candidate graph, or ``None`` without one."""
         if self.upper_bound is None or self.upper_bound <= 0:
             return None
         return min(1.0, self.matching_weight / self.upper_bound)
+
+    @property
+    def all_pairs_ratio(self) -> float | None:
+        """``weight / all_pairs_bound``: the share of the best possible round over all pairs
+        that this round reaches (at most 1), or ``None`` without the bound."""
+        if self.all_pairs_bound is None or self.all_pairs_bound <= 0:
+            return None
+        return min(1.0, self.weight / self.all_pairs_bound)
 
 
 DEFAULT_REFERENCE_DATE = dt.date(2000, 1, 3)

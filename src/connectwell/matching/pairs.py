@@ -11,9 +11,11 @@ the one vertex to leave out is weighed in O(length) with prefix sums, and the be
 Left-out vertices are then matched greedily through augmenting paths of length one and three.
 
 The assignment value is an upper bound on every matching of the graph, so
-``weight / upper_bound`` certifies the result. The assignment problems are solved with LAPJVsp
-(``scipy.sparse.csgraph.min_weight_full_bipartite_matching``), per connected component, packed
-into batches of at most ``batch_size`` vertices because its cost grows faster than linearly.
+``weight / upper_bound`` certifies the result *on the candidate graph* it was given (for a
+bound over all pairs of a roster see :mod:`connectwell.matching.bound`). The assignment
+problems are solved with LAPJVsp (``scipy.sparse.csgraph.min_weight_full_bipartite_matching``),
+per connected component, packed into batches of at most ``batch_size`` vertices because its cost
+grows faster than linearly.
 
 References
 ----------

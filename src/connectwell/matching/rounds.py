@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from connectwell.matching.bound import all_pairs_upper_bound
 from connectwell.matching.candidates import candidate_graph
 from connectwell.matching.groups import Scorer, form_groups, place_leftovers, total_value
 from connectwell.matching.model import (
@@ -102,6 +103,9 @@ def pair_round(
         groups = form_groups(roster, scorer, graph, matching, rng, rules.group_size)
     weight = total_value(scorer, groups)
     seconds["groups"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    all_pairs_bound = all_pairs_upper_bound(roster, sizes=[len(g) for g in groups])
+    seconds["bound"] = time.perf_counter() - clock
     ids = roster.ids
     return Result(
         groups=tuple(tuple(ids[k] for k in g) for g in groups),
@@ -110,4 +114,5 @@ def pair_round(
         upper_bound=matching.upper_bound,
         candidate_edges=len(graph),
         seconds=seconds,
+        all_pairs_bound=all_pairs_bound,
     )
