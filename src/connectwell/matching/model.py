@@ -218,6 +218,14 @@ class Result:
     ``matching_weight / upper_bound`` certifies how close the matching is to the optimum of that
     graph (``None`` where no bound is computed). ``weight`` sums the pair weights of every pair
     inside every group. ``seconds`` maps phase names to wall-clock seconds.
+
+    ``size_plan`` maps each planned group size to its number of groups (the requested size,
+    the remainder one size up or down: :mod:`connectwell.matching.group_plan`), and
+    ``size_rule`` says the plan in plain words (e.g. "500 people in groups of 3: 166 groups of
+    3 and one group of 2 (500 is not a multiple of 3)"). ``forced`` lists, in plain sentences
+    naming people, why the groups differ from the plan: a group of three on an even roster of
+    pairs, other sizes when the exclusions or working hours made the plan impossible or worse.
+    Empty when the groups follow the plan.
     """
 
     groups: tuple[tuple[str, ...], ...]
@@ -226,6 +234,9 @@ class Result:
     upper_bound: float | None
     candidate_edges: int
     seconds: dict[str, float] = field(default_factory=dict)
+    size_plan: dict[int, int] = field(default_factory=dict)
+    size_rule: str = ""
+    forced: tuple[str, ...] = ()
 
     @property
     def certified_ratio(self) -> float | None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from connectwell.matching.candidates import candidate_graph
-from connectwell.matching.groups import Scorer, form_groups, place_leftovers, total_value
+from connectwell.matching.group_plan import describe, describe_pairs, make_groups
+from connectwell.matching.groups import Scorer, place_leftovers, total_value
 from connectwell.matching.model import (
     HistoryTable,
     Participant,
@@ -18,7 +20,7 @@ from connectwell.matching.model import (
     validate_inputs,
 )
 from connectwell.matching.pairs import max_weight_matching
-from connectwell.matching.roster import compile_roster
+from connectwell.matching.roster import Roster, compile_roster
 
 
 def pair_round(
@@ -97,9 +99,17 @@ def pair_round(
     if rules.group_size == 2:
         groups = [[i, j] for i, j in matching.pairs()]
         leftovers = [int(k) for k in np.flatnonzero(matching.mate < 0)]
-        place_leftovers(roster, scorer, groups, leftovers)
+        joined = place_leftovers(roster, scorer, groups, leftovers)
+        plan = (
+            [2] * (roster.n // 2 - roster.n % 2) + [3] * (roster.n % 2)
+            if roster.n > 1
+            else [roster.n] * roster.n
+        )
+        forced = _why_trios(roster, groups, leftovers, joined) if len(joined) > roster.n % 2 else []
+        rule = describe_pairs(roster.n)
     else:
-        groups = form_groups(roster, scorer, graph, matching, rng, rules.group_size)
+        groups, plan, forced = make_groups(roster, scorer, graph, matching, rng, rules.group_size)
+        rule = describe(plan, rules.group_size)
     weight = total_value(scorer, groups)
     seconds["groups"] = time.perf_counter() - clock
     ids = roster.ids
@@ -110,4 +120,27 @@ def pair_round(
         upper_bound=matching.upper_bound,
         candidate_edges=len(graph),
         seconds=seconds,
+        size_plan=dict(Counter(plan)),
+        size_rule=rule,
+        forced=tuple(forced),
     )
+
+
+def _why_trios(
+    roster: Roster, groups: list[list[int]], leftovers: list[int], joined: list[tuple[int, int]]
+) -> list[str]:
+    """Why each person who joined a pair could not be paired, in plain words naming them."""
+    notes = []
+    alone = np.array(leftovers, dtype=np.int64)
+    for person, number in joined:
+        others = alone[alone != person]
+        mates = " and ".join(repr(roster.ids[m]) for m in groups[number] if m != person)
+        if len(others) and roster.excluded(np.full(len(others), person), others).all():
+            why = "the exclusions keep them from everyone else left without a partner"
+        else:
+            why = (
+                "everyone else left without a partner shares no working hours with them or "
+                "met them recently"
+            )
+        notes.append(f"{roster.ids[person]!r} joins {mates} in a group of 3: {why}")
+    return notes
