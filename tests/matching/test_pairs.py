@@ -355,3 +355,30 @@ def test_trios_forced_on_an_even_roster_are_explained_naming_people() -> None:
     for note in result.forced:
         assert "exclusions" in note
     assert {frozenset(g) for g in result.groups} == {frozenset("ABC"), frozenset("DEF")}
+
+
+def test_people_two_blocks_leave_alone_are_paired_across_the_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Early (0-5 UTC) and late (8-13) people share no hour; the two in between (4-9) share one
+    # with both. The first block holds 75 early and 75 late people (one of each left alone
+    # inside it); the second holds the two in-between people, who would pair with each other.
+    # A round of clean pairs exists only across the blocks.
+    def person(name: str, start: int, k: int) -> Participant:
+        return Participant(
+            name, team=f"t{k % 40}", work_start=dt.time(start), work_end=dt.time(start + 5)
+        )
+
+    early = [person(f"early{k}", 0, k) for k in range(151)]
+    late = [person(f"late{k}", 8, k) for k in range(151)]
+    between = [person(f"between{k}", 4, k) for k in range(2)]
+    people = early + late + between
+    first = np.r_[np.arange(75), 151 + np.arange(75)]
+    second = np.setdiff1d(np.arange(len(people)), first)
+    monkeypatch.setattr(candidates, "_blocks", lambda roster, rng, size: [first, second])
+    for seed in range(3):
+        result = pair_round(people, rules=RULES, seed=seed)
+        report = verify(result, people, rules=RULES)
+        assert report.sizes == {2: 152}
+        assert report.pairs_without_shared_hours == 0
+        assert result.forced == ()

@@ -144,6 +144,30 @@ def candidate_graph(
     return _edges(n, [graph.u, i2], [graph.v, j2], [graph.weight, w2])
 
 
+def across_blocks(
+    roster: Roster, people: IntArray, rng: np.random.Generator, *, per: int = 8, draws: int = 4096
+) -> CandidateGraph:
+    """Clean candidates for ``people`` (those the blocks left without a partner) from the whole
+    roster: every other person when that is at most ``draws`` of them, else ``draws`` random
+    ones; the ``per`` heaviest clean partners of each. Complexity O(len(people) · draws)."""
+    n = roster.n
+    if n - 1 <= draws:
+        partners = np.broadcast_to(np.arange(n), (len(people), n))
+    else:
+        partners = rng.integers(0, n, size=(len(people), draws))
+    i = np.repeat(people, partners.shape[1])
+    j = partners.ravel()
+    weight = roster.pair_weights(i, j)
+    clean = (weight >= CLEAN_WEIGHT) & (i != j)
+    i, j, weight = _best_per_person(n, i[clean], j[clean], weight[clean], per)
+    return _edges(n, [i], [j], [weight])
+
+
+def merged(first: CandidateGraph, second: CandidateGraph) -> CandidateGraph:
+    """The union of two candidate graphs of the same people."""
+    return _edges(first.n, [first.u, second.u], [first.v, second.v], [first.weight, second.weight])
+
+
 def _edges(n: int, us: list[IntArray], vs: list[IntArray], ws: list[IntArray]) -> CandidateGraph:
     if not us:
         empty = np.zeros(0, dtype=np.int64)

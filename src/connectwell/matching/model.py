@@ -216,7 +216,9 @@ class Result:
     ``matching_weight`` and ``upper_bound`` are for the pair matching on the candidate graph:
     ``upper_bound`` is the value of the fractional-matching linear programme, so
     ``matching_weight / upper_bound`` certifies how close the matching is to the optimum of that
-    graph (``None`` where no bound is computed). ``weight`` sums the pair weights of every pair
+    graph (``None`` where no bound is computed); for a large roster they are the matching of
+    the blocks, before the people a block left alone are paired across blocks (which only adds
+    pairs). ``weight`` sums the pair weights of every pair
     inside every group. ``seconds`` maps phase names to wall-clock seconds.
 
     ``size_plan`` maps each planned group size to its number of groups (the requested size,

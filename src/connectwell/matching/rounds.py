@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from connectwell.matching.candidates import candidate_graph
+from connectwell.matching.candidates import across_blocks, candidate_graph, merged
 from connectwell.matching.group_plan import describe, describe_pairs, make_groups
 from connectwell.matching.groups import Scorer, place_leftovers, total_value
 from connectwell.matching.model import (
@@ -19,7 +19,7 @@ from connectwell.matching.model import (
     Rules,
     validate_inputs,
 )
-from connectwell.matching.pairs import max_weight_matching
+from connectwell.matching.pairs import augment, max_weight_matching
 from connectwell.matching.roster import Roster, compile_roster
 
 
@@ -97,8 +97,13 @@ def pair_round(
     clock = time.perf_counter()
     scorer = Scorer(roster, dense=rules.group_size > 2)
     if rules.group_size == 2:
-        groups = [[i, j] for i, j in matching.pairs()]
-        leftovers = [int(k) for k in np.flatnonzero(matching.mate < 0)]
+        mate = matching.mate.copy()
+        free = np.flatnonzero(mate < 0)
+        if len(free) > roster.n % 2 and len(graph) < roster.n * (roster.n - 1) // 2:
+            # People a block left without a partner: augmenting paths across the blocks.
+            augment(merged(graph, across_blocks(roster, free, rng)), mate)
+        groups = [[int(i), int(mate[i])] for i in np.flatnonzero(mate > np.arange(roster.n))]
+        leftovers = [int(k) for k in np.flatnonzero(mate < 0)]
         joined = place_leftovers(roster, scorer, groups, leftovers)
         plan = (
             [2] * (roster.n // 2 - roster.n % 2) + [3] * (roster.n % 2)

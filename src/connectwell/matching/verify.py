@@ -148,8 +148,8 @@ def verify(
     grouped = sorted({tuple(sorted((a, b))) for a, b in exclusions if frozenset((a, b)) in pairs})
     excluded = len(grouped)
     if excluded:
-        a, b = grouped[0]
-        problems.append(f"{excluded} excluded pairs grouped, e.g. {a!r} and {b!r}")
+        first, second = grouped[0]
+        problems.append(f"{excluded} excluded pairs grouped, e.g. {first!r} and {second!r}")
 
     on = reference_date(rules, history)
     window = dt.timedelta(weeks=rules.no_repeat_weeks)
