@@ -174,7 +174,8 @@ def form_groups(
 
     Complexity: one assignment problem per seat (at most 5), each O(n · d) on the sparse
     graph in practice; seating the people the assignments could not seat at most
-    ``20 n + 100`` exchanges of O(n) each; swaps O(passes · n · d · size).
+    ``50 w + 200`` exchanges of O(n) each for ``w`` people not seated; swaps
+    O(passes · n · d · size).
     """
     n = roster.n
     if len(sizes) <= 1:
@@ -250,15 +251,14 @@ def _seat(
     A waiting person joins the open group (below its planned size) where they add the most and
     are excluded from nobody; failing that, they take the place of the one member they are
     excluded from in some group (chosen at random, never sending back the person who just
-    took theirs), and that member waits instead. Bounded: ``20 n + 100`` steps, then
-    :class:`Unplaceable`.
+    took theirs), and that member waits instead. Bounded: ``50 w + 200`` steps of O(n) for
+    ``w`` people waiting, then :class:`Unplaceable`.
     """
-    n = sum(len(g) for g in groups) + len(waiting)
     base, high = min(sizes), max(sizes)
     at_high = sizes.count(high) if high > base else 0
     queue = list(waiting)
     came_from: dict[int, int] = {}
-    for _ in range(20 * n + 100):
+    for _ in range(50 * len(waiting) + 200):
         if not queue:
             return
         person = queue.pop(0)

@@ -53,12 +53,17 @@ def pair_round(
     Result
         Every participant exactly once. For pairs (``group_size == 2``): pairs, and one group
         of three when the count is odd; someone without a clean partner joins the best group.
-        For 3-5: balanced groups whose sizes differ by at most one.
+        For 3-5: groups of the requested size, the remainder one size up or down
+        (:mod:`connectwell.matching.group_plan`). ``size_plan`` and ``size_rule`` state the
+        plan; ``forced`` says, naming people, why the groups differ from it (a group of three
+        on an even roster of pairs; other sizes when exclusions or working hours require them).
 
     Raises
     ------
     MatchingInputError
-        Naming the source, index and field of the first bad input.
+        Naming the source, index and field of the first bad input; or source ``exclusions``
+        naming the person the exclusions leave no group (or the excluded pair, when the round
+        is one group).
 
     Complexity
     ----------
