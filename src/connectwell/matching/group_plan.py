@@ -210,7 +210,8 @@ def make_groups(
                 "the planned sizes would put people together who share no working hours "
                 f"(e.g. {a!r} and {b!r})"
             )
-        forced.append(f"{why}, so {chosen} instead of {describe(options[0], size)}")
+        planned = describe(options[0], size).split(": ", 1)[1]
+        forced.append(f"{why}, so {chosen} instead of the planned {planned}")
     return groups, options[0], forced
 
 
