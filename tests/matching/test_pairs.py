@@ -14,12 +14,14 @@ from connectwell.matching import (
     Participant,
     PastGroup,
     Rules,
+    candidates,
     pair_round,
     pairs,
     verify,
 )
 from connectwell.matching.candidates import CandidateGraph
 from connectwell.matching.pairs import max_weight_matching
+from connectwell.matching.roster import compile_roster
 
 from .rosters import ROUND_DATE
 
@@ -307,3 +309,76 @@ def test_the_level_by_level_augmenting_search_flips_what_a_vertex_search_flips(
     singles = [(str(i),) for i in range(n) if mate[i] < 0]
     report = verify([*groups, *singles], people, strict=False)
     assert report.duplicated == () and report.dropped == ()
+
+
+def test_blocks_of_a_large_roster_are_even_so_none_strands_one_person() -> None:
+    people = [Participant(f"p{k}", team=f"t{k % 50}") for k in range(20_000)]
+    roster = compile_roster(people, [], [], RULES, 1)
+    for block_size in (8192, 6667, 999):
+        blocks = candidates._blocks(roster, np.random.default_rng(1), block_size)
+        assert sum(len(b) for b in blocks) == 20_000
+        assert all(len(b) % 2 == 0 for b in blocks)
+        assert max(len(b) for b in blocks) <= block_size + 1
+        assert len(np.unique(np.concatenate(blocks))) == 20_000
+
+
+def test_an_even_roster_cut_into_blocks_gets_no_trio(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Four working-hour bands that share no hour, each of an even count: a perfect round of
+    # pairs exists, but blocks of 151 (odd) each strand one person of some band.
+    bands = [(0, 5), (6, 11), (12, 17), (18, 23)]
+    people = [
+        Participant(
+            f"p{k}",
+            team=f"t{k % 40}",
+            work_start=dt.time(bands[k % 4][0]),
+            work_end=dt.time(bands[k % 4][1]),
+        )
+        for k in range(608)
+    ]
+    monkeypatch.setattr(candidates, "BLOCK_SIZE", 151)
+    for seed in range(5):
+        result = pair_round(people, rules=RULES, seed=seed)
+        report = verify(result, people, rules=RULES)
+        assert report.sizes == {2: 304}
+        assert report.pairs_without_shared_hours == 0
+        assert result.forced == ()
+
+
+def test_trios_forced_on_an_even_roster_are_explained_naming_people() -> None:
+    # Two triangles with every pair across them excluded: no round of pairs exists.
+    people = [Participant(name, team=name) for name in "ABCDEF"]
+    exclusions = [(a, b) for a in "ABC" for b in "DEF"]
+    result = pair_round(people, exclusions=exclusions, rules=RULES, seed=0)
+    report = verify(result, people, exclusions=exclusions, rules=RULES)
+    assert report.sizes == {3: 2}
+    assert len(result.forced) == 2
+    for note in result.forced:
+        assert "exclusions" in note
+    assert {frozenset(g) for g in result.groups} == {frozenset("ABC"), frozenset("DEF")}
+
+
+def test_people_two_blocks_leave_alone_are_paired_across_the_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Early (0-5 UTC) and late (8-13) people share no hour; the two in between (4-9) share one
+    # with both. The first block holds 75 early and 75 late people (one of each left alone
+    # inside it); the second holds the two in-between people, who would pair with each other.
+    # A round of clean pairs exists only across the blocks.
+    def person(name: str, start: int, k: int) -> Participant:
+        return Participant(
+            name, team=f"t{k % 40}", work_start=dt.time(start), work_end=dt.time(start + 5)
+        )
+
+    early = [person(f"early{k}", 0, k) for k in range(151)]
+    late = [person(f"late{k}", 8, k) for k in range(151)]
+    between = [person(f"between{k}", 4, k) for k in range(2)]
+    people = early + late + between
+    first = np.r_[np.arange(75), 151 + np.arange(75)]
+    second = np.setdiff1d(np.arange(len(people)), first)
+    monkeypatch.setattr(candidates, "_blocks", lambda roster, rng, size: [first, second])
+    for seed in range(3):
+        result = pair_round(people, rules=RULES, seed=seed)
+        report = verify(result, people, rules=RULES)
+        assert report.sizes == {2: 152}
+        assert report.pairs_without_shared_hours == 0
+        assert result.forced == ()

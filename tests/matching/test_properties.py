@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectwell.matching import Participant, PastGroup, Rules, pair_round, verify
+from connectwell.matching import (
+    MatchingInputError,
+    Participant,
+    PastGroup,
+    Rules,
+    pair_round,
+    verify,
+)
 
 from .rosters import ROUND_DATE
 
@@ -79,3 +88,30 @@ def test_results_are_deterministic_for_a_seed(
     second = pair_round(people, history=history, rules=rules, seed=seed)
     verify(first, people, history=history, rules=rules)
     assert first.groups == second.groups and first.weight == second.weight
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    roster=rosters(max_people=25, min_people=2),
+    group_size=st.integers(3, 5),
+    density=st.floats(0, 0.6),
+    seed=st.integers(0, 2**31),
+)
+def test_groups_with_any_exclusions_are_valid_or_refused_naming_someone(
+    roster: tuple[list[Participant], list[PastGroup]], group_size: int, density: float, seed: int
+) -> None:
+    people, history = roster
+    ids = [p.id for p in people]
+    rng = random.Random(seed)
+    exclusions = [pair for pair in itertools.combinations(ids, 2) if rng.random() < density]
+    rules = Rules(group_size=group_size, reference_date=ROUND_DATE)
+    try:
+        result = pair_round(people, history=history, exclusions=exclusions, rules=rules, seed=seed)
+    except MatchingInputError as error:
+        assert error.file == "exclusions"
+        assert any(f"'{pid}'" in error.message for pid in ids)
+        return
+    report = verify(result, people, history=history, exclusions=exclusions, rules=rules)
+    assert report.excluded_pairs == 0 and report.dropped == ()
+    if report.sizes != result.size_plan:  # another plan only with a reason naming people
+        assert result.forced and "'" in result.forced[0]

@@ -46,3 +46,28 @@ def test_it_counts_repeats_with_their_age_and_same_team_pairs() -> None:
     report = verify([("A", "B"), ("C", "D", "E")], PEOPLE, rules=RULES)
     assert report.same_team_pairs == 1 + 3
     assert report.pairs == 4
+
+
+def test_it_checks_every_pair_inside_every_group_not_only_neighbours() -> None:
+    day = dt.date(2025, 1, 6)
+    people = [Participant(f"p{k}", team="same") for k in range(5)]
+    people += [Participant("tokyo", team="other", timezone="Asia/Tokyo")]
+    people += [Participant(f"q{k}", team=f"q{k}") for k in range(3)]
+    group = ("p0", "p1", "p2", "p3", "p4")
+    trio = ("tokyo", "q0", "q1")
+    history = [PastGroup(day - dt.timedelta(weeks=2), ("p0", "p4"))]
+    rules = Rules(group_size=5, reference_date=day)
+    report = verify(
+        [group, trio, ("q2",)],
+        people,
+        history=history,
+        exclusions=[("p1", "p4")],
+        rules=rules,
+        strict=False,
+    )
+    assert report.pairs == 10 + 3
+    assert report.same_team_pairs == 10
+    assert report.excluded_pairs == 1
+    assert report.repeats == 1 and report.repeat_ages_days == (14,)
+    assert report.pairs_without_shared_hours == 2  # tokyo with q0 and with q1, not q0 with q1
+    assert "1 excluded pairs grouped, e.g. 'p1' and 'p4'" in report.problems

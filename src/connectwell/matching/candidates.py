@@ -61,7 +61,7 @@ def candidate_graph(
     rng: np.random.Generator,
     *,
     dense_limit: int = DENSE_LIMIT,
-    block_size: int = BLOCK_SIZE,
+    block_size: int | None = None,
     min_degree: int = 3,
 ) -> CandidateGraph:
     """Build the candidate graph of ``roster``.
@@ -74,8 +74,9 @@ def candidate_graph(
         Draws the random partners; the same seed gives the same graph.
     dense_limit : int
         Up to this many people, every non-excluded pair is a candidate.
-    block_size : int
-        Largest block of people drawn from one another.
+    block_size : int, optional
+        Largest block of people drawn from one another (:data:`BLOCK_SIZE` by default; one
+        more when that keeps every block even, see :func:`_blocks`).
     min_degree : int
         People with fewer candidates get fallback candidates.
 
@@ -106,7 +107,7 @@ def candidate_graph(
             parts_i.append(i)
             parts_j.append(j)
     else:
-        blocks = _blocks(roster, rng, block_size)
+        blocks = _blocks(roster, rng, BLOCK_SIZE if block_size is None else block_size)
         for members in blocks:
             i, j = _draw_by_hours(roster, members, per, rng)
             parts_i.append(i)
@@ -141,6 +142,30 @@ def candidate_graph(
     ok = w2 >= 0
     i2, j2, w2 = _best_per_person(n, i2[ok], j2[ok], w2[ok], per)
     return _edges(n, [graph.u, i2], [graph.v, j2], [graph.weight, w2])
+
+
+def across_blocks(
+    roster: Roster, people: IntArray, rng: np.random.Generator, *, per: int = 8, draws: int = 4096
+) -> CandidateGraph:
+    """Clean candidates for ``people`` (those the blocks left without a partner) from the whole
+    roster: every other person when that is at most ``draws`` of them, else ``draws`` random
+    ones; the ``per`` heaviest clean partners of each. Complexity O(len(people) · draws)."""
+    n = roster.n
+    if n - 1 <= draws:
+        partners = np.broadcast_to(np.arange(n), (len(people), n))
+    else:
+        partners = rng.integers(0, n, size=(len(people), draws))
+    i = np.repeat(people, partners.shape[1])
+    j = partners.ravel()
+    weight = roster.pair_weights(i, j)
+    clean = (weight >= CLEAN_WEIGHT) & (i != j)
+    i, j, weight = _best_per_person(n, i[clean], j[clean], weight[clean], per)
+    return _edges(n, [i], [j], [weight])
+
+
+def merged(first: CandidateGraph, second: CandidateGraph) -> CandidateGraph:
+    """The union of two candidate graphs of the same people."""
+    return _edges(first.n, [first.u, second.u], [first.v, second.v], [first.weight, second.weight])
 
 
 def _edges(n: int, us: list[IntArray], vs: list[IntArray], ws: list[IntArray]) -> CandidateGraph:
@@ -183,11 +208,23 @@ def _best_per_person(
 
 
 def _blocks(roster: Roster, rng: np.random.Generator, block_size: int) -> list[IntArray]:
-    """Deal people into blocks of at most ``block_size``, each with the roster's mix of hours."""
+    """Deal people into blocks of at most ``block_size``, each with the roster's mix of hours.
+
+    Blocks are even-sized (all but one when ``n`` is odd): a block of odd size always leaves
+    one person without a partner inside it, and two such people from two blocks may share no
+    hours, which made groups of three on an even roster. The dealing makes the odd blocks
+    come in pairs; the last person dealt to the second of a pair moves to the first (so a block
+    may hold ``block_size + 1`` people).
+    """
     n = roster.n
     count = max(1, -(-n // block_size))
     order = np.lexsort((rng.random(n), roster.team, roster.end, roster.start))
-    return [np.sort(order[b::count]) for b in range(count)]
+    blocks = [order[b::count] for b in range(count)]
+    odd = [b for b in range(count) if len(blocks[b]) % 2]
+    for first, second in zip(odd[0::2], odd[1::2], strict=False):
+        blocks[first] = np.r_[blocks[first], blocks[second][-1:]]
+        blocks[second] = blocks[second][:-1]
+    return [np.sort(block) for block in blocks]
 
 
 def _team_blocks(roster: Roster, rng: np.random.Generator) -> list[IntArray]:

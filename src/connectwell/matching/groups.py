@@ -11,8 +11,13 @@ three steps:
 3. *swaps*: local search exchanging two people of different groups while the total improves
    (exhaustive for tiny rosters, along candidate edges otherwise).
 
-Sizes are balanced: ``round(n / k)`` groups whose sizes differ by at most one, within 2..5.
-The tests compare the result with brute force over every partition on tiny rosters.
+Sizes follow a plan of :mod:`connectwell.matching.group_plan`: the requested size, the
+remainder one size up or down. Its ``make_groups`` tries the plans in order and keeps the
+first one that seats everyone; another plan (still at least half groups of the requested size)
+replaces it only when it has no pair sharing too few working hours and the first has some
+(disjoint time zones). A person the exclusions leave no place in any plan is refused with a
+:class:`MatchingInputError` naming them. Every loop is bounded. The tests compare the result
+with brute force over every partition on tiny rosters.
 """
 
 from __future__ import annotations
@@ -36,37 +41,13 @@ SMALL = 60
 RESTARTS = 8
 
 
-def group_sizes(n: int, size: int) -> list[int]:
-    """Balanced group sizes for ``n`` people and a target ``size``: within 2..5, near ``size``.
+class Unplaceable(Exception):
+    """No place for ``person`` in a plan of sizes; ``pair`` when one group holds everyone."""
 
-    The number of groups is the one whose balanced sizes stay within 2..5 and closest to
-    ``size`` (ties: larger groups). Fewer than 4 people make one group.
-
-    >>> group_sizes(12, 4)
-    [4, 4, 4]
-    >>> group_sizes(11, 4)
-    [4, 4, 3]
-    >>> group_sizes(10, 4)  # 5 + 5 and 4 + 3 + 3 are both one off 4: the larger groups win
-    [5, 5]
-    >>> group_sizes(3, 4)
-    [3]
-    """
-    if n <= 0:
-        return []
-    if n < 4:
-        return [n]
-    best: tuple[int, int] | None = None
-    for count in range(max(1, n // 5), n // 2 + 1):
-        low, high = n // count, -(-n // count)
-        if low < 2 or high > 5:
-            continue
-        key = (max(abs(low - size), abs(high - size)), count)
-        if best is None or key < best:
-            best = key
-    assert best is not None
-    count = best[1]
-    base, extra = divmod(n, count)
-    return [base + 1] * extra + [base] * (count - extra)
+    def __init__(self, person: int, pair: tuple[int, int] | None = None) -> None:
+        super().__init__(person, pair)
+        self.person = person
+        self.pair = pair
 
 
 class Scorer:
@@ -108,13 +89,15 @@ def group_value(scorer: Scorer, members: list[int]) -> int:
 
 def place_leftovers(
     roster: Roster, scorer: Scorer, groups: list[list[int]], leftovers: list[int]
-) -> None:
+) -> list[tuple[int, int]]:
     """Place everyone the matching left out; nobody is dropped.
 
     Leftovers are first paired among themselves where that pair is clean (no repeat, shared
     hours, not excluded); each remaining one joins the group where it adds the most, smallest
-    groups first (a pair becomes a group of three before any group grows to four).
+    groups first (a pair becomes a group of three before any group grows to four). Returns the
+    ``(person, group index)`` of everyone who joined an existing group.
     """
+    joined: list[tuple[int, int]] = []
     if len(leftovers) >= 2:
         people = np.array(leftovers, dtype=np.int64)
         a, b = np.triu_indices(len(people), 1)
@@ -149,6 +132,8 @@ def place_leftovers(
         value = total // sizes - (sizes - sizes.min()) * 10 * BASE
         best = int(np.argmax(np.where(allowed, value, np.iinfo(np.int64).min)))
         groups[best].append(person)
+        joined.append((person, best))
+    return joined
 
 
 def padded(groups: list[list[int]]) -> IntArray:
@@ -179,18 +164,26 @@ def form_groups(
     graph: CandidateGraph,
     matching: Matching,
     rng: np.random.Generator,
-    size: int,
+    sizes: list[int],
     *,
     time_budget: float = 5.0,
 ) -> list[list[int]]:
-    """Partition the roster into balanced groups near ``size`` (see the module docstring).
+    """Partition the roster into groups of the planned ``sizes`` (see the module docstring).
+
+    Raises :class:`Unplaceable` when the exclusions leave someone no place in this plan.
 
     Complexity: one assignment problem per seat (at most 5), each O(n · d) on the sparse
-    graph in practice; swaps O(passes · n · d · size).
+    graph in practice; seating the people the assignments could not seat at most
+    ``50 w + 200`` exchanges of O(n) each for ``w`` people not seated; swaps
+    O(passes · n · d · size).
     """
     n = roster.n
-    sizes = group_sizes(n, size)
     if len(sizes) <= 1:
+        if n >= 2:
+            a, b = np.triu_indices(n, 1)
+            excluded = np.flatnonzero(roster.excluded(a, b))
+            if len(excluded):
+                raise Unplaceable(int(a[excluded[0]]), (int(a[excluded[0]]), int(b[excluded[0]])))
         return [list(range(n))] if n else []
     count = len(sizes)
     pairs = matching.pairs()
@@ -211,17 +204,20 @@ def form_groups(
     base = min(sizes)
     neighbours = _neighbours(graph)
     for cap in range(2, base + 2):
-        while True:
+        for _ in range(n):  # each step seats someone or stops
             free = np.flatnonzero(~seated)
             open_ = [g for g in range(count) if len(groups[g]) < cap]
             if len(free) == 0 or not open_:
                 break
-            for person, chosen in _assign(scorer, groups, open_, free, neighbours, rng):
+            placed = _assign(scorer, groups, open_, free, neighbours, rng)
+            if not placed:
+                break
+            for person, chosen in placed:
                 groups[chosen].append(person)
                 seated[person] = True
     free = np.flatnonzero(~seated)
     if len(free):
-        place_leftovers(roster, scorer, groups, [int(p) for p in free])
+        _seat(scorer, groups, [int(p) for p in free], sizes, rng)
     improve_by_swaps(scorer, groups, neighbours, rng, time_budget=time_budget)
     if n > SMALL:
         return groups
@@ -240,6 +236,61 @@ def form_groups(
         if trial_value > best_value:
             best, best_value = trial, trial_value
     return best
+
+
+def _seat(
+    scorer: Scorer,
+    groups: list[list[int]],
+    waiting: list[int],
+    sizes: list[int],
+    rng: np.random.Generator,
+) -> None:
+    """Seat ``waiting`` in ``groups`` keeping to ``sizes``, exchanging people when the
+    exclusions leave someone no open group.
+
+    A waiting person joins the open group (below its planned size) where they add the most and
+    are excluded from nobody; failing that, they take the place of the one member they are
+    excluded from in some group (chosen at random, never sending back the person who just
+    took theirs), and that member waits instead. Bounded: ``50 w + 200`` steps of O(n) for
+    ``w`` people waiting, then :class:`Unplaceable`.
+    """
+    base, high = min(sizes), max(sizes)
+    at_high = sizes.count(high) if high > base else 0
+    queue = list(waiting)
+    came_from: dict[int, int] = {}
+    for _ in range(50 * len(waiting) + 200):
+        if not queue:
+            return
+        person = queue.pop(0)
+        table = padded(groups)
+        present = table >= 0
+        weight = np.zeros(table.shape, dtype=np.int64)
+        weight[present] = scorer(
+            np.full(int(present.sum()), person, dtype=np.int64), table[present]
+        )
+        conflict = present & (weight <= EXCLUDED // 2)
+        conflicts = conflict.sum(axis=1)
+        length = present.sum(axis=1)
+        room = (length < base) | ((length < high) & (int(np.sum(length == high)) < at_high))
+        fits = room & (conflicts == 0)
+        if fits.any():
+            value = np.where(conflict, 0, weight).sum(axis=1)
+            best = int(np.argmax(np.where(fits, value, np.iinfo(np.int64).min)))
+            groups[best].append(person)
+            continue
+        options = [
+            g
+            for g in np.flatnonzero(conflicts == 1).tolist()
+            if int(table[g][conflict[g]][0]) != came_from.get(person, -1)
+        ]
+        if not options:
+            raise Unplaceable(person)
+        g = options[int(rng.integers(len(options)))]
+        out = int(table[g][conflict[g]][0])
+        groups[g][groups[g].index(out)] = person
+        came_from[out] = person
+        queue.append(out)
+    raise Unplaceable(queue[0])
 
 
 def _neighbours(graph: CandidateGraph) -> list[IntArray]:

@@ -217,12 +217,21 @@ class Result:
     (the sparse graph of the few partners each person may meet): ``upper_bound`` is the value of
     the fractional-matching linear programme on that graph, so ``matching_weight /
     upper_bound`` (:attr:`certified_ratio`) says how close the matching is to the best one of
-    that graph, not of every pair (``None`` where no bound is computed). ``weight`` sums the
-    pair weights of every pair inside every group. ``all_pairs_bound`` is at least the
-    ``weight`` of the best round over *all* pairs of the roster with the same weights, rules
-    and group shape (:func:`~connectwell.matching.bound.all_pairs_upper_bound`), so
-    :attr:`all_pairs_ratio` is a share of the best possible. ``seconds`` maps phase names to
-    wall-clock seconds.
+    that graph, not of every pair (``None`` where no bound is computed); for a large roster
+    they are the matching of the blocks, before the people a block left alone are paired
+    across blocks (which only adds pairs). ``weight`` sums the pair weights of every pair
+    inside every group. ``all_pairs_bound`` is at least the ``weight`` of the best round over
+    *all* pairs of the roster with the same weights, rules and group shape
+    (:func:`~connectwell.matching.bound.all_pairs_upper_bound`), so :attr:`all_pairs_ratio` is
+    a share of the best possible. ``seconds`` maps phase names to wall-clock seconds.
+
+    ``size_plan`` maps each planned group size to its number of groups (the requested size,
+    the remainder one size up or down: :mod:`connectwell.matching.group_plan`), and
+    ``size_rule`` says the plan in plain words (e.g. "500 people in groups of 3: 166 groups of
+    3 and one group of 2 (500 is not a multiple of 3)"). ``forced`` lists, in plain sentences
+    naming people, why the groups differ from the plan: a group of three on an even roster of
+    pairs, other sizes when the exclusions or working hours made the plan impossible or worse.
+    Empty when the groups follow the plan.
     """
 
     groups: tuple[tuple[str, ...], ...]
@@ -232,6 +241,9 @@ class Result:
     candidate_edges: int
     seconds: dict[str, float] = field(default_factory=dict)
     all_pairs_bound: float | None = None
+    size_plan: dict[int, int] = field(default_factory=dict)
+    size_rule: str = ""
+    forced: tuple[str, ...] = ()
 
     @property
     def certified_ratio(self) -> float | None:

@@ -106,6 +106,12 @@ def max_weight_matching(graph: CandidateGraph, *, batch_size: int = 8192) -> Mat
     return Matching(mate, weight, lp_total, odd_cycles)
 
 
+def augment(graph: CandidateGraph, mate: IntArray) -> None:
+    """Grow the matching ``mate`` (changed in place) along augmenting paths of ``graph``, for
+    example after adding edges across blocks (see :func:`_augment`)."""
+    _augment(graph, _EdgeLookup(graph), mate)
+
+
 class _EdgeLookup:
     """Weights of edges by key, for arbitrary vertex pairs (absent edges weigh -1)."""
 

@@ -145,9 +145,11 @@ def verify(
         for pair in combinations(group, 2)
         if pair[0] in people and pair[1] in people and pair[0] != pair[1]
     }
-    excluded = sum(1 for a, b in exclusions if frozenset((a, b)) in pairs)
+    grouped = sorted({tuple(sorted((a, b))) for a, b in exclusions if frozenset((a, b)) in pairs})
+    excluded = len(grouped)
     if excluded:
-        problems.append(f"{excluded} excluded pairs grouped")
+        first, second = grouped[0]
+        problems.append(f"{excluded} excluded pairs grouped, e.g. {first!r} and {second!r}")
 
     on = reference_date(rules, history)
     window = dt.timedelta(weeks=rules.no_repeat_weeks)
