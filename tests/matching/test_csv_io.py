@@ -603,7 +603,7 @@ def test_three_people_in_pairs_mode_are_the_only_possible_grouping_not_a_ratio(
     text = "\n".join(summary.lines())
     assert "Quality: the only possible grouping (everyone in one group)." in text
     assert "ratio" not in text and "%" not in text and summary.quality is None
-    assert summary.lines()[0] == "Round of 2025-01-06: 3 people in 1 groups: 1 trio."
+    assert summary.lines()[0] == "Round of 2025-01-06: 3 people in 1 group: 1 trio."
     verify(read_groups(tmp_path / "groups.csv"), read_people(people_csv))
 
 

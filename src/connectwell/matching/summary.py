@@ -27,6 +27,10 @@ def _plural(count: int, size: int) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
 
+def _count(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
 def _names(items: Sequence[str], total: int | None = None) -> str:
     total = len(items) if total is None else total
     shown = ", ".join(items[:NAMED])
@@ -84,8 +88,8 @@ class PairSummary:
         parts = [_plural(self.sizes[size], size) for size in sorted(self.sizes)]
         made = " and ".join(parts) if len(parts) <= 2 else ", ".join(parts)
         return (
-            f"Round of {self.round_date.isoformat()}: {self.people:,} people in "
-            f"{self.groups:,} groups: {made}."
+            f"Round of {self.round_date.isoformat()}: {_count(self.people, 'person', 'people')} "
+            f"in {_count(self.groups, 'group', 'groups')}: {made}."
         )
 
     def lines(self, *, verbose: bool = False) -> list[str]:
@@ -113,7 +117,8 @@ class PairSummary:
             youngest = self.repeat_ages_days[0] / 7
             oldest = self.repeat_ages_days[-1] / 7
             out.append(
-                f"Repeats: {self.repeats:,} pairs met in the {weeks} weeks before the round "
+                f"Repeats: {_count(self.repeats, 'pair', 'pairs')} met in the {weeks} weeks "
+                "before the round "
                 f"({youngest:.1f} to {oldest:.1f} weeks ago): there was no better choice."
             )
         else:
@@ -121,15 +126,16 @@ class PairSummary:
         out.append(
             "Same team: no pair."
             if not self.same_team_pairs
-            else f"Same team: {self.same_team_pairs:,} pairs are in one team."
+            else f"Same team: {_count(self.same_team_pairs, 'pair is', 'pairs are')} in one team."
         )
         hours = f"{self.min_overlap_hours:g} working hour" + (
             "" if self.min_overlap_hours == 1 else "s"
         )
         if self.pairs_without_shared_hours:
             out.append(
-                f"Shared hours: {self.pairs_without_shared_hours:,} pairs share less than "
-                f"{hours}: {_names(self.without_shared_hours, self.pairs_without_shared_hours)}."
+                f"Shared hours: "
+                f"{_count(self.pairs_without_shared_hours, 'pair shares', 'pairs share')} less "
+                f"than {hours}: {_names(self.without_shared_hours, self.pairs_without_shared_hours)}."
             )
         elif self.min_overlap_hours:
             out.append(f"Shared hours: every pair shares at least {hours}.")
@@ -146,26 +152,29 @@ class PairSummary:
                 "end before they start)."
             )
         if self.history_rows is not None:
-            history = f"History: {self.history_rows:,} rows read"
+            history = f"History: {_count(self.history_rows, 'row', 'rows')} read"
             if self.history_skipped_rows:
-                people = len(self.history_skipped_people)
+                rows = _count(self.history_skipped_rows, "history row", "history rows")
+                people = _count(len(self.history_skipped_people), "person", "people")
                 history += (
-                    f"; skipped {self.history_skipped_rows:,} history rows of {people:,} "
-                    f"{'person' if people == 1 else 'people'} no longer in "
+                    f"; skipped {rows} of {people} no longer in "
                     f"{self.people_file} ({_names(self.history_skipped_people)})"
                 )
             if self.history_later_rows:
                 history += (
-                    f"; {self.history_later_rows:,} rows dated on or after "
+                    f"; {_count(self.history_later_rows, 'row', 'rows')} dated on or after "
                     f"{self.round_date.isoformat()} not counted"
                 )
             out.append(history + ".")
         if self.only_grouping:
             out.append("Quality: the only possible grouping (everyone in one group).")
         elif self.quality is not None:
-            share = int(self.quality * 10_000) / 100  # rounded down: never overstated
             where = "" if self.bound_over_all_pairs else " on the candidate graph"
-            out.append(f"Quality: at least {share:.2f}% of the best possible{where}.")
+            if self.quality >= 1:
+                out.append(f"Quality: the best possible{where}.")
+            else:
+                share = int(self.quality * 10_000) / 100  # rounded down: never overstated
+                out.append(f"Quality: at least {share:.2f}% of the best possible{where}.")
         else:
             out.append(f"Quality: no bound is computed for groups of {self.group_size}.")
         if verbose:
