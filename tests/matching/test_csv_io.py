@@ -480,7 +480,13 @@ def test_people_read_with_pyarrow_are_those_of_the_csv_module(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     people_csv = demo_people_csv(tmp_path / "people.csv", 200)
-    fast = read_people(people_csv)
+    with monkeypatch.context() as patch:
+
+        def refuse(*args: object) -> None:
+            raise AssertionError("read row by row")
+
+        patch.setattr(csv_io, "_people", refuse)  # a plain file never needs the csv module
+        fast = read_people(people_csv)
     monkeypatch.setattr(csv_io, "arrow_columns", lambda *args, **kwargs: None)
     assert read_people(people_csv) == fast
     assert len(fast) == 200 and fast[0].interests

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import operator
 import os
 import tempfile
 import time
@@ -31,10 +32,12 @@ from itertools import repeat
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from connectwell.matching.csv_tables import (
     arrow_columns,
     dict_rows,
+    encoded,
     open_table,
     parse_cell,
     table_rows,
@@ -47,6 +50,8 @@ from connectwell.matching.history_csv import (
     read_history_table,
 )
 from connectwell.matching.model import (
+    FIVE_PM,
+    NINE,
     HistoryTable,
     MatchingInputError,
     Participant,
@@ -135,21 +140,11 @@ def read_people(path: Path, *, max_people: int | None = MAX_PEOPLE) -> list[Part
     if header_lines == 1:
         cells = arrow_columns(path, len(columns), at, max_rows=max_people, too_many=too_many)
         if cells is not None:
-            import pyarrow.compute as pc
-
-            blank = np.ones(len(cells[0]), dtype=bool)
-            for column in cells:
-                blank &= pc.equal(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
-            if blank.any():
-                import pyarrow as pa
-
-                cells = [column.filter(pa.array(~blank)) for column in cells]
-            texts = {c: column.to_pylist() for c, column in zip(used, cells, strict=True)}
-            try:
-                return _people(name, texts, None)
-            except MatchingInputError:
-                pass  # read again below, to name the line
-    texts = {c: [] for c in used}
+            found = _people_from_columns(dict(zip(used, map(encoded, cells), strict=True)))
+            if found is not None:
+                return found
+            # A fault: read again below, row by row, to name its line.
+    texts: dict[str, list[str]] = {c: [] for c in used}
     lines: list[int] = []
     _, rows = table_rows(path, PEOPLE_COLUMNS)
     for line, row in rows:
@@ -159,6 +154,75 @@ def read_people(path: Path, *, max_people: int | None = MAX_PEOPLE) -> list[Part
         for c, k in zip(used, at, strict=True):
             texts[c].append(row[k].strip())
     return _people(name, texts, lines)
+
+
+Encoded = tuple[npt.NDArray[np.int64], list[str]]
+
+
+def _people_from_columns(columns: dict[str, Encoded]) -> list[Participant] | None:
+    """Participants from PEOPLE.csv's columns as codes and distinct values; ``None`` for a file
+    with a fault (then :func:`_people` names its line). Every check is made once per distinct
+    value, and the participants are made by one ``map``: no Python loop over the rows."""
+    codes = {c: found[0] for c, found in columns.items()}
+    values = {c: found[1] for c, found in columns.items()}
+    blank = np.ones(len(codes["id"]), dtype=bool)
+    for c in columns:
+        blank &= np.array([not v for v in values[c]], dtype=bool)[codes[c]]
+    if blank.any():
+        codes = {c: code[~blank] for c, code in codes.items()}
+    n = len(codes["id"])
+    if n == 0 or len(np.unique(codes["id"])) != n:
+        return None  # no people, or a duplicate id
+    for c in ("id", "team"):
+        if np.array([not v for v in values[c]], dtype=bool)[codes[c]].any():
+            return None  # an empty id or team
+    ids = values["id"]
+    if not np.array_equal(codes["id"], np.arange(n)):
+        ids = [ids[k] for k in codes["id"].tolist()]
+
+    def parsed(column: str, parse: Callable[[str], object], default: object) -> list[object]:
+        if column not in values:
+            return [default] * n
+        table = np.empty(len(values[column]), dtype=object)
+        table[:] = [default if not v else parse(v) for v in values[column]]
+        return list(table[codes[column]])
+
+    try:
+        for name in values.get("timezone", []):
+            if name:
+                zone(name)
+        teams = parsed("team", str, "")
+        managers = parsed("manager", str, None)
+        zones = parsed("timezone", str, "UTC")
+        starts = parsed("work_start", _clock, NINE)
+        ends = parsed("work_end", _clock, FIVE_PM)
+        levels = parsed("level", int, None)
+        locations = parsed("location", str, None)
+        interests = parsed("interests", _interests, frozenset())
+        joined = parsed("joined", dt.date.fromisoformat, None)
+    except (KeyError, ValueError):
+        return None
+    if any(map(operator.eq, starts, ends)):
+        return None  # empty working hours
+    return list(
+        map(
+            Participant,
+            ids,
+            teams,
+            managers,
+            zones,
+            starts,
+            ends,
+            levels,
+            locations,
+            interests,
+            joined,
+        )
+    )
+
+
+def _interests(text: str) -> frozenset[str]:
+    return frozenset(item.strip() for item in text.split(";") if item.strip())
 
 
 def _people(
@@ -264,7 +328,7 @@ def _people(
                 level=level,  # type: ignore[arg-type]
                 location=location or None,
                 interests=interests,
-                joined=joined,
+                joined=joined,  # type: ignore[arg-type]
             )
         )
     return people

@@ -19,6 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+import numpy as np
+import numpy.typing as npt
+
 from connectwell.matching.model import MatchingInputError
 
 if TYPE_CHECKING:
@@ -110,9 +113,9 @@ def arrow_columns(
     *,
     max_rows: int | None = None,
     too_many: Callable[[int], MatchingInputError] | None = None,
-) -> list[pa.Array] | None:
+) -> list[pa.ChunkedArray] | None:
     """The cells of the columns ``wanted`` (positions in a header of ``width`` columns) as
-    pyarrow string arrays, stripped of surrounding blanks, one entry per row after the header.
+    pyarrow string arrays, as written (see :func:`encoded`), one entry per row after the header.
 
     Blank lines are skipped; rows whose wanted cells are all blank are kept (as empty strings)
     for the caller to skip. Returns ``None`` when the file is not plain enough for pyarrow: a
@@ -125,7 +128,6 @@ def arrow_columns(
     Complexity: O(bytes) time, in C; memory O(bytes of the wanted columns).
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
     faults: list[int] = []
@@ -164,4 +166,32 @@ def arrow_columns(
         return None
     if faults:
         return None
-    return [pc.utf8_trim_whitespace(table.column(names[k]).combine_chunks()) for k in wanted]
+    return [table.column(names[k]) for k in wanted]
+
+
+def encoded(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """A column of cells as codes and distinct values, stripped of surrounding blanks:
+    ``values[codes[k]]`` is the cell of row ``k``, stripped. Codes follow the order in which
+    values first appear, so a column of distinct cells has the codes 0, 1, 2, ...
+
+    Complexity: one hashing pass over the column (in C), then O(distinct values) in Python.
+    """
+    import pyarrow.compute as pc
+
+    found = pc.dictionary_encode(column)  # one hash table for all chunks
+    chunks = found.chunks
+    dictionary = chunks[-1].dictionary if chunks else None
+    if dictionary is None or any(len(chunk.dictionary) != len(dictionary) for chunk in chunks):
+        found = pc.dictionary_encode(column.combine_chunks())
+        chunks, dictionary = [found], found.dictionary
+    raw: list[str] = dictionary.to_pylist()
+    codes = np.zeros(0, dtype=np.int64)
+    if chunks:
+        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
+    codes = codes.astype(np.int64)
+    stripped = [value.strip() for value in raw]
+    if stripped == raw:
+        return codes, raw
+    first: dict[str, int] = {}
+    merged = np.array([first.setdefault(value, len(first)) for value in stripped], np.int64)
+    return merged[codes], list(first)

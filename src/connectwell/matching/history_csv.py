@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from connectwell.matching.csv_tables import Row, arrow_columns, open_table, table_rows
+from connectwell.matching.csv_tables import Row, arrow_columns, encoded, open_table, table_rows
 from connectwell.matching.model import HistoryTable, MatchingInputError, PastGroup
 
 HISTORY_COLUMNS = ("date", "group", "person")
@@ -122,39 +122,44 @@ def _read_with_arrow(
     cells = arrow_columns(path, width, at)
     if cells is None:
         return None
-    date, group, person = cells
+    (date_code, date_texts), (group_code, group_texts), (person_code, person_texts) = (
+        encoded(column) for column in cells
+    )
+    # Most files have no empty cell: then no row is blank and nothing is looked at row by row.
+    columns = ((date_code, date_texts), (group_code, group_texts), (person_code, person_texts))
     empty = [
-        pc.equal(pc.binary_length(column), 0).to_numpy(zero_copy_only=False) for column in cells
+        np.array([not text for text in texts], dtype=bool)[codes] if "" in texts else None
+        for codes, texts in columns
     ]
-    blank = empty[0] & empty[1] & empty[2]
-    if any((column & ~blank).any() for column in empty):
+    blank = np.zeros(len(date_code), dtype=bool)
+    if all(column is not None for column in empty):
+        blank = empty[0] & empty[1] & empty[2]  # type: ignore[operator]
+    if any(column is not None and (column & ~blank).any() for column in empty):
         return None  # an empty date, group or person
-    date_texts = pc.unique(date)
-    days = [_day(text) for text in date_texts.to_pylist()]
-    if any(day is None for day in days if day is not False):
+    days = [_day(text) for text in date_texts]
+    if any(day is None for day in days):
         return None  # a cell that is not a date
-    date_code = pc.index_in(date, value_set=date_texts).to_numpy(zero_copy_only=False)
-    day_numbers = np.array([0 if d is False else _number(d) for d in days], dtype=np.int64)
+    day_numbers = np.array([_number(d) if d is not False else 0 for d in days], dtype=np.int64)
     row_day = day_numbers[date_code]
-    position = pc.fill_null(pc.index_in(person, value_set=pa.array(ids, pa.string())), -1)
-    person_code = position.to_numpy(zero_copy_only=False).astype(np.int64)
-    unknown = (person_code < 0) & ~blank
+    where = pc.index_in(pa.array(person_texts, pa.string()), value_set=pa.array(ids, pa.string()))
+    position = pc.fill_null(where, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    person = position[person_code]
+    unknown = (person < 0) & ~blank
     if strict and unknown.any():
         return None
-    group_texts = pc.unique(group)
-    group_code = pc.index_in(group, value_set=group_texts).to_numpy(zero_copy_only=False)
     later = ~blank & ~unknown & _on_or_after(row_day, until)
     keep = ~blank & ~unknown & ~later & _after(row_day, since)
-    key = date_code[keep].astype(np.int64) * len(group_texts) + group_code[keep]
-    table = _table(ids, key, person_code[keep], day_numbers[key // len(group_texts)])
+    groups = max(1, len(group_texts))
+    key = date_code[keep] * groups + group_code[keep]
+    table = _table(ids, key, person[keep], day_numbers[key // groups])
     if table is None:
         return None  # a person twice in one group
-    skipped = pc.unique(person.filter(pa.array(unknown))).to_pylist()
+    skipped = sorted(person_texts[k] for k in np.unique(person_code[unknown]).tolist())
     return HistoryFile(
         table=table,
         rows=int((~blank).sum()),
         skipped_rows=int(unknown.sum()),
-        skipped_people=tuple(sorted(skipped)),
+        skipped_people=tuple(skipped),
         later_rows=int(later.sum()),
     )
 

@@ -132,10 +132,10 @@ class PairSummary:
             "" if self.min_overlap_hours == 1 else "s"
         )
         if self.pairs_without_shared_hours:
+            count = self.pairs_without_shared_hours
             out.append(
-                f"Shared hours: "
-                f"{_count(self.pairs_without_shared_hours, 'pair shares', 'pairs share')} less "
-                f"than {hours}: {_names(self.without_shared_hours, self.pairs_without_shared_hours)}."
+                f"Shared hours: {_count(count, 'pair shares', 'pairs share')} less than "
+                f"{hours}: {_names(self.without_shared_hours, count)}."
             )
         elif self.min_overlap_hours:
             out.append(f"Shared hours: every pair shares at least {hours}.")
