@@ -107,10 +107,9 @@ class PairSummary:
             others = sorted(size for size in self.sizes if size != self.group_size)
             if others:
                 out.append(
-                    f"Groups of {self.group_size} as asked; "
+                    f"{self.people:,} people do not divide into groups of {self.group_size}: "
                     + " and ".join(_plural(self.sizes[s], s) for s in others)
-                    + f" take the {self.people:,} people who do not divide into groups of "
-                    f"{self.group_size}."
+                    + " take the remainder."
                 )
         weeks = self.no_repeat_weeks
         if self.repeats:
