@@ -14,13 +14,13 @@ from connectwell.matching import (
     MatchingInputError,
     Participant,
     Rules,
-    csv_io,
     history_csv,
     pair_round,
     read_people,
     run_pair,
     verify,
 )
+from connectwell.matching import people_csv as people_reader
 from connectwell.matching.csv_io import read_exclusions, read_history, read_history_table
 
 from .rosters import ROUND_DATE, demo_participants
@@ -485,9 +485,9 @@ def test_people_read_with_pyarrow_are_those_of_the_csv_module(
         def refuse(*args: object) -> None:
             raise AssertionError("read row by row")
 
-        patch.setattr(csv_io, "_people", refuse)  # a plain file never needs the csv module
+        patch.setattr(people_reader, "_people", refuse)  # a plain file never needs the csv module
         fast = read_people(people_csv)
-    monkeypatch.setattr(csv_io, "arrow_columns", lambda *args, **kwargs: None)
+    monkeypatch.setattr(people_reader, "arrow_columns", lambda *args, **kwargs: None)
     assert read_people(people_csv) == fast
     assert len(fast) == 200 and fast[0].interests
     verify([tuple(p.id for p in fast)[:2]], fast[:2])
