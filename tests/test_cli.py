@@ -135,7 +135,9 @@ def test_pair_writes_groups_from_a_people_file_and_prints_the_summary(tmp_path: 
     result = runner.invoke(app, ["pair", "--people", str(people), "--out", str(out), "--seed", "4"])
 
     assert result.exit_code == 0, result.output
-    assert "people: 9" in result.output and "same-team pairs: 0" in result.output
+    assert result.output.splitlines()[0].startswith("Round of ")
+    assert "9 people in 4 groups: 3 pairs and 1 trio." in result.output
+    assert "Same team: no pair." in result.output
     rows = out.read_text().splitlines()
     assert rows[0] == "group,person"
     assert sorted(row.split(",")[1] for row in rows[1:]) == sorted(f"p{k}" for k in range(9))
@@ -153,6 +155,132 @@ def test_pair_names_the_file_row_and_field_of_bad_input_and_writes_nothing(
     assert result.exit_code == 2  # invalid input
     assert "people.csv, row 3, field 'timezone'" in result.stderr
     assert not out.exists()
+
+
+def _people_file(folder: Path, count: int = 4) -> Path:
+    people = folder / "people.csv"
+    people.write_text("id,team\n" + "".join(f"p{k},t{k}\n" for k in range(count)))
+    return people
+
+
+def test_pair_takes_the_round_date_and_skips_history_of_leavers(tmp_path: Path) -> None:
+    people = _people_file(tmp_path)
+    history = tmp_path / "history.csv"
+    history.write_text("date,group,person\n2026-03-02,1,p0\n2026-03-02,1,p1\n2026-03-02,2,gone\n")
+    out = tmp_path / "groups.csv"
+
+    args = ["pair", "--people", str(people), "--history", str(history), "--out", str(out)]
+    result = runner.invoke(app, [*args, "--date", "2026-03-09"])
+    strict = runner.invoke(app, [*args, "--date", "2026-03-09", "--strict-history"])
+    bad_date = runner.invoke(app, [*args, "--date", "09/03/2026"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Round of 2026-03-09: 4 people in 2 groups: 2 pairs.")
+    assert "skipped 1 history row of 1 person no longer in people.csv (gone)" in result.output
+    groups = {line.split(",")[1] for line in out.read_text().splitlines()[1:3]}
+    assert groups != {"p0", "p1"}  # they met a week before the round
+    assert strict.exit_code == 2
+    assert strict.stderr == (
+        "history.csv, row 4, field 'person': unknown person 'gone': not in the people file\n"
+    )
+    assert bad_date.exit_code == 2 and "YYYY-MM-DD" not in bad_date.stdout
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("missing-folder", "the folder '{tmp}/nowhere' does not exist"),
+        ("out-is-people", "is the --people file: write the groups to another file"),
+        ("one-person", "people.csv: only one person ('p0'): a round needs at least two people"),
+        ("too-many", "people.csv: more than 2 people (the limit of --max-people)"),
+    ],
+)
+def test_pair_refuses_in_one_line_on_stderr_with_exit_code_2(
+    tmp_path: Path, case: str, message: str
+) -> None:
+    people = _people_file(tmp_path, count=1 if case == "one-person" else 4)
+    before = people.read_text()
+    out = {
+        "missing-folder": tmp_path / "nowhere" / "groups.csv",
+        "out-is-people": people,
+    }.get(case, tmp_path / "groups.csv")
+    extra = ["--max-people", "2"] if case == "too-many" else []
+
+    result = runner.invoke(app, ["pair", "--people", str(people), "--out", str(out), *extra])
+
+    assert result.exit_code == 2, result.output
+    assert message.format(tmp=tmp_path) in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert people.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["people.csv"]
+
+
+def test_pair_reports_a_result_that_failed_its_check_in_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectwell.matching import Result, csv_io
+
+    def broken(participants: list[object], **kwargs: object) -> Result:
+        return Result(
+            groups=(("p0", "p1"),), weight=1, matching_weight=1, upper_bound=None, candidate_edges=0
+        )
+
+    monkeypatch.setattr(csv_io, "pair_round", broken)
+    people = _people_file(tmp_path)
+    out = tmp_path / "groups.csv"
+
+    result = runner.invoke(app, ["pair", "--people", str(people), "--out", str(out)])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "result: failed its own check, please report this: 2 people dropped, e.g. 'p2'\n"
+    )
+    assert not out.exists()
+
+
+def test_pair_help_lists_the_columns_and_shows_no_bool(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["pair", "--help"], env={"COLUMNS": "100"})
+
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "<bool>" not in text and "id, team, ..." not in text
+    for words in (
+        "id (required, unique)",
+        "timezone (IANA, like Europe/Berlin; default UTC)",
+        "HISTORY.csv columns: date (YYYY-MM-DD)",
+        "A pair that met exactly --no-repeat-weeks weeks (or more) before the round may meet",
+        "--strict-history",
+        "--max-people",
+        "--date",
+    ):
+        assert words in text, words
+
+
+def test_pair_loads_neither_the_database_nor_the_web_stack(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    people = _people_file(tmp_path)
+    script = (
+        "import sys\n"
+        "from connectwell.cli import app\n"
+        f"sys.argv = ['connectwell', 'pair', '--people', {str(people)!r}, "
+        f"'--out', {str(tmp_path / 'groups.csv')!r}]\n"
+        "try:\n    app()\nexcept SystemExit as done:\n    assert not done.code, done.code\n"
+        "heavy = ('sqlalchemy', 'fastapi', 'starlette', 'alembic', 'jinja2', 'connectwell.web',"
+        " 'connectwell.core.db', 'connectwell.accounts', 'connectwell.people', "
+        "'connectwell.demo', 'connectwell.programs')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+    assert "Round of " in done.stdout
 
 
 # --- refusals: one exit code per kind, ``field: message`` on standard error ---------------------

@@ -1,7 +1,12 @@
-"""The ``connectwell`` command. Each command is one transaction: all of it, or nothing."""
+"""The ``connectwell`` command. Each command is one transaction: all of it, or nothing.
+
+Imports of the database and domain stack are made inside the commands that use them, so that
+``connectwell pair`` (CSV files in and out, no database) loads only the matching library.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import logging
 import signal
@@ -10,19 +15,19 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
+from typer.core import TyperCommand
 
-from connectwell.accounts import service as accounts
 from connectwell.core import errors
-from connectwell.core.config import Settings, get_settings, secret_key_warning
-from connectwell.core.db import make_engine, make_session_factory, transaction
-from connectwell.core.db.migrate import alembic_config, upgrade
 from connectwell.core.logs import configure_logging
-from connectwell.demo import service as demo
-from connectwell.people import roster
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from connectwell.core.config import Settings
+    from connectwell.demo import service as demo
 
 # The one place where a refusal becomes an exit code; the help's epilog and README say so.
 EXIT_CODES: dict[type[errors.DomainError], int] = {
@@ -56,6 +61,9 @@ def _logs() -> None:
 
 
 def _factory(settings: Settings, *, migrate: bool = True) -> sessionmaker[Session]:
+    from connectwell.core.db import make_engine, make_session_factory
+    from connectwell.core.db.migrate import upgrade
+
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine, anonymity_floor=settings.anonymity_floor)
@@ -64,6 +72,8 @@ def _factory(settings: Settings, *, migrate: bool = True) -> sessionmaker[Sessio
 
 def _warn_about_the_secret_key(settings: Settings) -> None:
     """Say loudly when the key that opens ballots sits beside the SQLite database."""
+    from connectwell.core.config import secret_key_warning
+
     words = secret_key_warning(settings)
     if words is not None:
         log.warning(words)
@@ -107,6 +117,9 @@ def reported() -> Iterator[None]:
 @app.command()
 def migrate() -> None:
     """Bring the database to the newest schema."""
+    from connectwell.core.config import get_settings
+    from connectwell.core.db import make_engine
+
     settings = get_settings()
     _warn_about_the_secret_key(settings)
     _factory(settings)
@@ -119,6 +132,8 @@ def make_migration(message: Annotated[str, typer.Argument(help="What the migrati
     from alembic import command
 
     import connectwell.models  # noqa: F401 - imports every model
+    from connectwell.core.config import get_settings
+    from connectwell.core.db.migrate import alembic_config
 
     settings = get_settings()
     command.revision(alembic_config(settings.database_url), message=message, autogenerate=True)
@@ -130,6 +145,10 @@ def demo_command(
     seed: Annotated[int, typer.Option(help="The generator's seed")] = 7,
 ) -> None:
     """Fill an empty database with the demo organisation and print its sign-ins."""
+    from connectwell.core.config import get_settings
+    from connectwell.core.db import transaction
+    from connectwell.demo import service as demo
+
     settings = get_settings()
     with transaction(_factory(settings)) as session:
         sign_ins = demo.seed_demo(session, people=people, seed=seed)
@@ -160,6 +179,10 @@ def create_admin(
     ] = False,
 ) -> None:
     """Make the first admin of a real install (or give an existing person admin rights)."""
+    from connectwell.accounts import service as accounts
+    from connectwell.core.config import get_settings
+    from connectwell.core.db import transaction
+
     password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass()
     settings = get_settings()
     with reported(), transaction(_factory(settings)) as session:
@@ -178,6 +201,11 @@ def import_roster(
     ] = False,
 ) -> None:
     """Create or update people from a roster CSV; all rows or none."""
+    from connectwell.accounts import service as accounts
+    from connectwell.core.config import get_settings
+    from connectwell.core.db import transaction
+    from connectwell.people import roster
+
     settings = get_settings()
     with reported(), transaction(_factory(settings)) as session:
         parsed = roster.parse_roster(file.read_bytes(), filename=str(file))
@@ -198,6 +226,10 @@ def export_roster(
     include_inactive: Annotated[bool, typer.Option("--include-inactive")] = False,
 ) -> None:
     """Write the roster as CSV, in the columns import-roster reads."""
+    from connectwell.core.config import get_settings
+    from connectwell.core.db import transaction
+    from connectwell.people import roster
+
     with transaction(_factory(get_settings())) as session:
         text = roster.export_roster(session, include_inactive=include_inactive)
     if out is None:
@@ -207,23 +239,118 @@ def export_roster(
         typer.echo(f"wrote {out}")
 
 
-@app.command()
+class _CommandWithPlainHelp(TyperCommand):
+    """A command whose ``--help`` flag shows no value type (typer would print ``<bool>``)."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+_FLAG = ""  # the metavar of a flag: no value to show
+
+
+@app.command(cls=_CommandWithPlainHelp)
 def pair(
-    people: Annotated[Path, typer.Option("--people", help="PEOPLE.csv: id, team, ...")],
-    out: Annotated[Path, typer.Option("--out", help="GROUPS.csv to write: group, person")],
+    people: Annotated[
+        Path,
+        typer.Option(
+            "--people", metavar="PEOPLE.csv", help="Who takes part: one row a person (see above)"
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="GROUPS.csv",
+            help="The file to write, columns group, person (a new file, or one to replace)",
+        ),
+    ],
     history: Annotated[
-        Path | None, typer.Option("--history", help="HISTORY.csv: date, group, person")
+        Path | None,
+        typer.Option(
+            "--history",
+            metavar="HISTORY.csv",
+            help="Past groups: date, group, person, one row a member (see above)",
+        ),
     ] = None,
     exclusions: Annotated[
-        Path | None, typer.Option("--exclusions", help="EXCL.csv: person_a, person_b")
+        Path | None,
+        typer.Option(
+            "--exclusions",
+            metavar="EXCL.csv",
+            help="Pairs never to put together: person_a, person_b",
+        ),
     ] = None,
-    group_size: Annotated[int, typer.Option("--group-size", min=2, max=5)] = 2,
-    no_repeat_weeks: Annotated[int, typer.Option("--no-repeat-weeks", min=0)] = 26,
-    min_overlap_hours: Annotated[float, typer.Option("--min-overlap-hours", min=0)] = 1.0,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    date: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="The date of the round (default today): history counts back from it",
+            show_default=False,
+        ),
+    ] = None,
+    group_size: Annotated[
+        int, typer.Option("--group-size", min=2, max=5, help="2 for pairs, or 3, 4 or 5")
+    ] = 2,
+    no_repeat_weeks: Annotated[
+        int,
+        typer.Option(
+            "--no-repeat-weeks",
+            min=0,
+            help="People who met less than this many weeks before the round are not put "
+            "together again if it can be helped",
+        ),
+    ] = 26,
+    min_overlap_hours: Annotated[
+        float,
+        typer.Option(
+            "--min-overlap-hours", min=0, max=24, help="Working hours every pair should share"
+        ),
+    ] = 1.0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="The same files and seed give the same groups")
+    ] = 0,
+    strict_history: Annotated[
+        bool,
+        typer.Option(
+            "--strict-history",
+            metavar=_FLAG,
+            help="Refuse history rows of people not in PEOPLE.csv (default: skip and count them)",
+        ),
+    ] = False,
+    max_people: Annotated[
+        int,
+        typer.Option(
+            "--max-people", min=2, help="Refuse a PEOPLE.csv with more rows (a wrong file)"
+        ),
+    ] = 2_000_000,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", metavar=_FLAG, help="Also print the raw weights and the seconds taken"
+        ),
+    ] = False,
 ) -> None:
-    """Pair people from your own CSV files (no database): one round, checked, as GROUPS.csv."""
-    from connectwell.matching import run_pair
+    """Pair people from your own CSV files (no database): one round, checked, as GROUPS.csv.
+
+    PEOPLE.csv columns: id (required, unique); team (required; pairs across teams are
+    preferred); manager (an id: nobody is paired with their manager, report or a peer with
+    the same manager if it can be helped); timezone (IANA, like Europe/Berlin; default UTC);
+    work_start, work_end (HH:MM local, default 09:00-17:00; an end before the start is a
+    night shift); level (a whole number), location, interests (separated by ;), joined
+    (YYYY-MM-DD). Other columns are ignored.
+
+    HISTORY.csv columns: date (YYYY-MM-DD), group (any label: the rows of one date and label
+    are one group), person (an id). Rows of people no longer in PEOPLE.csv are skipped and
+    counted; rows dated on or after the round date are not counted. A pair that met exactly
+    --no-repeat-weeks weeks (or more) before the round may meet again.
+    """
+    from connectwell.matching.csv_io import run_pair
 
     with reported():
         summary = run_pair(
@@ -235,8 +362,11 @@ def pair(
             no_repeat_weeks=no_repeat_weeks,
             min_overlap_hours=min_overlap_hours,
             seed=seed,
+            today=date.date() if date is not None else None,
+            strict_history=strict_history,
+            max_people=max_people,
         )
-    for line in summary.lines():
+    for line in summary.lines(verbose=verbose):
         typer.echo(line)
 
 
@@ -248,7 +378,9 @@ def backup(
 
     SQLite: its online backup API. PostgreSQL: pg_dump in the custom format (pg_dump on PATH).
     """
+    from connectwell.core.config import get_settings
     from connectwell.core.db import backup as backups
+    from connectwell.core.db import make_engine
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
@@ -269,7 +401,10 @@ def restore(
 
     Stop the app and the workers first. A database that holds rows is refused without --force.
     """
+    from connectwell.core.config import get_settings
     from connectwell.core.db import backup as backups
+    from connectwell.core.db import make_engine
+    from connectwell.core.db.migrate import upgrade
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
@@ -292,6 +427,8 @@ def erase_person(
     published figures and counts do not change. Recorded in the audit log.
     """
     from connectwell import erasure
+    from connectwell.core.config import get_settings
+    from connectwell.core.db import transaction
 
     if not yes:
         typer.confirm(f"Erase {email}'s personal data? This cannot be undone", abort=True)
@@ -328,6 +465,10 @@ def serve(
     from the factory); the scheduled-jobs worker is still one process, whatever N is.
     """
     import uvicorn
+
+    from connectwell.core.config import get_settings
+    from connectwell.core.db import transaction
+    from connectwell.demo import service as demo
 
     settings = get_settings()
     _warn_about_the_secret_key(settings)

@@ -13,8 +13,11 @@ Row numbers in errors are line numbers of the file (the header is row 1), as a s
 shows them. Nothing is written on error: the output goes to a temporary file in the same folder,
 renamed over ``out_path`` only when the round is complete and verified.
 
-HISTORY.csv is read by :mod:`connectwell.matching.history_csv` (re-exported here), the header
-and numbered rows of every file by :mod:`connectwell.matching.csv_tables`.
+PEOPLE.csv is read by :mod:`connectwell.matching.people_csv` and HISTORY.csv by
+:mod:`connectwell.matching.history_csv` (both re-exported here), the header
+and rows of every file by :mod:`connectwell.matching.csv_tables` (pyarrow for PEOPLE.csv and
+HISTORY.csv, the :mod:`csv` module to name the line of a fault), and the summary is
+:class:`~connectwell.matching.summary.PairSummary`.
 """
 
 from __future__ import annotations
@@ -24,14 +27,14 @@ import datetime as dt
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectwell.matching.csv_tables import dict_rows, parse_cell
+from connectwell.matching.csv_tables import dict_rows
 from connectwell.matching.history_csv import (
-    CHUNK_BYTES,
     HISTORY_COLUMNS,
+    HistoryFile,
     read_history,
+    read_history_file,
     read_history_table,
 )
 from connectwell.matching.model import (
@@ -39,114 +42,35 @@ from connectwell.matching.model import (
     MatchingInputError,
     Participant,
     PastGroup,
+    Result,
     Rules,
-    zone,
 )
+from connectwell.matching.people_csv import MAX_PEOPLE, PEOPLE_COLUMNS, read_people
 from connectwell.matching.rounds import pair_round
-from connectwell.matching.verify import verify
+from connectwell.matching.summary import (
+    PairSummary,
+    cannot_meet,
+    excluded_with_everyone,
+    pairs_without_hours,
+)
+from connectwell.matching.verify import Report, verify
 
 __all__ = [
-    "CHUNK_BYTES",
     "EXCLUSION_COLUMNS",
     "HISTORY_COLUMNS",
+    "MAX_PEOPLE",
     "PEOPLE_COLUMNS",
+    "HistoryFile",
     "PairSummary",
     "read_exclusions",
     "read_history",
+    "read_history_file",
     "read_history_table",
     "read_people",
     "run_pair",
 ]
 
-PEOPLE_COLUMNS = ("id", "team")
 EXCLUSION_COLUMNS = ("person_a", "person_b")
-
-
-def _clock(text: str) -> dt.time:
-    hours, minutes = text.split(":")
-    if len(minutes) != 2:
-        raise ValueError(text)
-    if hours == "24" and minutes == "00":
-        return dt.time(23, 59)
-    return dt.time(int(hours), int(minutes))
-
-
-def read_people(path: Path) -> list[Participant]:
-    """Read PEOPLE.csv; raise :class:`MatchingInputError` naming file, row and field."""
-    name = path.name
-    people: list[Participant] = []
-    seen: set[str] = set()
-    zones_ok: set[str] = set()
-    clocks: dict[str, object] = {}  # parsed once per distinct text
-    interest_sets: dict[str, frozenset[str]] = {}
-    for line, row in dict_rows(path, PEOPLE_COLUMNS):
-        pid = row.get("id", "")
-        if not pid:
-            raise MatchingInputError(name, line, "id", "empty id")
-        if pid in seen:
-            raise MatchingInputError(name, line, "id", f"duplicate id {pid!r}")
-        seen.add(pid)
-        team = row.get("team", "")
-        if not team:
-            raise MatchingInputError(name, line, "team", "empty team")
-        timezone = row.get("timezone") or "UTC"
-        if timezone not in zones_ok:
-            try:
-                zone(timezone)
-            except KeyError:
-                raise MatchingInputError(
-                    name, line, "timezone", f"unknown time zone {timezone!r}"
-                ) from None
-            zones_ok.add(timezone)
-        start = row.get("work_start") or "09:00"
-        end = row.get("work_end") or "17:00"
-        work_start = clocks.get(start)
-        if work_start is None:
-            work_start = clocks[start] = parse_cell(
-                name, line, "work_start", start, _clock, "a time HH:MM"
-            )
-        work_end = clocks.get(end)
-        if work_end is None:
-            work_end = clocks[end] = parse_cell(name, line, "work_end", end, _clock, "a time HH:MM")
-        if work_start == work_end:
-            raise MatchingInputError(name, line, "work_end", "working hours are empty")
-        level_text = row.get("level") or ""
-        level = (
-            parse_cell(name, line, "level", level_text, int, "a whole number")
-            if level_text
-            else None
-        )
-        joined_text = row.get("joined") or ""
-        joined = (
-            parse_cell(
-                name, line, "joined", joined_text, dt.date.fromisoformat, "a date YYYY-MM-DD"
-            )
-            if joined_text
-            else None
-        )
-        interests_text = row.get("interests") or ""
-        interests = interest_sets.get(interests_text)
-        if interests is None:
-            interests = interest_sets[interests_text] = frozenset(
-                item.strip() for item in interests_text.split(";") if item.strip()
-            )
-        people.append(
-            Participant(
-                id=pid,
-                team=team,
-                manager=row.get("manager") or None,
-                timezone=timezone,
-                work_start=work_start,  # type: ignore[arg-type]
-                work_end=work_end,  # type: ignore[arg-type]
-                level=level,  # type: ignore[arg-type]
-                location=row.get("location") or None,
-                interests=interests,
-                joined=joined,  # type: ignore[arg-type]
-            )
-        )
-    if not people:
-        raise MatchingInputError(name, None, None, "empty file: no people")
-    return people
 
 
 def read_exclusions(path: Path, known: set[str]) -> list[tuple[str, str]]:
@@ -164,59 +88,31 @@ def read_exclusions(path: Path, known: set[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-@dataclass(frozen=True)
-class PairSummary:
-    """The figures ``connectwell pair`` prints."""
+def check_paths(out_path: Path, inputs: dict[str, Path | None]) -> None:
+    """Refuse, before reading anything, an output that cannot be written or that is an input.
 
-    people: int
-    groups: int
-    sizes: dict[int, int]
-    repeats: int
-    repeat_ages_days: tuple[int, ...]
-    no_repeat_weeks: int
-    same_team_pairs: int
-    pairs_without_shared_hours: int
-    min_overlap_hours: float
-    weight: int
-    matching_weight: int
-    upper_bound: float | None
-    certified_ratio: float | None
-    seconds: float
-    phases: dict[str, float] = field(default_factory=dict)
-    out_path: str = ""
-
-    def lines(self) -> list[str]:
-        """The human summary, one line per figure."""
-        sizes = ", ".join(f"{count} of {size}" for size, count in self.sizes.items())
-        out = [
-            f"people: {self.people}",
-            f"groups: {self.groups} ({sizes})",
-        ]
-        if self.repeats:
-            youngest = self.repeat_ages_days[0] / 7
-            oldest = self.repeat_ages_days[-1] / 7
-            out.append(
-                f"repeats within {self.no_repeat_weeks} weeks: {self.repeats} "
-                f"(met {youngest:.1f} to {oldest:.1f} weeks ago)"
-            )
-        else:
-            out.append(f"repeats within {self.no_repeat_weeks} weeks: 0")
-        out.append(f"same-team pairs: {self.same_team_pairs}")
-        out.append(
-            f"pairs without {self.min_overlap_hours:g} shared working hour(s): "
-            f"{self.pairs_without_shared_hours}"
+    ``inputs`` maps an option name (``--people``) to its file.
+    """
+    folder = out_path.parent
+    if not folder.is_dir():
+        raise MatchingInputError(
+            str(out_path), None, None, f"the folder {str(folder)!r} does not exist"
         )
-        if self.certified_ratio is not None and self.upper_bound is not None:
-            out.append(
-                f"weight: {self.weight}; matching {self.matching_weight} of a certified upper "
-                f"bound {self.upper_bound:.1f} (ratio {self.certified_ratio:.5f})"
+    if out_path.is_dir():
+        raise MatchingInputError(str(out_path), None, None, "is a folder, not a file")
+    for option, path in inputs.items():
+        if path is None:
+            continue
+        same = out_path.resolve() == Path(path).resolve()
+        if not same and out_path.exists() and Path(path).exists():
+            same = os.path.samefile(out_path, path)
+        if same:
+            raise MatchingInputError(
+                str(out_path),
+                None,
+                None,
+                f"is the {option} file: write the groups to another file",
             )
-        else:
-            out.append(f"weight: {self.weight}")
-        phases = ", ".join(f"{name} {value:.2f}" for name, value in self.phases.items())
-        out.append(f"seconds: {self.seconds:.2f} ({phases})")
-        out.append(f"wrote {self.out_path}")
-        return out
 
 
 def run_pair(
@@ -230,6 +126,8 @@ def run_pair(
     min_overlap_hours: float = 1.0,
     seed: int = 0,
     today: dt.date | None = None,
+    strict_history: bool = False,
+    max_people: int | None = MAX_PEOPLE,
 ) -> PairSummary:
     """Read the CSV files, run one round, verify it and write GROUPS.csv atomically.
 
@@ -238,12 +136,18 @@ def run_pair(
     people_path, history_path, exclusions_path : Path
         The input files (history and exclusions optional).
     out_path : Path
-        GROUPS.csv, written only if everything succeeds.
+        GROUPS.csv, written only if everything succeeds; never one of the inputs.
     group_size, no_repeat_weeks, min_overlap_hours, seed
         As in :class:`~connectwell.matching.model.Rules` and
         :func:`~connectwell.matching.rounds.pair_round`.
     today : date, optional
-        The round date (repeat ages, daylight saving); defaults to today's date.
+        The round date, default today's: history is counted back from it (a pair that met
+        ``no_repeat_weeks`` weeks or more before it may meet again; rows dated on or after it
+        are not counted), and daylight saving is taken on it.
+    strict_history : bool
+        Refuse a HISTORY.csv row of a person not in PEOPLE.csv instead of skipping it.
+    max_people : int, optional
+        Refuse a PEOPLE.csv with more rows, while reading it.
 
     Returns
     -------
@@ -257,12 +161,27 @@ def run_pair(
     started = time.perf_counter()
     phases: dict[str, float] = {}
     today = today or dt.date.today()
-    people = read_people(Path(people_path))
+    people_path, out_path = Path(people_path), Path(out_path)
+    check_paths(
+        out_path,
+        {"--people": people_path, "--history": history_path, "--exclusions": exclusions_path},
+    )
+    people = read_people(people_path, max_people=max_people)
+    if len(people) < 2:
+        raise MatchingInputError(
+            people_path.name,
+            None,
+            None,
+            f"only one person ({people[0].id!r}): a round needs at least two people",
+        )
     ids = [p.id for p in people]
     since = today - dt.timedelta(weeks=max(0, no_repeat_weeks))
-    history: HistoryTable | list[PastGroup] = (
-        read_history_table(Path(history_path), ids, since) if history_path else []
+    history_file = (
+        read_history_file(Path(history_path), ids, since, today, strict=strict_history)
+        if history_path
+        else None
     )
+    history: HistoryTable | list[PastGroup] = history_file.table if history_file else []
     exclusions = read_exclusions(Path(exclusions_path), set(ids)) if exclusions_path else []
     phases["read"] = time.perf_counter() - started
     rules = Rules(
@@ -272,46 +191,134 @@ def run_pair(
         reference_date=today,
     )
     clock = time.perf_counter()
-    result = pair_round(people, history=history, exclusions=exclusions, rules=rules, seed=seed)
+    result = pair_round(
+        people,
+        history=history,
+        exclusions=exclusions,
+        rules=rules,
+        seed=seed,
+    )
     phases["solve"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    report = verify(result, people, history=history, exclusions=exclusions, rules=rules)
+    report = verify(
+        result,
+        people,
+        history=history,
+        exclusions=exclusions,
+        rules=rules,
+    )
     phases["verify"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    _write_groups(Path(out_path), result.groups)
+    _write_groups(out_path, result.groups)
     phases["write"] = time.perf_counter() - clock
+    return _summary(
+        result,
+        report,
+        people,
+        exclusions,
+        rules,
+        history_file,
+        people_file=people_path.name,
+        seconds=time.perf_counter() - started,
+        phases=phases,
+        out_path=out_path,
+    )
+
+
+def _summary(
+    result: Result,
+    report: Report,
+    people: list[Participant],
+    exclusions: list[tuple[str, str]],
+    rules: Rules,
+    history_file: HistoryFile | None,
+    *,
+    people_file: str,
+    seconds: float,
+    phases: dict[str, float],
+    out_path: Path,
+) -> PairSummary:
+    on = rules.reference_date or dt.date.today()
+    min_minutes = round(rules.min_overlap_hours * 60)
+    by_id = {p.id: p for p in people}
+    without_hours = pairs_without_hours(result.groups, by_id, on, min_minutes)
+    only_grouping = len(result.groups) == 1 and len(people) <= 3
+    all_pairs_bound = getattr(result, "all_pairs_bound", None)
+    bound = all_pairs_bound if all_pairs_bound is not None else result.upper_bound
+    quality = None
+    if rules.group_size == 2 and not only_grouping and bound is not None and bound > 0:
+        quality = min(1.0, result.matching_weight / bound)
     return PairSummary(
         people=report.people,
         groups=report.groups,
         sizes=report.sizes,
+        group_size=rules.group_size,
+        round_date=on,
+        no_repeat_weeks=rules.no_repeat_weeks,
         repeats=report.repeats,
         repeat_ages_days=report.repeat_ages_days,
-        no_repeat_weeks=no_repeat_weeks,
         same_team_pairs=report.same_team_pairs,
+        min_overlap_hours=rules.min_overlap_hours,
         pairs_without_shared_hours=report.pairs_without_shared_hours,
-        min_overlap_hours=min_overlap_hours,
+        without_shared_hours=tuple(without_hours[:10]),
+        cannot_meet=tuple(cannot_meet(people, on, min_minutes)),
+        excluded_with_everyone=tuple(excluded_with_everyone([p.id for p in people], exclusions)),
+        overnight=tuple(p.id for p in people if p.work_end < p.work_start),
+        odd_groups=tuple(", ".join(g) for g in result.groups if len(g) == 3),
+        history_rows=None if history_file is None else history_file.rows,
+        history_skipped_rows=0 if history_file is None else history_file.skipped_rows,
+        history_skipped_people=() if history_file is None else history_file.skipped_people,
+        history_later_rows=0 if history_file is None else history_file.later_rows,
+        only_grouping=only_grouping,
+        quality=quality,
+        bound_over_all_pairs=all_pairs_bound is not None,
         weight=result.weight,
         matching_weight=result.matching_weight,
-        upper_bound=result.upper_bound,
-        certified_ratio=result.certified_ratio,
-        seconds=time.perf_counter() - started,
+        upper_bound=bound,
+        seconds=seconds,
         phases=phases,
         out_path=str(out_path),
+        people_file=people_file,
     )
 
 
 def _write_groups(out_path: Path, groups: tuple[tuple[str, ...], ...]) -> None:
-    folder = out_path.parent if str(out_path.parent) else Path(".")
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed after writing
-        "w", newline="", encoding="utf-8", dir=folder, prefix=f".{out_path.name}.", delete=False
-    )
+    """Write GROUPS.csv through a temporary file in its folder, renamed over it when complete.
+
+    A new file gets the mode the umask gives (as any file the user creates); a file written
+    over keeps its mode.
+    """
+    folder = out_path.parent
+    try:
+        mode = out_path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed after writing
+            "w", newline="", encoding="utf-8", dir=folder, prefix=f".{out_path.name}.", delete=False
+        )
+    except OSError as error:
+        raise MatchingInputError(
+            str(out_path),
+            None,
+            None,
+            f"cannot write in the folder {str(folder)!r}: {error.strerror}",
+        ) from None
     try:
         with handle:
             writer = csv.writer(handle)
             writer.writerow(("group", "person"))
             for number, group in enumerate(groups, start=1):
                 writer.writerows((number, person) for person in group)
+        os.chmod(handle.name, mode)
         os.replace(handle.name, out_path)
+    except OSError as error:
+        Path(handle.name).unlink(missing_ok=True)
+        raise MatchingInputError(
+            str(out_path), None, None, f"cannot write: {error.strerror}"
+        ) from None
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise

@@ -1,313 +1,320 @@
 """HISTORY.csv in, a :class:`~connectwell.matching.model.HistoryTable` out, fast.
 
 HISTORY.csv (UTF-8, a header row, comma-separated) has the columns ``date, group, person``: one
-row per member of a past group. Plain blocks of the file are parsed at the byte level, and the
-rest row by row with the :mod:`csv` module (see :func:`read_history_table`); errors name the
-file, the line and the field either way. Issue 11 replaces this hand-written parsing.
+row per member of a past group, in any order, other columns ignored. History is kept the way
+people keep it: rows of people who are no longer in PEOPLE.csv (leavers, mistyped ids) are
+skipped and counted (:attr:`HistoryFile.skipped_rows`), or refused with ``strict``; the others
+in their group still met. Rows dated on or after the round date are not counted: a round does
+not see itself or the future, so an old round can be replayed from a whole history file.
+
+The file is read with ``pyarrow.csv`` and checked with a few vectorised passes (see
+:func:`read_history_file`); a file pyarrow cannot take as it is, or one with a fault, is read
+again row by row with the :mod:`csv` module, which reads the same and names the line and field
+of the first fault.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator, Sequence
-from itertools import compress, count
-from operator import itemgetter, ne
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
-from connectwell.matching.csv_tables import Row, numbered_cells, open_table, table_rows
+from connectwell.matching.csv_tables import Row, arrow_columns, encoded, open_table, table_rows
 from connectwell.matching.model import HistoryTable, MatchingInputError, PastGroup
 
 HISTORY_COLUMNS = ("date", "group", "person")
 
-#: HISTORY.csv is read in blocks of about this many bytes, cut at line ends.
-CHUNK_BYTES = 1 << 18
-#: ASCII characters that ``str.strip`` removes, besides the line ends.
-_BLANKS = b" \t\x0b\x0c\x1c\x1d\x1e\x1f"
-
 IntArray = npt.NDArray[np.int64]
 
 
-def read_history_table(
+@dataclass(frozen=True, eq=False)
+class HistoryFile:
+    """What :func:`read_history_file` read.
+
+    Parameters
+    ----------
+    table : HistoryTable
+        The groups that count for the round: dated after ``since`` and before ``until``,
+        their members who are in the round.
+    rows : int
+        Rows of the file (blank lines not counted).
+    skipped_rows : int
+        Rows naming a person who is not in the round (skipped, their group kept).
+    skipped_people : tuple of str
+        Those people, sorted.
+    later_rows : int
+        Rows dated on or after ``until`` (the round date), not counted.
+    """
+
+    table: HistoryTable
+    rows: int
+    skipped_rows: int
+    skipped_people: tuple[str, ...]
+    later_rows: int
+
+
+def read_history_file(
     path: Path,
     ids: Sequence[str],
     since: dt.date | None = None,
+    until: dt.date | None = None,
     *,
-    chunk_bytes: int = CHUNK_BYTES,
-) -> HistoryTable:
-    """Read HISTORY.csv into a :class:`~connectwell.matching.model.HistoryTable` over ``ids``.
+    strict: bool = False,
+) -> HistoryFile:
+    """Read HISTORY.csv for a round of the people ``ids``.
 
-    Every row is checked (a known person, a date, a group), but only the groups dated after
-    ``since`` are kept (``run_pair`` passes the start of the no-repeat window: older meetings
-    are not repeats). A group is a (date, group) pair of cells; a person twice in one group is
-    an error. Errors name the file, the line and the field, and are the same as those of a
-    row-by-row reading with the :mod:`csv` module.
+    Parameters
+    ----------
+    path : Path
+        HISTORY.csv.
+    ids : sequence of str
+        The people of the round; the table refers to them by position.
+    since, until : date, optional
+        Keep the groups dated after ``since`` (``run_pair`` passes the start of the no-repeat
+        window: a meeting on that day or before is not a repeat) and before ``until`` (the
+        round date).
+    strict : bool
+        Refuse a row naming a person who is not in ``ids`` instead of skipping it.
 
-    The file is read in blocks of ``chunk_bytes``. A block of plain rows (no quotes, lines
-    ending in LF or CRLF, the header's number of cells on every line) is split with ``str``
-    methods and its cells turned into codes with dictionaries, a few C loops and no Python
-    object per row; any other block, and every block after it, is read row by row with the
-    :mod:`csv` module, which also finds the exact line of a fault.
+    Returns
+    -------
+    HistoryFile
 
-    Complexity: O(rows) time, O(kept rows) memory (16 bytes each) plus one block.
+    Raises
+    ------
+    MatchingInputError
+        Naming the file, the line and the field: a date that is not YYYY-MM-DD, an empty group
+        or person, a row with another number of cells than the header, a person twice in one
+        kept group, and with ``strict`` a person not in ``ids``.
+
+    Every row is checked, whatever its date. A group is a (date, group) pair of cells.
+
+    Complexity: O(rows) time (hashing in pyarrow, one sort in numpy); O(rows) memory.
     """
-    name = path.name
     handle, reader, columns = open_table(path, HISTORY_COLUMNS)
     header_lines = reader.line_num
     handle.close()
     at = tuple(columns.index(c) for c in HISTORY_COLUMNS)
-    width = len(columns)
-    acc = _HistoryColumns(name, _compact_index(ids), since)
-    offset = lines_before = 0  # where the exact reader starts, if it has to
     if header_lines == 1:
-        with path.open("rb") as raw_file:
-            head = raw_file.readline()
-            if b"\r" not in head.rstrip(b"\r\n"):
-                taken, lines, finished = _read_plain_chunks(raw_file, acc, at, width, chunk_bytes)
-                if finished:
-                    return acc.table(ids, path, at, width)
-                offset, lines_before = len(head) + taken, 1 + lines
-    # Row by row with the csv module, from the first block the fast reader did not take.
-    with path.open("rb") as raw_file:
-        raw_file.seek(offset)
-        encoding = "utf-8-sig" if offset == 0 else "utf-8"
-        text = io.TextIOWrapper(raw_file, encoding=encoding, newline="")
-        rows = csv.reader(text)
-        if offset == 0:
-            next(rows, None)
-        acc.exact_rows(numbered_cells(name, rows, width, lines_before), at)
-    return acc.table(ids, path, at, width)
+        found = _read_with_arrow(path, len(columns), at, ids, since, until, strict)
+        if found is not None:
+            return found
+    return _read_row_by_row(path, at, ids, since, until, strict)
 
 
-def _read_plain_chunks(
-    raw_file: BinaryIO, acc: _HistoryColumns, at: tuple[int, ...], width: int, chunk_bytes: int
-) -> tuple[int, int, bool]:
-    """Feed ``acc`` blocks of whole lines while they are plain: the bytes and lines taken, and
-    whether the file is finished."""
-    taken = lines = 0
-    while True:
-        chunk = raw_file.read(chunk_bytes)
-        if not chunk:
-            return taken, lines, True
-        if not chunk.endswith(b"\n"):
-            chunk += raw_file.readline()  # up to the end of the line
-        size = len(chunk)
-        if not chunk.endswith(b"\n"):
-            chunk += b"\n"  # the last line of a file without a final line end
-        count_of_lines = acc.plain_chunk(chunk, at, width)
-        if count_of_lines is None:
-            return taken, lines, False
-        taken += size
-        lines += count_of_lines
+def _read_with_arrow(
+    path: Path,
+    width: int,
+    at: tuple[int, ...],
+    ids: Sequence[str],
+    since: dt.date | None,
+    until: dt.date | None,
+    strict: bool,
+) -> HistoryFile | None:
+    """The fast reading; ``None`` for a file with anything the row-by-row reader must name."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = arrow_columns(path, width, at)
+    if cells is None:
+        return None
+    (date_code, date_texts), (group_code, group_texts), (person_code, person_texts) = (
+        encoded(column) for column in cells
+    )
+    # Most files have no empty cell: then no row is blank and nothing is looked at row by row.
+    columns = ((date_code, date_texts), (group_code, group_texts), (person_code, person_texts))
+    empty = [
+        np.array([not text for text in texts], dtype=bool)[codes] if "" in texts else None
+        for codes, texts in columns
+    ]
+    blank = np.zeros(len(date_code), dtype=bool)
+    if all(column is not None for column in empty):
+        blank = empty[0] & empty[1] & empty[2]  # type: ignore[operator]
+    if any(column is not None and (column & ~blank).any() for column in empty):
+        return None  # an empty date, group or person
+    days = [_day(text) for text in date_texts]
+    if any(day is None for day in days):
+        return None  # a cell that is not a date
+    day_numbers = np.array([_number(d) if d is not False else 0 for d in days], dtype=np.int64)
+    row_day = day_numbers[date_code]
+    where = pc.index_in(pa.array(person_texts, pa.string()), value_set=pa.array(ids, pa.string()))
+    position = pc.fill_null(where, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    person = position[person_code]
+    unknown = (person < 0) & ~blank
+    if strict and unknown.any():
+        return None
+    later = ~blank & ~unknown & _on_or_after(row_day, until)
+    keep = ~blank & ~unknown & ~later & _after(row_day, since)
+    groups = max(1, len(group_texts))
+    key = date_code[keep] * groups + group_code[keep]
+    table = _table(ids, key, person[keep], day_numbers[key // groups])
+    if table is None:
+        return None  # a person twice in one group
+    skipped = sorted(person_texts[k] for k in np.unique(person_code[unknown]).tolist())
+    return HistoryFile(
+        table=table,
+        rows=int((~blank).sum()),
+        skipped_rows=int(unknown.sum()),
+        skipped_people=tuple(skipped),
+        later_rows=int(later.sum()),
+    )
 
 
-class _HistoryColumns:
-    """The kept memberships of HISTORY.csv as codes, filled by the fast and the exact reader."""
+def _day(text: str) -> dt.date | bool | None:
+    """The date of a cell; ``False`` for an empty cell (a blank row), ``None`` for a bad one."""
+    if not text:
+        return False
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
-    def __init__(self, name: str, index: dict[str, int], since: dt.date | None) -> None:
-        self.name = name
-        self.index = index
-        self.since = since
-        self.date_code: dict[str, int] = {}  # a date cell (as written) -> its date's code
-        self.code_of_date: dict[str, int] = {}  # a stripped date cell -> code
-        self.dates: list[dt.date] = []
-        self.kept_dates = np.zeros(0, dtype=bool)
-        self.group_code: dict[str, int] = {}  # a stripped group cell -> code
-        self.counter = count()
-        self.persons: list[IntArray] = []
-        self.date_codes: list[IntArray] = []
-        self.group_codes: list[IntArray] = []
 
-    def date(self, text: str) -> int | None:
-        """The code of a date cell, or ``None`` if it is not a date."""
-        code = self.date_code.get(text)
-        if code is None:
-            stripped = text.strip()
-            code = self.code_of_date.get(stripped)
-            if code is None:
-                try:
-                    day = dt.date.fromisoformat(stripped)
-                except ValueError:
-                    return None
-                code = self.code_of_date[stripped] = len(self.dates)
-                self.dates.append(day)
-                kept = self.since is None or day > self.since
-                self.kept_dates = np.r_[self.kept_dates, kept]
-            self.date_code[text] = code
-        return code
+EPOCH = dt.date(1970, 1, 1)
 
-    def plain_chunk(self, chunk: bytes, at: tuple[int, ...], width: int) -> int | None:
-        """Take a block of whole lines if it is plain and faultless and return its number of
-        lines; ``None`` leaves it to the exact reader (and changes nothing it would see)."""
-        if b'"' in chunk or b"\0" in chunk:
-            return None
-        lines = chunk.count(b"\n")
-        returns = chunk.count(b"\r")
-        if returns and (returns != lines or chunk.count(b"\r\n") != lines):
-            return None  # only LF or only CRLF line ends: a lone carriage return is not plain
-        try:
-            text = chunk.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        if chunk.isascii() and len(chunk.translate(None, _BLANKS)) == len(chunk):
-            # No blank but the line ends: split at commas and line ends in one go (an empty
-            # cell would vanish, and the count below would catch it).
-            cells = text.replace(",", " ").split()
-        else:
-            end = "\r\n" if returns else "\n"
-            cells = [cell.strip() for cell in text[: -len(end)].replace(end, ",").split(",")]
-        if len(cells) != width * lines:
-            return None
-        if width > 1:
-            # With that many cells, every line has width - 1 commas iff every width-th
-            # separator is a line end.
-            codes = np.frombuffer(chunk, dtype=np.uint8)
-            separators = codes[np.flatnonzero((codes == ord(",")) | (codes == ord("\n")))]
-            if not (separators.reshape(lines, width)[:, -1] == ord("\n")).all():
-                return None
-        at_date, at_group, at_person = at
-        try:
-            person = _looked_up(self.index, cells[at_person::width])
-        except KeyError:
-            return None
-        days = cells[at_date::width]
-        try:
-            code = _looked_up(self.date_code, days)
-        except KeyError:
-            for text_of_date in set(days) - self.date_code.keys():
-                if self.date(text_of_date) is None:
-                    return None
-            code = _looked_up(self.date_code, days)
-        groups = cells[at_group::width]
-        if "" in groups:
-            return None
-        keep = self.kept_dates[code]
-        if not keep.all():
-            groups = list(compress(groups, keep.tolist()))
-            person, code = person[keep], code[keep]
-        self.persons.append(person)
-        self.date_codes.append(code)
-        # The members of a group are usually on consecutive lines: code the first of each run.
-        first = [True, *map(ne, groups[1:], groups[:-1])] if groups else []
-        heads = list(compress(groups, first))
-        head_code = np.fromiter(
-            map(self.group_code.setdefault, heads, self.counter), np.int64, count=len(heads)
-        )
-        self.group_codes.append(head_code[np.cumsum(np.array(first, dtype=bool)) - 1])
-        return lines
 
-    def exact_rows(self, rows: Iterator[Row], at: tuple[int, ...]) -> None:
-        """Take rows one by one, raising at the first fault."""
-        name = self.name
-        at_date, at_group, at_person = at
-        persons: list[int] = []
-        codes: list[int] = []
-        groups: list[int] = []
-        for line, cells in rows:
-            text, group, person = cells[at_date].strip(), cells[at_group].strip(), cells[at_person]
-            found = self.index.get(person)
-            if found is None:
-                person = person.strip()
-                found = self.index.get(person)
-                if found is None:
-                    raise MatchingInputError(name, line, "person", f"unknown person {person!r}")
-            code = self.date(text)
-            if code is None:
+def _number(day: dt.date | bool | None) -> int:
+    assert isinstance(day, dt.date)
+    return (day - EPOCH).days
+
+
+def _after(row_day: IntArray, since: dt.date | None) -> npt.NDArray[np.bool_]:
+    if since is None:
+        return np.ones(len(row_day), dtype=bool)
+    return row_day > _number(since)
+
+
+def _on_or_after(row_day: IntArray, until: dt.date | None) -> npt.NDArray[np.bool_]:
+    if until is None:
+        return np.zeros(len(row_day), dtype=bool)
+    return row_day >= _number(until)
+
+
+def _table(
+    ids: Sequence[str], key: IntArray, person: IntArray, key_day: IntArray
+) -> HistoryTable | None:
+    """The table of memberships (``person`` in the group ``key`` met on day ``key_day``);
+    ``None`` if a person is twice in one group."""
+    people = max(1, len(ids))
+    if len(key) and int(key.max()) >= np.iinfo(np.int64).max // people:
+        order = np.lexsort((person, key))
+        key, person, key_day = key[order], person[order], key_day[order]
+        twice = bool(((key[1:] == key[:-1]) & (person[1:] == person[:-1])).any())
+    else:
+        packed = key * people + person
+        order = np.argsort(packed, kind="stable")
+        packed, key_day = packed[order], key_day[order]
+        twice = bool((packed[1:] == packed[:-1]).any())
+        key, person = np.divmod(packed, people)
+    if twice:
+        return None
+    new = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, dtype=bool)
+    number = np.cumsum(new) - 1
+    return HistoryTable(
+        ids=ids,
+        person=person.astype(np.int64),
+        group=number.astype(np.int64),
+        group_dates=(key_day[new] + np.datetime64(EPOCH, "D")).astype("datetime64[D]"),
+    )
+
+
+def _read_row_by_row(
+    path: Path,
+    at: tuple[int, ...],
+    ids: Sequence[str],
+    since: dt.date | None,
+    until: dt.date | None,
+    strict: bool,
+) -> HistoryFile:
+    """The same reading with the :mod:`csv` module, raising at the first fault with its line."""
+    name = path.name
+    index = {pid: k for k, pid in enumerate(ids)}
+    since_day = None if since is None else _number(since)
+    until_day = None if until is None else _number(until)
+    days: dict[str, int] = {}
+    groups: dict[tuple[str, str], int] = {}
+    members: dict[int, set[int]] = {}
+    keys: list[int] = []
+    persons: list[int] = []
+    key_days: list[int] = []
+    rows = later = 0
+    skipped: dict[str, int] = {}
+    _, numbered = table_rows(path, HISTORY_COLUMNS)
+    for line, date, group, person in _cells(numbered, at):
+        rows += 1
+        day = days.get(date)
+        if day is None:
+            found = _day(date)
+            if not isinstance(found, dt.date):
+                raise MatchingInputError(name, line, "date", f"{date!r} is not a date YYYY-MM-DD")
+            day = days[date] = _number(found)
+        if not group:
+            raise MatchingInputError(name, line, "group", "empty group")
+        if not person:
+            raise MatchingInputError(name, line, "person", "empty person")
+        position = index.get(person)
+        if position is None:
+            if strict:
                 raise MatchingInputError(
-                    name, line, "date", f"{text!r} is not a date YYYY-MM-DD"
-                ) from None
-            if not group:
-                raise MatchingInputError(name, line, "group", "empty group")
-            if not self.kept_dates[code]:
-                continue
-            persons.append(found)
-            codes.append(code)
-            groups.append(self.group_code.setdefault(group, next(self.counter)))
-        self.persons.append(np.array(persons, dtype=np.int64))
-        self.date_codes.append(np.array(codes, dtype=np.int64))
-        self.group_codes.append(np.array(groups, dtype=np.int64))
-
-    def table(
-        self, ids: Sequence[str], path: Path, at: tuple[int, ...], width: int
-    ) -> HistoryTable:
-        """The table of the kept memberships; a person twice in one group is an error."""
-        person = np.concatenate([np.zeros(0, np.int64), *self.persons])
-        code = np.concatenate([np.zeros(0, np.int64), *self.date_codes])
-        group = np.concatenate([np.zeros(0, np.int64), *self.group_codes])
-        self.persons, self.date_codes, self.group_codes = [], [], []
-        people = max(1, len(ids))
-        groups = int(group.max()) + 1 if len(group) else 1
-        if len(self.dates) * groups < np.iinfo(np.int64).max // people:
-            packed = (code * groups + group) * people + person
-            packed.sort()
-            twice = bool(len(packed)) and bool((packed[1:] == packed[:-1]).any())
-            key, person = np.divmod(packed, people)
-            del packed
-        else:
-            order = np.lexsort((person, group, code))
-            key = code[order] * groups + group[order]
-            person = person[order]
-            twice = bool(((key[1:] == key[:-1]) & (person[1:] == person[:-1])).any())
-        if twice:
-            _raise_person_twice(path, self.index, self.since, at, width)
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
-        number = np.cumsum(np.r_[False, key[1:] != key[:-1]]) if len(key) else key
-        all_dates = np.array(self.dates, dtype="datetime64[D]")
-        return HistoryTable(
-            ids=ids,
-            person=person,
-            group=number.astype(np.int64),
-            group_dates=all_dates[key[starts] // groups] if len(key) else all_dates[:0],
-        )
-
-
-def _compact_index(ids: Sequence[str]) -> dict[str, int]:
-    """``{id: position}`` with fresh keys made one after the other, so that they sit together in
-    memory: looking millions of cells up in it then misses the processor's caches less."""
-    joined = "\n".join(ids)
-    if joined.count("\n") != max(0, len(ids) - 1):  # an id with a line end: keep it simple
-        return {pid: k for k, pid in enumerate(ids)}
-    return dict(zip(joined.split("\n") if ids else [], range(len(ids)), strict=True))
-
-
-def _looked_up(mapping: dict[str, int], keys: list[str]) -> IntArray:
-    """``mapping[key]`` for every key, as an array (one C loop); ``KeyError`` if one is absent."""
-    if len(keys) < 2:
-        return np.array([mapping[key] for key in keys], dtype=np.int64)
-    return np.fromiter(itemgetter(*keys)(mapping), dtype=np.int64, count=len(keys))
-
-
-def _raise_person_twice(
-    path: Path, index: dict[str, int], since: dt.date | None, at: tuple[int, ...], width: int
-) -> None:
-    """Find, row by row, the line where a person is in a kept group a second time; raise."""
-    at_date, at_group, at_person = at
-    members: dict[tuple[str, str], set[int]] = {}
-    _, rows = table_rows(path, HISTORY_COLUMNS)
-    for line, cells in rows:
-        text, group, person = cells[at_date].strip(), cells[at_group].strip(), cells[at_person]
-        if since is not None and dt.date.fromisoformat(text) <= since:
+                    name, line, "person", f"unknown person {person!r}: not in the people file"
+                )
+            skipped[person] = skipped.get(person, 0) + 1
             continue
-        found = index.get(person)
-        if found is None:
-            person = person.strip()
-            found = index[person]
-        bucket = members.setdefault((text, group), set())
-        if found in bucket:
-            raise MatchingInputError(path.name, line, "person", f"{person!r} twice in one group")
-        bucket.add(found)
-    raise MatchingInputError(path.name, None, "person", "a person twice in one group")
+        if until_day is not None and day >= until_day:
+            later += 1
+            continue
+        if since_day is not None and day <= since_day:
+            continue
+        key = groups.setdefault((date, group), len(groups))
+        bucket = members.setdefault(key, set())
+        if position in bucket:
+            raise MatchingInputError(name, line, "person", f"{person!r} twice in one group")
+        bucket.add(position)
+        keys.append(key)
+        persons.append(position)
+        key_days.append(day)
+    table = _table(
+        ids,
+        np.array(keys, dtype=np.int64),
+        np.array(persons, dtype=np.int64),
+        np.array(key_days, dtype=np.int64),
+    )
+    assert table is not None  # a person twice in one group was raised above
+    return HistoryFile(
+        table=table,
+        rows=rows,
+        skipped_rows=sum(skipped.values()),
+        skipped_people=tuple(sorted(skipped)),
+        later_rows=later,
+    )
 
 
-def read_history(path: Path, known: set[str], since: dt.date | None = None) -> list[PastGroup]:
-    """Read HISTORY.csv into past groups; every person must be in ``known``.
+def _cells(numbered: Iterator[Row], at: tuple[int, ...]) -> Iterator[tuple[int, str, str, str]]:
+    """(line, date, group, person) of every row whose three cells are not all blank."""
+    at_date, at_group, at_person = at
+    for line, cells in numbered:
+        date, group, person = (
+            cells[at_date].strip(),
+            cells[at_group].strip(),
+            cells[at_person].strip(),
+        )
+        if date or group or person:
+            yield line, date, group, person
 
-    The same reading as :func:`read_history_table` (which ``run_pair`` uses: it keeps no
-    Python object per group), as :class:`~connectwell.matching.model.PastGroup` objects.
-    """
-    return read_history_table(path, sorted(known), since).groups()
+
+def read_history_table(
+    path: Path, ids: Sequence[str], since: dt.date | None = None, until: dt.date | None = None
+) -> HistoryTable:
+    """The table of :func:`read_history_file` (people not in ``ids`` skipped)."""
+    return read_history_file(path, ids, since, until).table
+
+
+def read_history(
+    path: Path, known: set[str], since: dt.date | None = None, until: dt.date | None = None
+) -> list[PastGroup]:
+    """Read HISTORY.csv into past groups of the people ``known`` (others skipped)."""
+    return read_history_table(path, sorted(known), since, until).groups()
