@@ -79,7 +79,7 @@ def test_it_pairs_a_csv_roster_and_writes_groups_with_a_plain_summary(tmp_path: 
         "Repeats: none; no pair met in the 26 weeks before the round.",
         "Same team: no pair.",
         "Shared hours: every pair shares at least 1 working hour.",
-        "of the best possible on the candidate graph.",
+        "% of the best possible.",  # over all pairs: a bound the optimum cannot exceed
         f"Wrote {out}.",
     ):
         assert words in text
@@ -628,3 +628,36 @@ def test_a_person_who_can_meet_nobody_is_named(tmp_path: Path) -> None:
     assert "Can meet nobody: kiri (no one else shares 1 working hour with them" in text
     assert report.pairs_without_shared_hours == summary.pairs_without_shared_hours == 2
     assert "Shared hours: 2 pairs share less than 1 working hour: " in text and "kiri" in text
+
+
+def test_groups_of_three_say_how_the_remainder_was_placed_and_their_share_of_the_best(
+    tmp_path: Path,
+) -> None:
+    people_csv = demo_people_csv(tmp_path / "people.csv", 500)
+    summary = run_pair(people_csv, tmp_path / "groups.csv", group_size=3, today=ROUND_DATE)
+    text = "\n".join(summary.lines())
+
+    assert summary.sizes == {3: 166, 2: 1}
+    assert (
+        "Sizes: 500 people in groups of 3: 166 groups of 3 and one group of 2 "
+        "(500 is not a multiple of 3)." in text
+    )
+    assert summary.quality is not None and 0.9 < summary.quality <= 1
+    assert "% of the best possible." in text and "candidate graph" not in text
+    verify(read_groups(tmp_path / "groups.csv"), read_people(people_csv))
+
+
+def test_a_split_the_exclusions_force_is_said_naming_the_people(tmp_path: Path) -> None:
+    people_csv = write(tmp_path / "people.csv", "id,team\na,w\nb,x\nc,y\nd,z\n")
+    exclusions = write(tmp_path / "excl.csv", "person_a,person_b\na,b\n")
+    summary = run_pair(
+        people_csv, tmp_path / "groups.csv", exclusions_path=exclusions, group_size=3,
+        today=ROUND_DATE,
+    )  # fmt: skip
+    text = "\n".join(summary.lines())
+
+    assert summary.sizes == {2: 2}
+    assert "Forced: 'a' and 'b' must never meet, so 2 groups of 2" in text
+    groups = read_groups(tmp_path / "groups.csv")
+    assert all({"a", "b"} - set(g) for g in groups)
+    verify(groups, read_people(people_csv), exclusions=[("a", "b")])

@@ -243,11 +243,16 @@ def _summary(
     by_id = {p.id: p for p in people}
     without_hours = pairs_without_hours(result.groups, by_id, on, min_minutes)
     only_grouping = len(result.groups) == 1 and len(people) <= 3
-    all_pairs_bound = getattr(result, "all_pairs_bound", None)
+    # The round's whole weight against the bound over all pairs (pairs and groups alike);
+    # without it, the pair matching against the bound on the candidate graph.
+    all_pairs_bound = result.all_pairs_bound if result.all_pairs_ratio is not None else None
     bound = all_pairs_bound if all_pairs_bound is not None else result.upper_bound
     quality = None
-    if rules.group_size == 2 and not only_grouping and bound is not None and bound > 0:
-        quality = min(1.0, result.matching_weight / bound)
+    if not only_grouping:
+        if all_pairs_bound is not None:
+            quality = result.all_pairs_ratio
+        elif rules.group_size == 2 and bound is not None and bound > 0:
+            quality = min(1.0, result.matching_weight / bound)
     return PairSummary(
         people=report.people,
         groups=report.groups,
@@ -270,6 +275,8 @@ def _summary(
         history_skipped_people=() if history_file is None else history_file.skipped_people,
         history_later_rows=0 if history_file is None else history_file.later_rows,
         only_grouping=only_grouping,
+        size_rule=result.size_rule,
+        forced=result.forced,
         quality=quality,
         bound_over_all_pairs=all_pairs_bound is not None,
         weight=result.weight,

@@ -68,6 +68,8 @@ class PairSummary:
     history_skipped_people: tuple[str, ...]
     history_later_rows: int
     only_grouping: bool
+    size_rule: str  # the library's size plan in words ("500 people in groups of 3: ...")
+    forced: tuple[str, ...]  # why the groups differ from the plan, naming people
     quality: float | None
     bound_over_all_pairs: bool
     weight: int
@@ -97,20 +99,26 @@ class PairSummary:
         out = [self.made()]
         trios = self.sizes.get(3, 0)
         if self.group_size == 2 and trios:
-            if self.people % 2 and trios == 1:
+            if self.people % 2 and trios == 1 and not self.forced:
                 out.append(f"One trio because {self.people:,} is odd: {self.odd_groups[0]}.")
-            else:
+            elif not self.forced:
                 out.append(
                     f"Trios that the exclusions or the roster forced: {_names(self.odd_groups)}."
                 )
         elif self.group_size > 2:
             others = sorted(size for size in self.sizes if size != self.group_size)
-            if others:
+            if others and self.size_rule:
+                out.append(f"Sizes: {self.size_rule}.")
+            elif others:
                 out.append(
                     f"{self.people:,} people do not divide into groups of {self.group_size}: "
                     + " and ".join(_plural(self.sizes[s], s) for s in others)
                     + " take the remainder."
                 )
+        for reason in self.forced[:NAMED]:
+            out.append(f"Forced: {reason}.")
+        if len(self.forced) > NAMED:
+            out.append(f"Forced: {len(self.forced) - NAMED:,} more like these.")
         weeks = self.no_repeat_weeks
         if self.repeats:
             youngest = self.repeat_ages_days[0] / 7
@@ -175,7 +183,7 @@ class PairSummary:
                 share = int(self.quality * 10_000) / 100  # rounded down: never overstated
                 out.append(f"Quality: at least {share:.2f}% of the best possible{where}.")
         else:
-            out.append(f"Quality: no bound is computed for groups of {self.group_size}.")
+            out.append("Quality: no bound could be computed for this round.")
         if verbose:
             bound = "none" if self.upper_bound is None else f"{self.upper_bound:,.1f}"
             out.append(
