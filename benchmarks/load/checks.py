@@ -86,12 +86,14 @@ def _server_errors(results: dict[str, Any]) -> Check:
 
 def _lost(results: dict[str, Any]) -> Check:
     lost = dict(results["lost"])
+    timeouts = dict(results.get("timeouts", {}))
     failovers = sum(results["failovers"].values())
     broken = sum(results["connection_broken_posts"].values())
     return Check(
-        "no request lost on both instances",
-        not lost,
-        f"lost {lost or 0}; failovers {failovers} (of them POSTs retried: {broken})",
+        "no request lost on both instances, none timed out",
+        not lost and not timeouts,
+        f"lost {lost or 0}; timed out {timeouts or 0}; failovers {failovers} "
+        f"(of them POSTs sent again: {broken})",
     )
 
 
@@ -113,11 +115,15 @@ def _shoutouts(
         key for key, n in saved.items() if n > 1 and key not in set(acknowledged)
     ]
     unacknowledged = len(set(saved) - set(acknowledged))
+    broken = results["connection_broken_posts"].get("/shoutouts (give)", 0)
     via = Counter(a["via"] for a in results["shoutouts"])
     checks = [
         Check(
             "every acknowledged shout-out saved exactly once",
-            not missing and not doubled and len(set(acknowledged)) == len(acknowledged),
+            not missing
+            and not doubled
+            and len(set(acknowledged)) == len(acknowledged)
+            and unacknowledged <= broken,  # saved, but its answer was lost with the connection
             f"{len(acknowledged)} acknowledged ({dict(via)}), {len(rows)} saved in the run, "
             f"missing {len(missing)}, doubled {len(doubled)}, saved but unacknowledged "
             f"{unacknowledged}; refused as expected {dict(results['shoutouts_refused'])}",
@@ -185,11 +191,12 @@ def _pulses(db: Any, results: dict[str, Any], cast: dict[str, Any]) -> list[Chec
         if marked != ballots:
             uneven[round_id] = (marked, ballots)
     in_run = len(answered) - cast["baseline"]["answered"]
+    broken = results["connection_broken_posts"].get("/pulses/[id] (answer)", 0)
     via = Counter(a["via"] for a in results["pulse_answers"])
     return [
         Check(
             "every acknowledged pulse answer counted once",
-            not missing and not uneven,
+            not missing and not uneven and in_run - len(acknowledged) <= broken,
             f"{len(acknowledged)} acknowledged ({dict(via)}), {in_run} answered in the run; "
             f"missing {len(missing)}; rounds whose ballots differ from answers {uneven or 0}",
         )

@@ -39,6 +39,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -69,9 +70,14 @@ RESULTS: dict[str, Any] = {
     "pulse_answers": [],  # acknowledged: email, round_id, via
     "failovers": Counter(),  # by route
     "lost": Counter(),  # requests that failed on both instances, by route
+    "timeouts": Counter(),  # no answer within the client's network timeout, by route
     "statuses": {},  # route -> Counter of status codes
     "connection_broken_posts": Counter(),  # POSTs whose connection broke (then retried)
 }
+
+
+def _timed_out(error: BaseException | None) -> bool:
+    return isinstance(error, TimeoutError | gevent.Timeout)
 
 
 def _note_status(name: str, status: int) -> None:
@@ -114,6 +120,11 @@ class Balanced(FastHttpUser):
                 kwargs["data"] = data
                 kwargs["headers"] = {"Content-Type": "application/x-www-form-urlencoded"}
             with self.client.request(method, url, **kwargs) as response:
+                if not response.status_code and _timed_out(response.error):
+                    response.failure(f"no answer within {self.network_timeout:.0f} s")
+                    with _lock:  # the instance is up but overloaded: no failover, no retry
+                        RESULTS["timeouts"][name] += 1
+                    return None
                 if not response.status_code:  # no answer: the connection failed
                     response.request_meta["request_type"] = "FAILOVER"
                     response.success()

@@ -96,6 +96,15 @@ class Processes:
             process.wait()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU seconds of a running process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def outbox_open(engine: object) -> int:
     from sqlalchemy import text
 
@@ -181,6 +190,8 @@ def main() -> int:
                 "--host",
                 instances[0],
                 "--only-summary",
+                "--stop-timeout",
+                "30",
             ],
             env=env,
             stdout=(out / "locust.log").open("wb"),
@@ -195,7 +206,8 @@ def main() -> int:
                 else []
             )
         )
-        loads = []
+        loads: list[float] = []
+        cpu: dict[str, float] = {}  # CPU seconds of each process, last seen
         while locust.poll() is None:
             elapsed = time.monotonic() - begin
             while events and events[0][0] <= elapsed:
@@ -210,6 +222,9 @@ def main() -> int:
                     processes.start("app1", [*serve, str(ports[0])])
                     print(f"{elapsed:.0f} s: app1 started again", flush=True)
             loads.append(os.getloadavg()[0])
+            for name, process in [("locust", locust), *processes.started.items()]:
+                if (used := cpu_seconds(process.pid)) is not None:
+                    cpu[f"{name}:{process.pid}"] = used
             time.sleep(1)
         duration = time.monotonic() - begin
         for _, what in events:  # a run shorter than --workers-at still gets its workers
@@ -220,8 +235,15 @@ def main() -> int:
         while (left := outbox_open(engine)) and time.monotonic() < deadline:
             time.sleep(2)
         print(f"outbox after the run: {left} pending or sending", flush=True)
+        for name, process in processes.started.items():
+            if (used := cpu_seconds(process.pid)) is not None:
+                cpu[f"{name}:{process.pid}"] = used
         for name in ("worker1", "worker2", "app1", "app2"):
             processes.stop(name)
+        by_role: dict[str, float] = {}
+        for key, used in cpu.items():
+            role = key.split(":")[0].rstrip("0123456789")
+            by_role[role] = by_role.get(role, 0.0) + used
         results = json.loads((out / "results.json").read_text())
         routes, total = checks.route_table(out / "locust_stats.csv")
         found = checks.run_checks(
@@ -236,7 +258,8 @@ def main() -> int:
         report = "\n\n".join(
             [
                 f"{args.users} users, {duration:.0f} s of load, kill at {args.kill_one_at}; "
-                f"mean 1-min load average {load:.1f} on {os.cpu_count()} cores",
+                f"mean 1-min load average {load:.1f} on {os.cpu_count()} cores; CPU seconds "
+                + ", ".join(f"{role} {used:.0f}" for role, used in sorted(by_role.items())),
                 checks.print_routes(routes, total, duration),
                 checks.print_checks(found),
             ]
