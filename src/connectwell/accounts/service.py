@@ -348,7 +348,7 @@ def create_api_token(session: Session, *, owner: Person, name: str, created_by: 
     try:
         name = clean_name(name, max_length=100)
     except TextRefused as refused:
-        raise AccountError("name", str(refused)) from None
+        raise AccountError("name", f"1 to 100 characters; this one {refused}") from None
     if not owner.is_active:
         raise AccountError("owner", "the owner is not active")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
