@@ -53,6 +53,7 @@ CACHE = Path(tempfile.gettempdir()) / "connectwell-bench"
 SECRET_KEY = "pages-load-benchmark-key-" + "x" * 24
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TICKS = os.sysconf("SC_CLK_TCK")
+SPEEDUPS = ("uvloop", "httptools")
 
 
 # --- the database ---------------------------------------------------------------------------
@@ -107,11 +108,27 @@ def free_port() -> int:
         return port
 
 
-def start_server(url: str, port: int, workers: int, folder: Path) -> subprocess.Popen[bytes]:
+def hide_speedups(folder: Path) -> str:
+    """A folder whose ``uvloop`` and ``httptools`` fail to import: put first on PYTHONPATH,
+    uvicorn's "auto" falls back to asyncio's loop and h11 (pure-Python HTTP parsing)."""
+    shadow = folder / "no-speedups"
+    shadow.mkdir()
+    for name in SPEEDUPS:
+        (shadow / f"{name}.py").write_text(f"raise ImportError('{name} hidden by pages_load')\n")
+    return str(shadow)
+
+
+def start_server(
+    url: str, port: int, workers: int, folder: Path, *, speedups: bool = True
+) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "connectwell", "serve", "--no-worker", "--port", str(port)]
     if workers != 1:
         command += ["--workers", str(workers)]
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET_KEY, INSTANCE_PATH=str(folder))
+    if not speedups:
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (hide_speedups(folder), env.get("PYTHONPATH", "")) if p
+        )
     log = (folder / "server.log").open("wb")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=log)  # noqa: S603 - our own command
     deadline = time.monotonic() + 60
@@ -155,6 +172,19 @@ def process_tree(root: int) -> list[int]:
         tree.append(pid)
         todo.extend(parents.get(pid, []))
     return tree
+
+
+def loaded_speedups(pids: list[int]) -> list[str]:
+    """Which of uvloop and httptools the server processes have loaded (their C extensions
+    mapped in ``/proc/PID/maps``): what uvicorn's "auto" loop and HTTP settings picked."""
+    found = set()
+    for pid in pids:
+        try:
+            maps = Path(f"/proc/{pid}/maps").read_text()
+        except OSError:
+            continue
+        found.update(name for name in SPEEDUPS if f"/{name}/" in maps)
+    return sorted(found)
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -237,6 +267,7 @@ class Result:
     seconds: float
     cpu: float
     tally: Tally
+    speedups: list[str]
 
     @property
     def requests(self) -> int:
@@ -261,7 +292,7 @@ def run_once(args: argparse.Namespace, workers: int) -> Result:
                 )[: args.clients]
             engine.dispose()
         port = free_port()
-        server = start_server(url, port, workers, folder)
+        server = start_server(url, port, workers, folder, speedups=not args.no_speedups)
         base = f"http://127.0.0.1:{port}"
         try:
             cookies = [sign_in(base, email) for email in emails]
@@ -270,6 +301,7 @@ def run_once(args: argparse.Namespace, workers: int) -> Result:
                     httpx.get(base + route, cookies=client, timeout=60)
             shares = [cookies[i :: args.processes] for i in range(args.processes)]
             pids = process_tree(server.pid)
+            speedups = loaded_speedups(pids)
             cpu_before, clock = cpu_seconds(pids), time.perf_counter()
             context = multiprocessing.get_context("spawn")
             with context.Pool(args.processes) as pool:
@@ -282,7 +314,7 @@ def run_once(args: argparse.Namespace, workers: int) -> Result:
     for tally in tallies:
         for route, values in tally.latencies.items():
             total.latencies[route].extend(values)
-    return Result(workers, elapsed, cpu, total)
+    return Result(workers, elapsed, cpu, total, speedups)
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -328,6 +360,11 @@ def main() -> None:
         "--processes", type=int, default=1, help="load-generating processes (default 1)"
     )
     parser.add_argument(
+        "--no-speedups",
+        action="store_true",
+        help="hide uvloop and httptools from the server (asyncio's loop and h11, to compare)",
+    )
+    parser.add_argument(
         "--database-url", default="", help="run against this database (default: a SQLite copy)"
     )
     args = parser.parse_args()
@@ -336,7 +373,8 @@ def main() -> None:
         result = run_once(args, workers)
         print(
             f"workers={workers}: {result.requests / result.seconds:.1f} req/s, "
-            f"{1000 * result.cpu / max(result.requests, 1):.2f} CPU ms/request",
+            f"{1000 * result.cpu / max(result.requests, 1):.2f} CPU ms/request, "
+            f"server loaded: {', '.join(result.speedups) or 'neither uvloop nor httptools'}",
             flush=True,
         )
         results.append(result)

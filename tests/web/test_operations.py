@@ -5,21 +5,26 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from connectwell.accounts import service as accounts
 from connectwell.core.config import Settings
 from connectwell.core.db import make_engine, make_session_factory
+from connectwell.core.db.health import head_revision
+from connectwell.core.db.migrate import current_revision, upgrade
 from connectwell.core.logs import json_handler
 from connectwell.people.models import Person
 from connectwell.web.app import create_app
-from tests.conftest import TEST_PASSWORD, Cast
+from tests.conftest import TEST_PASSWORD, Cast, api_token_for, sign_in
 from tests.web.conftest import form_token, post_form
 from tests.web.pulses_setup import count_as_closed, open_round
 
@@ -132,3 +137,70 @@ def test_answering_a_pulse_logs_nothing_of_the_person_or_their_answers(
     assert "/pulses/{round_id}" in routes and "/people/{person_id}" in routes
     for line in lines:  # no field carries an answer, a comment or a form
         assert not {"answer", "answers", "comment", "form", "email", "name"} & line.keys()
+
+
+def test_a_request_that_finds_no_free_database_connection_gets_503_with_retry_after(
+    database_url: str, settings: Settings, cast: Cast, db: Session, factory: sessionmaker[Session]
+) -> None:
+    token = api_token_for(db, cast.member)
+    db.commit()
+    engine = make_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    app = create_app(settings, session_factory=make_session_factory(engine))
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            held = engine.connect()  # the pool's one connection is taken
+            try:
+                busy = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.secret}"})
+                sign_in(client, factory, settings, cast.member)  # through the test's own pool
+                page = client.get("/people")
+            finally:
+                held.close()
+            after = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.secret}"})
+    finally:
+        engine.dispose()
+
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+    assert busy.headers["content-type"].startswith("application/problem+json")
+    assert "busy" in busy.json()["detail"]
+    assert page.status_code == 503 and "busy" in page.text
+    assert after.status_code == 200 and after.json()["email"] == cast.member.email
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_instances_starting_together_on_an_empty_database_migrate_it_once(
+    database_url: str,
+) -> None:
+    server = make_url(database_url)
+    name = f"connectwell_race_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    errors: list[BaseException] = []
+    start = threading.Barrier(3)
+
+    def instance() -> None:
+        engine = make_engine(url)
+        try:
+            start.wait()
+            upgrade(engine)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            engine.dispose()
+
+    try:
+        threads = [threading.Thread(target=instance) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(t.is_alive() for t in threads), "the migrations deadlocked"
+        assert errors == []
+        engine = make_engine(url)
+        assert current_revision(engine) == head_revision()
+        engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

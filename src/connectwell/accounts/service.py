@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import DateTime, String, case, delete, func, insert, literal, or_, select
+from sqlalchemy import DateTime, String, bindparam, case, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from connectwell.accounts.models import (
@@ -286,12 +286,16 @@ def start_session(
     return token
 
 
+# Read on every signed-in request: built once (one query for the session and its person).
+_SESSION_AND_PERSON = (
+    select(SignInSession)
+    .where(SignInSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(SignInSession.person))
+)
+
+
 def person_for_session(session: Session, token: str) -> Person | None:
-    row = session.scalar(
-        select(SignInSession)
-        .where(SignInSession.token_hash == token_hash(token))
-        .options(joinedload(SignInSession.person))  # one query for the session and its person
-    )
+    row = session.scalar(_SESSION_AND_PERSON, {"token_hash": token_hash(token)})
     if row is None or row.expires_at <= utcnow() or not row.person.is_active:
         return None
     return row.person
@@ -348,7 +352,7 @@ def create_api_token(session: Session, *, owner: Person, name: str, created_by: 
     try:
         name = clean_name(name, max_length=100)
     except TextRefused as refused:
-        raise AccountError("name", str(refused)) from None
+        raise AccountError("name", f"1 to 100 characters; this one {refused}") from None
     if not owner.is_active:
         raise AccountError("owner", "the owner is not active")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from connectwell.core import audit, errors
@@ -75,10 +75,21 @@ def _path_of(team: Team, by_id: dict[int, Team]) -> str:
     return TEAM_SEPARATOR.join(reversed(names))
 
 
+_TEAM_TREE = select(Team.id, Team.name, Team.parent_id)  # built once: read on most pages
+
+
 def team_paths(session: Session) -> dict[int, str]:
-    """Every team's path, by team id."""
-    by_id = {team.id: team for team in session.scalars(select(Team))}
-    return {team_id: _path_of(team, by_id) for team_id, team in by_id.items()}
+    """Every team's path, by team id (read as columns: no Team objects)."""
+    tree = {team_id: (name, parent_id) for team_id, name, parent_id in session.execute(_TEAM_TREE)}
+    paths: dict[int, str] = {}
+    for team_id, (name, parent_id) in tree.items():
+        names, seen = [name], {team_id}
+        while parent_id is not None and parent_id not in seen:
+            seen.add(parent_id)
+            name, parent_id = tree[parent_id]
+            names.append(name)
+        paths[team_id] = TEAM_SEPARATOR.join(reversed(names))
+    return paths
 
 
 def list_teams(session: Session) -> list[tuple[Team, str, int]]:
@@ -125,9 +136,13 @@ def descendant_team_ids(session: Session, team_ids: Iterable[int]) -> set[int]:
     return result
 
 
+# Read on every signed-in request: built once.
+_LED_DIRECTLY = select(TeamLead.team_id).where(TeamLead.person_id == bindparam("person_id"))
+
+
 def led_team_ids(session: Session, person_id: int) -> set[int]:
     """The teams a person leads, directly or through a parent team."""
-    direct = list(session.scalars(select(TeamLead.team_id).where(TeamLead.person_id == person_id)))
+    direct = list(session.scalars(_LED_DIRECTLY, {"person_id": person_id}))
     if not direct:  # most people lead no team: no need to read the tree of teams
         return set()
     return descendant_team_ids(session, direct)

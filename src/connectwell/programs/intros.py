@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from connectwell.core.config import Settings
 from connectwell.core.db import utcnow
+from connectwell.core.db.updates import mark_once
 from connectwell.core.notify import Attachment, tell
 from connectwell.people.models import Person
 from connectwell.programs import service
@@ -67,6 +68,8 @@ def send_due_intros(session: Session, settings: Settings, now: dt.datetime) -> i
         program = group.round.program
         if local_moment(group.round.round_on, program.local_hour, person.timezone) > now:
             continue
+        if not mark_once(session, member, GroupMember.intro_sent_at, now):
+            continue  # another worker sent it since this one read the pending rows
         tell(
             session,
             [person],
@@ -91,7 +94,6 @@ def send_due_intros(session: Session, settings: Settings, now: dt.datetime) -> i
             shared_hours=group.shared_hours,
             starter=group.starter,
         )
-        member.intro_sent_at = now
         sent += 1
     session.flush()
     return sent
@@ -110,6 +112,10 @@ def send_due_followups(session: Session, settings: Settings, now: dt.datetime) -
         assert member.intro_sent_at is not None
         if member.intro_sent_at + dt.timedelta(days=program.followup_days) > now:
             continue
+        if not mark_once(
+            session, member, GroupMember.followup_sent_at, now, GroupMember.answered_at.is_(None)
+        ):
+            continue  # sent by another worker, or answered, since this one read the rows
         tell(
             session,
             [member.person],
@@ -118,7 +124,6 @@ def send_due_followups(session: Session, settings: Settings, now: dt.datetime) -
             link=f"/pairings/{member.group.id}",
             others=[p.name for p in _others(member.group, member.person_id)],
         )
-        member.followup_sent_at = now
         sent += 1
     session.flush()
     return sent

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from connectwell.core import audit, ballots, errors
 from connectwell.core.config import Settings
+from connectwell.core.db.updates import mark_once
 from connectwell.core.notify import tell
 from connectwell.people import service as people
 from connectwell.people.models import Person
@@ -274,6 +275,8 @@ def send_due_invitations(session: Session, settings: Settings, now: dt.datetime)
     ):
         if local_moment(row.opens_on, row.pulse.local_hour, person.timezone) > now:
             continue
+        if not mark_once(session, participation, Participation.invited_at, now):
+            continue  # another worker sent it since this one read the rows
         tell(
             session,
             [person],
@@ -284,7 +287,6 @@ def send_due_invitations(session: Session, settings: Settings, now: dt.datetime)
             questions=len(row.item_ids),
             closes_on=row.closes_on,
         )
-        participation.invited_at = now
         sent += 1
     session.flush()
     return sent
@@ -303,6 +305,14 @@ def send_due_reminders(session: Session, settings: Settings, now: dt.datetime) -
     ):
         if row.opens_on + dt.timedelta(days=row.pulse.reminder_after_days) > now.date():
             continue
+        if not mark_once(
+            session,
+            participation,
+            Participation.reminded_at,
+            now,
+            Participation.answered.is_(False),
+        ):
+            continue  # sent by another worker, or answered, since this one read the rows
         tell(
             session,
             [person],
@@ -312,7 +322,6 @@ def send_due_reminders(session: Session, settings: Settings, now: dt.datetime) -
             pulse=row.pulse.name,
             closes_on=row.closes_on,
         )
-        participation.reminded_at = now
         sent += 1
     session.flush()
     return sent

@@ -54,8 +54,9 @@ class ShoutOut(Base):
 
     sender: Mapped[Person] = relationship(foreign_keys=[sender_id])
     value: Mapped[Value | None] = relationship()
+    # In the order they were named (without an order, PostgreSQL may answer another).
     recipients: Mapped[list[Recipient]] = relationship(
-        back_populates="shoutout", cascade="all, delete-orphan"
+        back_populates="shoutout", cascade="all, delete-orphan", order_by="Recipient.id"
     )
     reactions: Mapped[list[Reaction]] = relationship(cascade="all, delete-orphan")
 

@@ -274,35 +274,11 @@ def feed(
     rows; senders and values come with the page's rows, recipients (with their people
     and teams) and reactions in one query each (no N+1).
     """
-    filters = filters or FeedFilter()
-    statement = select(ShoutOut).where(_visible_to(viewer))  # type: ignore[arg-type]
-    if before is not None:
-        statement = statement.where(ShoutOut.id < before)
-    if filters.pathway is not None:
-        statement = statement.where(ShoutOut.pathway == filters.pathway.value)
-    if filters.value_id is not None:
-        statement = statement.where(ShoutOut.value_id == filters.value_id)
-    # A team's or a person's shout-outs are rare among all: start from their own index
-    # entries (candidates) rather than walk the whole feed looking for them.
-    truncated_at: int | None = None
-    sources = []
-    if filters.team_id is not None:
-        sources.append((Recipient.shoutout_id, Recipient.recipient_team_id == filters.team_id))
-    if filters.person_id is not None:
-        sources.append((ShoutOut.id, ShoutOut.sender_id == filters.person_id))
-        sources.append((Recipient.shoutout_id, Recipient.person_id == filters.person_id))
-    if sources:
-        window = max(200, 10 * limit)
-        groups = [sources[:1], sources[1:]] if filters.team_id and filters.person_id else [sources]
-        for group in groups:
-            candidates, cut = _candidates(session, group, before, window=window)
-            statement = statement.where(ShoutOut.id.in_(candidates))
-            if cut is not None:
-                truncated_at = cut if truncated_at is None else max(truncated_at, cut)
-        if truncated_at is not None:  # exact only above the highest cut
-            statement = statement.where(ShoutOut.id >= truncated_at)
+    conditions, truncated_at = feed_conditions(session, viewer, filters, before=before, limit=limit)
     statement = (
-        statement.order_by(ShoutOut.id.desc())
+        select(ShoutOut)
+        .where(*conditions)
+        .order_by(ShoutOut.id.desc())
         .limit(limit + 1)
         .options(
             # One row each: joined to the page's query rather than a query of their own.
@@ -318,6 +294,46 @@ def feed(
         return rows[:limit], rows[limit - 1].id
     # A person's window of candidates was full: older ones may follow, so keep paging.
     return rows, truncated_at
+
+
+def feed_conditions(
+    session: Session,
+    viewer: Person,
+    filters: FeedFilter | None = None,
+    *,
+    before: int | None = None,
+    limit: int = 20,
+) -> tuple[list[Any], int | None]:
+    """The WHERE conditions of a page of the feed (what :func:`feed` selects), and the
+    cursor to return when the page is not full (a person's or team's candidates were cut)."""
+    filters = filters or FeedFilter()
+    conditions: list[Any] = [_visible_to(viewer)]
+    if before is not None:
+        conditions.append(ShoutOut.id < before)
+    if filters.pathway is not None:
+        conditions.append(ShoutOut.pathway == filters.pathway.value)
+    if filters.value_id is not None:
+        conditions.append(ShoutOut.value_id == filters.value_id)
+    # A team's or a person's shout-outs are rare among all: start from their own index
+    # entries (candidates) rather than walk the whole feed looking for them.
+    truncated_at: int | None = None
+    sources = []
+    if filters.team_id is not None:
+        sources.append((Recipient.shoutout_id, Recipient.recipient_team_id == filters.team_id))
+    if filters.person_id is not None:
+        sources.append((ShoutOut.id, ShoutOut.sender_id == filters.person_id))
+        sources.append((Recipient.shoutout_id, Recipient.person_id == filters.person_id))
+    if sources:
+        window = max(200, 10 * limit)
+        groups = [sources[:1], sources[1:]] if filters.team_id and filters.person_id else [sources]
+        for group in groups:
+            candidates, cut = _candidates(session, group, before, window=window)
+            conditions.append(ShoutOut.id.in_(candidates))
+            if cut is not None:
+                truncated_at = cut if truncated_at is None else max(truncated_at, cut)
+        if truncated_at is not None:  # exact only above the highest cut
+            conditions.append(ShoutOut.id >= truncated_at)
+    return conditions, truncated_at
 
 
 def _candidates(

@@ -112,7 +112,12 @@ def create_app(
     """Build the app. Without arguments it reads the environment and migrates the database."""
     settings = settings or get_settings()
     if session_factory is None:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+            pool_timeout=settings.database_pool_timeout_seconds,
+        )
         if migrate:
             upgrade(engine, anonymity_floor=settings.anonymity_floor)
         session_factory = make_session_factory(engine)

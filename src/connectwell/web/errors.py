@@ -17,9 +17,11 @@ same two shapes.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from http import HTTPStatus
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -29,6 +31,8 @@ from connectwell.core.errors import Conflict, DomainError, Invalid, NotAllowed, 
 from connectwell.web.deps import NotSignedIn
 from connectwell.web.forms import REQUEST_PARTS, placed, plain_problems
 from connectwell.web.templating import templates
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -209,6 +213,25 @@ async def invalid_request(request: Request, error: Exception) -> Response:
     return problem(code, "invalid request", field=first, problems=problems)
 
 
+#: Seconds a client is asked to wait when the database is busy or away for a moment.
+RETRY_AFTER_SECONDS = 5
+
+
+async def database_busy(request: Request, error: Exception) -> Response:
+    """No free database connection within the pool's wait, or the database refused or lost
+    the connection (a restart, a failover, SQLite's write lock held too long): a 503 that asks
+    the client to try again shortly, never a 500. Logged by the error's class only: its text
+    can hold a statement's parameters, which may name someone."""
+    cause = getattr(error, "orig", None) or error
+    log.warning("database busy or unavailable: %s", type(cause).__name__)
+    return error_response(
+        request,
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        "connectwell is busy right now; try again in a few seconds.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def not_signed_in(request: Request, error: Exception) -> Response:
     """A page that needs a viewer sends the browser to sign in, then back."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -227,3 +250,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(NotSignedIn, not_signed_in)
+    # A pool that waited in vain, and an unreachable or restarting database.
+    app.add_exception_handler(sqlalchemy.exc.TimeoutError, database_busy)
+    app.add_exception_handler(sqlalchemy.exc.OperationalError, database_busy)

@@ -24,7 +24,7 @@ router = APIRouter()
 
 @router.get("/pairings")
 def pairings(request: Request, session: DB, viewer: PageViewer) -> Response:
-    groups = answers.my_groups(session, viewer.person, limit=50)
+    groups = answers.my_pairings(session, viewer.person, limit=50)
     return render(request, "pairings.html", {"groups": groups}, session=session)
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from connectwell.core.words import PATHWAY_NAMES
 from connectwell.people import service as people
 from connectwell.shoutouts import service, values
+from connectwell.shoutouts.feed_view import FeedView, feed_view
 from connectwell.shoutouts.models import REACTIONS, Pathway, ShoutOut, Visibility
 from connectwell.shoutouts.schemas import FeedFilter, FeedItem, ShoutOutIn
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin, PageViewer, Viewer
@@ -94,18 +95,16 @@ def _feed_page(
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
-    shoutouts: list[ShoutOut] = []
-    cursor = None
+    view = FeedView([], {}, None)
     try:
         filters = _feed_filter(session, query)
-        shoutouts, cursor = service.feed(
-            session, viewer.person, filters, before=before, limit=PAGE_SIZE
-        )
+        view = feed_view(session, viewer.person, filters, before=before, limit=PAGE_SIZE)
     except service.ShoutOutError as error:  # an unknown person: say so, show nothing
         extra["filter_error"] = error
         status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    cursor = view.cursor
     context: dict[str, Any] = {
-        "items": _items(shoutouts, viewer),
+        "items": [Item(item, view.mine[item.id]) for item in view.items],
         "next_url": f"/shoutouts?{urlencode({**query.params(), 'before': cursor})}"
         if cursor
         else None,
