@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from connectwell.accounts import service as accounts
@@ -28,7 +28,14 @@ from connectwell.core.db import utcnow
 from connectwell.demo.service import DemoSignIn
 from connectwell.people.models import Person
 from tests.browser.conftest import HTTP_STATUS_MESSAGE
-from tests.browser.support import REPO_ROOT, SCREENSHOTS_VARIABLE, Axe, LiveApp, sign_in
+from tests.browser.support import (
+    REPO_ROOT,
+    SCREENSHOTS_VARIABLE,
+    Axe,
+    LiveApp,
+    sign_in,
+    tab_to,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -204,3 +211,28 @@ def test_every_page_reachable_from_home_is_found_fits_the_screen_and_passes_axe(
     assert not script_problems, "the browser reported errors:\n" + "\n".join(script_problems)
     missing = REACHABLE[role] - set(per_route)
     assert not missing, f"{role} at {width} px found no link to {sorted(missing)}"
+
+
+@pytest.mark.parametrize("phone_or_laptop", ["phone"], indirect=True)
+def test_on_a_phone_the_menu_is_one_line_that_opens_and_is_followed_by_keyboard(
+    phone_or_laptop: tuple[BrowserContext, list[str]], axe: Axe, live_app: LiveApp
+) -> None:
+    context, script_problems = phone_or_laptop
+    page = context.new_page()
+    member = live_app.sign_ins["member"]
+    sign_in(page, member.email, member.password)
+    page.wait_for_url(live_app.base_url + "/")
+
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] < 80, f"the header is {header} on a phone"
+    expect(page.get_by_role("link", name="Pulses")).to_be_hidden()
+    tab_to(page, ".menu-narrow summary")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("navigation", name="Main")).to_have_count(1)
+    axe.check(page, "the menu open on a phone")
+    tab_to(page, 'nav a[href="/pulses"]:visible')
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(live_app.base_url + "/pulses")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pulses")
+    assert not script_problems, "the browser reported errors:\n" + "\n".join(script_problems)
