@@ -196,7 +196,7 @@ def test_it_renders_an_unknown_address_with_the_menu_for_a_signed_in_viewer(
     assert response.status_code == 404
     assert "Not found" in response.text
     assert 'aria-label="Main"' in response.text and 'href="/pulses"' in response.text
-    assert f"Sign out <span class=\"visually-hidden\">{cast.member.name}" in response.text
+    assert f'Sign out <span class="visually-hidden">{cast.member.name}' in response.text
     token = client.get("/me").text.split('name="csrf_token" value="')[1].split('"')[0]
     assert f'name="csrf_token" value="{token}"' in response.text  # signing out works from it
 
