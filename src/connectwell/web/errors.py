@@ -160,20 +160,25 @@ def error_response(
     """The error page for a page, a problem for the API."""
     if not wants_html(request):
         return problem(code, detail, field=field, problems=problems, headers=headers)
-    context: dict[str, Any] = {"code": code, "message": detail, "viewer": None}
-    context.update(_page_frame(request))
+    context: dict[str, Any] = {
+        "code": code,
+        "message": detail,
+        "viewer": getattr(request.state, "viewer", None),
+        "csrf_token": csrf_token(request),
+    }
+    if code < 500:  # a server or database in trouble is not asked again for the menu's needs
+        context.update(_page_frame(request, context["viewer"]))
     return templates.TemplateResponse(
         request, "error.html", context, status_code=code, headers=headers
     )
 
 
-def _page_frame(request: Request) -> dict[str, Any]:
-    """What the site menu needs (viewer, CSRF token, unread count), so that an error page
-    still shows where to go. A route's viewer is at hand; an address no route serves (a 404
-    of Starlette's own) ran no dependency, so the sign-in cookie is read here. Without a
+def _page_frame(request: Request, viewer: Viewer | None) -> dict[str, Any]:
+    """What the site menu needs (the viewer, the unread count), so that an error page still
+    shows where to go. A route's viewer is at hand; an address no route serves (a 404 of
+    Starlette's own) ran no dependency, so the sign-in cookie is read here. Without a
     working database the page goes without a menu rather than fail again."""
-    frame: dict[str, Any] = {"csrf_token": csrf_token(request), "unread": 0}
-    viewer = getattr(request.state, "viewer", None)
+    frame: dict[str, Any] = {"viewer": viewer, "unread": 0}
     factory = getattr(request.app.state, "session_factory", None)
     if factory is None:
         return frame
