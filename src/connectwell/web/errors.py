@@ -36,8 +36,9 @@ from connectwell.web.deps import SESSION_COOKIE, NotSignedIn, Viewer, csrf_token
 from connectwell.web.forms import REQUEST_PARTS, placed, plain_problems
 from connectwell.web.templating import templates
 
-PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
 
 # The one table from a kind to its HTTP status.
 STATUS: dict[type[DomainError], int] = {
