@@ -207,7 +207,7 @@ def test_a_member_signs_in_with_the_keyboard_only_and_edits_their_profile(
     expect(page).to_have_url(live_app.base_url + "/")
     axe.check(page, "home (member)")
 
-    tab_to(page, 'nav a[href="/me"]')
+    tab_to(page, '.menu-wide a[href="/me"]')
     page.keyboard.press("Enter")
     expect(page).to_have_url(live_app.base_url + "/me")
     axe.check(page, "my profile (member)")
@@ -257,7 +257,7 @@ def test_a_member_signs_in_with_the_keyboard_only_and_edits_their_profile(
         assert person is not None
         assert (person.paused_until, person.pause_reason) == (back, "Parental leave")
 
-    tab_to(page, 'nav a[href="/"]')
+    tab_to(page, '.menu-wide a[href="/"]')
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Your participation is paused until")
     axe.check(page, "home (member, paused)")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import func, select, update
@@ -23,6 +24,14 @@ from connectwell.core.notify import OutboxEmail
 from connectwell.people.models import Person, Team
 from connectwell.people.service import team_paths
 from connectwell.web.app import create_app
+from connectwell.web.pages import (
+    admin,
+    admin_audit,
+    admin_erase,
+    admin_programs,
+    admin_pulses,
+    admin_shoutouts,
+)
 from tests.conftest import Cast, sign_in
 from tests.web.conftest import (
     HEADER,
@@ -72,12 +81,33 @@ def _state(db: Session) -> tuple[object, ...]:
 # --- the pages -----------------------------------------------------------------------------
 
 
-def test_the_admin_page_links_roster_tokens_and_outbox(as_person: AsPerson, cast: Cast) -> None:
+def test_the_admin_page_links_every_admin_page(as_person: AsPerson, cast: Cast) -> None:
+    modules = (admin, admin_audit, admin_erase, admin_programs, admin_pulses, admin_shoutouts)
+    pages = {
+        route.path
+        for module in modules
+        for route in module.router.routes
+        if isinstance(route, APIRoute)
+        and route.path.startswith("/admin/")
+        and "GET" in route.methods
+        and "{" not in route.path  # a person's erase page: linked from their profile
+        and not route.path.endswith(".csv")  # downloads: linked from their page
+    }
     response = as_person(cast.admin).get("/admin")
 
     assert response.status_code == 200
-    for link in ("/admin/roster", "/admin/tokens", "/admin/outbox"):
-        assert f'href="{link}"' in response.text
+    assert {"/admin/roster", "/admin/programs", "/admin/pulses", "/admin/bank", "/admin/values",
+            "/admin/audit", "/admin/tokens", "/admin/outbox"} <= pages  # fmt: skip
+    for link in pages:
+        assert f'href="{link}"' in response.text, f"/admin does not link {link}"
+    assert "Erase a person" in response.text
+
+
+def test_a_profile_links_its_erase_page_for_admins(as_person: AsPerson, cast: Cast) -> None:
+    erase = f'href="/admin/people/{cast.member.id}/erase"'
+
+    assert erase in as_person(cast.admin).get(f"/people/{cast.member.id}").text
+    assert erase not in as_person(cast.lead).get(f"/people/{cast.member.id}").text
 
 
 @pytest.mark.parametrize("role", ["member", "lead", "other_member"])

@@ -186,6 +186,30 @@ def test_it_renders_a_domain_not_found_on_a_page_with_the_viewer_signed_in(
     assert "My profile" in response.text  # the page still knows who is signed in
 
 
+def test_it_renders_an_unknown_address_with_the_menu_for_a_signed_in_viewer(
+    as_person: AsPerson, cast: Cast
+) -> None:
+    client = as_person(cast.member)
+
+    response = client.get("/no-such-page")
+
+    assert response.status_code == 404
+    assert "Not found" in response.text
+    assert 'aria-label="Main"' in response.text and 'href="/pulses"' in response.text
+    assert f'Sign out <span class="visually-hidden">{cast.member.name}' in response.text
+    token = client.get("/me").text.split('name="csrf_token" value="')[1].split('"')[0]
+    assert f'name="csrf_token" value="{token}"' in response.text  # signing out works from it
+
+
+def test_it_renders_an_unknown_address_without_a_menu_for_nobody_signed_in(
+    client: TestClient,
+) -> None:
+    response = client.get("/no-such-page")
+
+    assert response.status_code == 404
+    assert "Not found" in response.text and 'aria-label="Main"' not in response.text
+
+
 def test_it_answers_the_api_without_a_sign_in_with_a_401_problem(client: TestClient) -> None:
     response = client.get("/api/v1/me")
 

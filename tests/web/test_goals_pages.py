@@ -36,6 +36,24 @@ def test_a_member_sets_a_goal_from_the_teams_goals_page(db: Session, cast: Cast,
     assert "20 help sessions across teams" in listed and "0 of 20 help sessions (0%)" in listed
 
 
+def test_goals_leads_to_the_viewers_team_goals(cast: Cast, as_person) -> None:  # type: ignore[no-untyped-def]
+    response = as_person(cast.member).get("/goals", follow_redirects=False)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/teams/{cast.platform.id}/goals"
+
+
+def test_goals_leads_someone_without_a_team_to_the_teams(
+    db: Session, cast: Cast, as_person
+) -> None:  # type: ignore[no-untyped-def]
+    cast.admin.team = None
+    db.commit()
+
+    response = as_person(cast.admin).get("/goals", follow_redirects=False)
+
+    assert response.status_code == 303 and response.headers["location"] == "/teams"
+
+
 def test_someone_of_another_team_sees_the_goals_but_cannot_set_one(
     db: Session, cast: Cast, as_person
 ) -> None:  # type: ignore[no-untyped-def]

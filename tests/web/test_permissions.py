@@ -389,6 +389,7 @@ NEW_GOAL = {"title": "A goal by {role}", "done_looks_like": "Done", "target": "5
 OF_PLATFORM = {"other_member": 403}  # goals of the member's and lead's team: Noah is not in it
 LEADS_AND_ADMINS = {"member": 403, "other_member": 403, "member_token": 403}
 ROUTES += [
+    Route("GET", "/goals", page(303)),  # to the viewer's team's goals
     Route("GET", "/teams/{platform}/goals", page(200)),
     Route("POST", "/teams/{platform}/goals", {**form(303), **OF_PLATFORM}, form=NEW_GOAL),
     Route("GET", "/goals/{goal}", page(200)),

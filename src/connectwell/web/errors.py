@@ -25,10 +25,15 @@ import sqlalchemy.exc
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from connectwell.accounts import service as accounts
+from connectwell.core import notify
 from connectwell.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, kind_of
-from connectwell.web.deps import NotSignedIn
+from connectwell.people import service as people
+from connectwell.web.deps import SESSION_COOKIE, NotSignedIn, Viewer, csrf_token
 from connectwell.web.forms import REQUEST_PARTS, placed, plain_problems
 from connectwell.web.templating import templates
 
@@ -157,13 +162,43 @@ def error_response(
     """The error page for a page, a problem for the API."""
     if not wants_html(request):
         return problem(code, detail, field=field, problems=problems, headers=headers)
+    context: dict[str, Any] = {
+        "code": code,
+        "message": detail,
+        "viewer": getattr(request.state, "viewer", None),
+        "csrf_token": csrf_token(request),
+    }
+    if code < 500:  # a server or database in trouble is not asked again for the menu's needs
+        context.update(_page_frame(request, context["viewer"]))
     return templates.TemplateResponse(
-        request,
-        "error.html",
-        {"code": code, "message": detail, "viewer": getattr(request.state, "viewer", None)},
-        status_code=code,
-        headers=headers,
+        request, "error.html", context, status_code=code, headers=headers
     )
+
+
+def _page_frame(request: Request, viewer: Viewer | None) -> dict[str, Any]:
+    """What the site menu needs (the viewer, the unread count), so that an error page still
+    shows where to go. A route's viewer is at hand; an address no route serves (a 404 of
+    Starlette's own) ran no dependency, so the sign-in cookie is read here. Without a
+    working database the page goes without a menu rather than fail again."""
+    frame: dict[str, Any] = {"viewer": viewer, "unread": 0}
+    factory = getattr(request.app.state, "session_factory", None)
+    if factory is None:
+        return frame
+    session: Session = factory()
+    try:
+        if viewer is None and request.cookies.get(SESSION_COOKIE):
+            person = accounts.person_for_session(session, request.cookies[SESSION_COOKIE])
+            if person is not None:
+                viewer = Viewer(person, "session", people.led_team_ids(session, person.id))
+        if viewer is not None:
+            frame["unread"] = notify.unread_count(session, viewer.person.id)
+    except SQLAlchemyError:
+        log.warning("the error page goes without its menu: the database did not answer")
+        viewer = None
+    finally:
+        session.close()  # not a rollback: that would expire the viewer the page reads
+    frame["viewer"] = viewer
+    return frame
 
 
 def _problems_of(error: DomainError) -> list[dict[str, Any]] | None:

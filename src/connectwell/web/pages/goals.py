@@ -47,6 +47,14 @@ def _team_goals_page(
     )
 
 
+@router.get("/goals")
+def my_team_goals(viewer: PageViewer) -> Response:
+    """The viewer's team's goals; without a team yet, the teams to choose from."""
+    team_id = viewer.person.team_id
+    target = f"/teams/{team_id}/goals" if team_id else "/teams"
+    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
+
+
 @router.get("/teams/{team_id}/goals")
 def team_goals(request: Request, session: DB, viewer: PageViewer, team_id: int) -> Response:
     return _team_goals_page(request, session, viewer, team_id)
