@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,22 @@ from connectwell.core import notify, times, words
 from connectwell.core.text import linkify
 from connectwell.web.deps import csrf_token
 
+STATIC = Path(__file__).parent / "static"
+
+
+def _app_colours(css: str) -> dict[str, str]:
+    """The light theme's colours that app.css declares first (``--accent: #0b5cad``): the
+    phone's title bar and splash screen use them (theme-color, the manifest)."""
+    found = {}
+    for name in ("accent", "paper"):
+        match = re.search(rf"--{name}:\s*(#[0-9a-fA-F]{{3,8}})\b", css)
+        if match is None:
+            raise LookupError(f"app.css declares no --{name} colour")
+        found[name] = match.group(1).lower()
+    return found
+
+
+APP_COLOURS = _app_colours((STATIC / "app.css").read_text(encoding="utf-8"))
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # Templates change only with a new release (a restart): do not stat every template file, and
 # every one it includes, on each render to see whether it changed on disk.
@@ -72,6 +89,7 @@ templates.env.globals["hqc_elements"] = words.HQC_ELEMENTS
 templates.env.globals["element_names"] = words.ELEMENT_NAMES
 templates.env.globals["construct_names"] = words.CONSTRUCT_NAMES
 templates.env.globals["weekdays"] = words.WEEKDAYS
+templates.env.globals["theme_color"] = APP_COLOURS["accent"]
 
 
 def render(
