@@ -163,12 +163,37 @@ def test_times_are_shown_in_each_recipients_own_zone(settings: Settings) -> None
     berlin = render("email", "intro", context, Someone(timezone="Europe/Berlin"), settings)
     new_york = render("email", "intro", context, Someone(timezone="America/New_York"), settings)
 
-    assert "A proposed 30 minutes: Monday 7 December, 10:00 (Europe/Berlin)" in berlin.text
-    assert "Monday 7 December, 04:00 (America/New_York)" in new_york.text
+    assert "A proposed 30 minutes: Monday 7 December, 10:00 CET" in berlin.text
+    assert "Monday 7 December, 04:00 EST" in new_york.text
     moved = render(
         "inbox", "intro-moved", message_context(SAMPLES["intro-moved"]), Someone(), settings
     )
     assert moved.subject == "Coffee: new time Mon 7 Dec, 10:00"
+
+
+def test_an_intro_shows_the_slot_in_each_colleagues_own_zone_too(settings: Settings) -> None:
+    others = [
+        {"name": "Noah", "title": "", "where": "New York", "timezone": "America/New_York"},
+        {"name": "Lee", "title": "", "where": "Berlin", "timezone": "Europe/Berlin"},
+    ]
+    context = message_context({**SAMPLES["intro"], "others": others})
+
+    email = render("email", "intro", context, Someone(timezone="Europe/Berlin"), settings)
+
+    assert "  - Noah, colleague, New York (Monday 7 December, 04:00 EST their time)\n" in email.text
+    assert "  - Lee, colleague, Berlin\n" in email.text  # the same zone as the reader's
+    assert email.html is not None
+    assert "<li>Noah, colleague, New York (Monday 7 December, 04:00 EST their time)</li>" in (
+        email.html
+    )
+
+
+def test_an_unknown_zone_shows_times_in_utc(settings: Settings) -> None:
+    context = message_context(SAMPLES["intro"])
+
+    email = render("email", "intro", context, Someone(timezone="Atlantis/Lost"), settings)
+
+    assert "A proposed 30 minutes: Monday 7 December, 09:00 UTC" in email.text
 
 
 def test_an_unknown_kind_fails_loudly(settings: Settings) -> None:
@@ -251,7 +276,7 @@ def test_it_stores_the_kind_and_json_context_with_the_message(
     }
     assert line.context == email.context == expected
     assert (email.kind, email.link) == ("intro-moved", "/pairings/3")
-    assert "Monday 7 December, 10:00 (Europe/Berlin)" in email.text_body  # Mia is in Berlin
+    assert "Monday 7 December, 10:00 CET" in email.text_body  # Mia is in Berlin
 
 
 def test_a_later_channel_renders_a_stored_message_from_its_kind_and_context(

@@ -1,10 +1,14 @@
-"""web/templating.py: the ``linkify`` filter shows people's text as text, links as safe links."""
+"""web/templating.py: ``linkify`` shows people's text as text, links as safe links; the time
+filters show every moment in the viewer's own time zone."""
 
 from __future__ import annotations
 
+import datetime as dt
+from types import SimpleNamespace
+
 import pytest
 
-from connectwell.core import words
+from connectwell.core import times, words
 from connectwell.web.templating import linkify, templates
 
 REL = 'rel="noopener nofollow ugc"'
@@ -112,3 +116,56 @@ def test_every_template_and_module_reads_the_one_list_of_weekdays() -> None:
     assert digests.WEEKDAYS is words.WEEKDAYS
     assert not hasattr(admin_programs, "WEEKDAYS") and not hasattr(admin_pulses, "WEEKDAYS")
     assert templates.env.from_string("{{ weekdays[2] }}").render() == "Wednesday"
+
+
+def _render_for(zone: str | None, source: str, **values: object) -> str:
+    viewer = SimpleNamespace(person=SimpleNamespace(timezone=zone)) if zone is not None else None
+    return templates.env.from_string(source).render(viewer=viewer, **values)
+
+
+def test_the_date_filter_shows_a_moment_in_the_viewers_zone_named() -> None:
+    moment = dt.datetime(2026, 11, 3, 13, 5, tzinfo=dt.UTC)
+    summer = dt.datetime(2026, 7, 3, 13, 5, tzinfo=dt.UTC)
+
+    assert _render_for("Europe/Berlin", "{{ m|date }}", m=moment) == "3 Nov 2026, 14:05 CET"
+    assert _render_for("Europe/Berlin", "{{ m|date }}", m=summer) == "3 Jul 2026, 15:05 CEST"
+    assert _render_for("Asia/Tokyo", "{{ m|date }}", m=moment) == "3 Nov 2026, 22:05 JST"
+    assert _render_for(None, "{{ m|date }}", m=moment) == "3 Nov 2026, 13:05 UTC"  # signed out
+    assert _render_for("Not/AZone", "{{ m|date }}", m=moment) == "3 Nov 2026, 13:05 UTC"
+
+
+def test_the_date_filter_leaves_a_calendar_day_as_it_is() -> None:
+    day = dt.date(2026, 11, 3)
+    assert _render_for("Pacific/Kiritimati", "{{ d|date }}", d=day) == "3 Nov 2026"
+
+
+def test_day_in_gives_the_viewers_day_across_midnight() -> None:
+    late = dt.datetime(2026, 11, 3, 23, 30, tzinfo=dt.UTC)
+
+    assert _render_for("Europe/Berlin", "{{ m|day_in }}", m=late) == "4 November 2026"
+    assert _render_for("UTC", "{{ m|day_in }}", m=late) == "3 November 2026"
+    assert _render_for("UTC", "{{ m|day_in('Europe/Berlin') }}", m=late) == "4 November 2026"
+
+
+def test_the_when_filter_says_how_long_ago_with_the_exact_time_in_a_title() -> None:
+    two_hours_ago = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=2)
+    exact = times.exact(two_hours_ago, "Europe/Berlin")
+
+    html = _render_for("Europe/Berlin", "{{ m|when }}", m=two_hours_ago)
+
+    assert html == (
+        f'<time datetime="{two_hours_ago.isoformat()}" title="{exact}">2 hours ago</time>'
+    )
+    assert exact.endswith((" CET", " CEST"))
+
+
+def test_the_when_filter_shows_the_exact_time_of_a_moment_a_week_or_more_away() -> None:
+    old = dt.datetime(2020, 2, 1, 23, 30, tzinfo=dt.UTC)
+
+    html = _render_for("Europe/Berlin", "{{ m|when }}", m=old)
+
+    assert html == (
+        '<time datetime="2020-02-01T23:30:00+00:00" title="2 Feb 2020, 00:30 CET">'
+        "2 Feb 2020, 00:30 CET</time>"
+    )
+    assert _render_for("Europe/Berlin", "{{ m|when or 'never' }}", m=None) == "never"

@@ -87,6 +87,7 @@ def send_due_intros(session: Session, settings: Settings, now: dt.datetime) -> i
                     "name": other.name,
                     "title": other.title or "",
                     "where": other.location or other.timezone,
+                    "timezone": other.timezone,
                 }
                 for other in _others(group, person.id)
             ],

@@ -23,6 +23,7 @@ from connectwell.web.pages import (
     admin_programs,
     admin_pulses,
     admin_shoutouts,
+    app_shell,
     appreciation,
     auth,
     home,
@@ -47,6 +48,7 @@ for module in (goal_pages, digest_pages):  # team goals; the weekly digest
     page_router.include_router(module.router)
 for module in (pulse_pages, admin_pulses, insight_pages):  # pulses, the bank, insights
     page_router.include_router(module.router)
+page_router.include_router(app_shell.router)  # the manifest, service worker, offline page
 
 api_router = APIRouter(prefix="/api/v1", responses=API_PROBLEMS)
 api_router.include_router(api_me.router, prefix="/me", tags=["me"])

@@ -10,7 +10,8 @@ A message is a kind plus its context. Each kind is a folder of ``core/messages/`
 Templates see the context plus ``recipient`` (id, name, email, timezone, language),
 ``organisation``, ``base_url`` and ``link`` (the message's link made absolute). Context values
 are JSON: datetimes arrive as ISO strings in UTC and are shown in the recipient's zone with
-``|local``. Undefined names fail loudly (``StrictUndefined``); ``.html`` is auto-escaped.
+``|local`` ("Monday 7 December, 10:00 CET"), or in another zone with ``|local_in(zone)``.
+Undefined names fail loudly (``StrictUndefined``); ``.html`` is auto-escaped.
 
 A channel is a function ``(kind, values) -> Rendered`` in :data:`CHANNELS`: Slack or Teams add
 theirs (with their own template files in the same folders) and render stored messages from
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from jinja2 import (
     Environment,
@@ -36,6 +36,7 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 
+from connectwell.core import times
 from connectwell.core.config import Settings
 from connectwell.core.text import breaks, linkify
 
@@ -108,10 +109,19 @@ def local(
     format: str = "%A %-d %B, %H:%M",
     zone: bool = True,
 ) -> str:
-    """A UTC moment in the recipient's zone: "Monday 7 December, 10:00 (Europe/Berlin)"."""
+    """A UTC moment in the recipient's zone, the zone named: "Monday 7 December, 10:00 CET"
+    (an unknown zone shows UTC); ``|local_in(zone)`` shows it in a colleague's zone."""
     timezone = context["recipient"]["timezone"]
-    shown = _moment(value).astimezone(ZoneInfo(timezone)).strftime(format)
-    return f"{shown} ({timezone})" if zone else shown
+    return local_in(value, timezone, format, zone)
+
+
+def local_in(
+    value: str | dt.datetime, timezone: str, format: str = "%A %-d %B, %H:%M", zone: bool = True
+) -> str:
+    """A UTC moment in ``timezone``: "Monday 7 December, 18:00 JST"."""
+    if zone:
+        return times.exact(_moment(value), timezone, format)
+    return times.local(_moment(value), timezone).strftime(format)
 
 
 def day(value: str | dt.date, format: str = "%-d %B") -> str:
@@ -151,6 +161,7 @@ def environment() -> Environment:
     )
     env.filters.update(
         local=local,
+        local_in=local_in,
         day=day,
         and_list=and_list,
         plural=plural,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from connectwell.core import times
 from connectwell.core.db import utcnow
 from connectwell.people import service as people
 from connectwell.programs import answers, intros
@@ -38,17 +38,28 @@ def _pairing_page(
     **extra: object,
 ) -> Response:
     group, member = answers.group_for(session, group_id, viewer.person)
-    zone = ZoneInfo(viewer.person.timezone)
+    mine = viewer.person.timezone
+    others = [m.person for m in group.members if m.person_id != viewer.person.id]
     return render(
         request,
         "pairing.html",
         {
             "group": group,
             "member": member,
-            "others": [m.person for m in group.members if m.person_id != viewer.person.id],
+            "others": others,
             "paths": people.team_paths(session),
-            "slot_start": group.slot_start.astimezone(zone),
-            "slot_end": group.slot_end.astimezone(zone),
+            "slot_start": times.local(group.slot_start, mine),
+            "slot_end": times.local(group.slot_end, mine),
+            # The same slot in each colleague's own zone, when theirs is not the viewer's.
+            "their_slots": [
+                (
+                    other,
+                    times.local(group.slot_start, other.timezone),
+                    times.local(group.slot_end, other.timezone),
+                )
+                for other in others
+                if times.zone(other.timezone) != times.zone(mine)
+            ],
             "form": extra.pop("form", PageForm()),
             "move_form": extra.pop("move_form", PageForm()),
             **extra,
@@ -124,7 +135,7 @@ async def reschedule(
     if form.data is not None:
         local = form.data.start
         if local.tzinfo is None:
-            local = local.replace(tzinfo=ZoneInfo(viewer.person.timezone))
+            local = local.replace(tzinfo=times.zone(viewer.person.timezone))
         try:
             intros.reschedule(session, group_id, viewer.person, local, settings)
         except ProgramNotFound:
