@@ -54,5 +54,5 @@ def is_transient(error: BaseException) -> bool:
     return sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith(CONNECTION_CLASS)
 
 
-def _is_psycopg(cause: BaseException) -> bool:
+def _is_psycopg(cause: BaseException | None) -> bool:
     return type(cause).__module__.startswith("psycopg")
