@@ -10,8 +10,10 @@ steps still count, and published figures are never touched (they hold no person)
 name, e-mail, title, location, bio, interests, pause, manager line, role, team leads, the
 password, sign-in sessions, API tokens, set-password links, failed sign-ins under their
 e-mail, the inbox, e-mail waiting or kept in the outbox, private notes on their pairings,
-never-pair lists both ways, programme memberships and digest opt-outs; their name and e-mail
-also go from the audit log's labels and recorded changes.
+never-pair lists both ways, programme memberships and digest opt-outs. Their full name and
+e-mail (whole words, any case) become "a former colleague" in others' inbox and e-mail (the
+calendar invites drop them), in shout-out words and in the audit log; a first name alone in
+free text may stay.
 """
 
 from __future__ import annotations
