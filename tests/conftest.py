@@ -7,6 +7,8 @@ variants skip, except in CI (``CI=true``), where a missing server is a failure.
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import re
 import secrets
@@ -27,6 +29,7 @@ from connectwell.accounts.models import ApiToken
 from connectwell.core.config import Settings
 from connectwell.core.db import Base, make_engine, make_session_factory, transaction
 from connectwell.core.db.migrate import upgrade
+from connectwell.core.logs import json_handler
 from connectwell.people.models import Person, Role, Team, TeamLead
 from connectwell.web.app import create_app
 from connectwell.web.deps import SESSION_COOKIE
@@ -239,3 +242,19 @@ def csrf_from(client: TestClient, path: str = "/login") -> str:
     match = _CSRF.search(response.text)
     assert match, f"no CSRF token on {path} ({response.status_code})"
     return match.group(1)
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Every log line written during the test, as the JSON handler writes them in production."""
+    stream = io.StringIO()
+    handler = json_handler(stream)
+    root, ours = logging.getLogger(), logging.getLogger("connectwell")
+    levels = root.level, ours.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    ours.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(levels[0])
+    ours.setLevel(levels[1])

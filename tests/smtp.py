@@ -28,6 +28,15 @@ class Mailbox:
     delay: float = 0.0
     refuse: int = 0
     on_data: Callable[[EmailMessage], None] | None = None
+    unknown: set[str] = field(default_factory=set)  # recipients refused with 550
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.unknown:  # the reply names the address, as real servers' do
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=default)

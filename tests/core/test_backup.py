@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,6 +158,24 @@ def test_restore_with_force_replaces_what_the_database_held(
         names = connection.scalars(text("SELECT name FROM teams")).all()
     assert "Replaced by the backup" not in names
     target.dispose()
+
+
+def test_a_backup_is_readable_by_its_owner_only_whatever_the_umask(
+    cast: Cast, database_url: str, tmp_path: Path, use_database
+) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / "private.backup"
+    use_database(database_url)
+
+    umask = os.umask(0)  # the most open umask: new files would be world-writable
+    try:
+        result = runner.invoke(app, ["backup", str(file)])
+    finally:
+        os.umask(umask)
+
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert file.stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.iterdir() if "private" in p.name) == [file.name]
 
 
 def test_backup_refuses_to_overwrite_a_file(

@@ -4,6 +4,8 @@ and lets only one worker claim a row, on SQLite as on PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import threading
 from collections import Counter
 from email.message import EmailMessage
@@ -86,6 +88,35 @@ def test_every_attempt_at_a_message_carries_the_message_id_stored_with_it(
     stored = _rows(factory)
     assert (stored[row.id].status, stored[row.id].attempts) == ("sent", 2)
     assert (stored[other.id].status, stored[other.id].attempts) == ("sent", 1)
+
+
+def test_a_refused_recipient_leaves_no_address_in_the_log_or_the_row(
+    factory: sessionmaker[Session],
+    db: Session,
+    cast: Cast,
+    settings: Settings,
+    captured_logs: io.StringIO,
+) -> None:
+    tell(db, [cast.member, cast.lead], "password-reset", settings=settings, inbox=False,
+         link="/x", hours=2)  # fmt: skip
+    db.commit()
+
+    with smtp_server() as mailbox:
+        mailbox.unknown = {cast.member.email}
+        report = deliver_pending(factory, _smtp(settings, mailbox), worker="w")
+
+    by_address = {row.to_address: row for row in _rows(factory).values()}
+    refused, sent = by_address[cast.member.email], by_address[cast.lead.email]
+    assert (report.sent, report.failed) == (1, 1)
+    assert (refused.status, sent.status) == ("pending", "sent")
+    assert refused.last_error == (
+        "SMTPRecipientsRefused: 550 5.1.1 <address>: Recipient address rejected: User unknown"
+    )
+    lines = [json.loads(line) for line in captured_logs.getvalue().splitlines()]
+    ours = "\n".join(json.dumps(x) for x in lines if x["logger"] != "mail.log")  # not the server
+    assert "e-mail" in ours and "550" in ours  # the reason is logged, the address is not
+    for said in (ours, refused.last_error, *report.errors):
+        assert "mia.member" not in said and "@example.org" not in said
 
 
 def test_a_row_left_sending_by_a_dead_worker_is_sent_again_only_after_the_timeout(

@@ -7,6 +7,7 @@ These tests use the real sign-in form (and so argon2); every other web test sign
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -139,6 +140,20 @@ def test_an_unknown_email_gets_exactly_the_same_message(client: TestClient, cast
 
     assert unknown.status_code == known.status_code == 401
     assert _error_message(unknown.text) == _error_message(known.text) == WRONG
+
+
+def test_an_email_with_a_nul_byte_is_refused_like_a_wrong_one_and_logged_nowhere(
+    app: FastAPI, db: Session, cast: Cast, captured_logs: io.StringIO
+) -> None:
+    # PostgreSQL cannot take a NUL in a parameter: the look-up failed with a 500 whose
+    # traceback held the address.
+    with TestClient(app, follow_redirects=False, raise_server_exceptions=False) as client:
+        response = _sign_in(client, "secret.person@example.org\x00", "not the password")
+
+    assert response.status_code in (401, 422)
+    assert SESSION_COOKIE not in response.cookies
+    assert _count(db, LoginFailure) == 0  # refused before any attempt was counted
+    assert "secret.person" not in captured_logs.getvalue()
 
 
 def test_a_deactivated_person_cannot_sign_in_and_gets_the_same_message(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,6 @@ from connectwell.core.config import Settings
 from connectwell.core.db import make_engine, make_session_factory
 from connectwell.core.db.health import head_revision
 from connectwell.core.db.migrate import current_revision, upgrade
-from connectwell.core.logs import json_handler
 from connectwell.people.models import Person
 from connectwell.web.app import create_app
 from tests.conftest import TEST_PASSWORD, Cast, api_token_for, sign_in
@@ -73,22 +70,6 @@ def test_a_sane_request_id_is_echoed_and_any_other_is_replaced(client: TestClien
     assert len(odd.headers["X-Request-ID"]) == 32 and "<" not in odd.headers["X-Request-ID"]
     assert len(none.headers["X-Request-ID"]) == 32
     assert none.headers["X-Request-ID"] != odd.headers["X-Request-ID"]
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    """Every log line written during the test, as the JSON handler writes them in production."""
-    stream = io.StringIO()
-    handler = json_handler(stream)
-    root, ours = logging.getLogger(), logging.getLogger("connectwell")
-    levels = root.level, ours.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    ours.setLevel(logging.DEBUG)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(levels[0])
-    ours.setLevel(levels[1])
 
 
 def test_each_request_logs_one_json_line_by_route_template_with_its_request_id(

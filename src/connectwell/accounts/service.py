@@ -120,7 +120,7 @@ def _waits(limit: int, settings: Settings) -> list[tuple[int, dt.timedelta]]:
         extra += 1
 
 
-def _lock_key(session: Session, key: str) -> None:
+def lock_key(session: Session, key: str) -> None:
     """PostgreSQL: one transaction at a time holds ``key`` until it ends (SQLite: its one
     writer does the same for every key)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -148,7 +148,7 @@ def _take_attempt(session: Session, key: str, limit: int, settings: Settings) ->
         *[(count == failures, literal(now - wait, DateTime())) for failures, wait in waits],
         else_=literal(now - waits[-1][1], DateTime()),
     )
-    _lock_key(session, key)
+    lock_key(session, key)
     row_id = session.execute(
         insert(LoginFailure)
         .from_select(
@@ -426,7 +426,7 @@ def _password_link(session: Session, person: Person, purpose: str, lifetime: dt.
 
     Requests racing for one person queue on a lock of their own, so each ends the link of
     the one before it and exactly one link stays live."""
-    _lock_key(session, f"password-link:{person.id}")
+    lock_key(session, f"password-link:{person.id}")
     _end_links(session, person, purpose)
     secret = secrets.token_urlsafe(32)
     session.add(

@@ -8,7 +8,7 @@ every calendar shows in the reader's own time zone, across daylight-saving chang
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.utils import parseaddr
 
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -65,3 +65,21 @@ def invite_ics(
         event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     return calendar.to_ical().decode()
+
+
+def without_attendee(ics: str, email: str, rewrite: Callable[[str], str]) -> str:
+    """The invite ``ics`` without the attendee ``email`` (any case), its summary and
+    description passed through ``rewrite`` (erasing a person: see :mod:`connectwell.erasure`)."""
+    calendar = Calendar.from_ical(ics)
+    address = f"mailto:{email}".lower()
+    for event in calendar.walk("VEVENT"):
+        found = event.get("attendee", [])
+        attendees = found if isinstance(found, list) else [found]
+        event.pop("attendee", None)
+        for attendee in attendees:
+            if str(attendee).lower() != address:
+                event.add("attendee", attendee, encode=False)
+        for key in ("summary", "description"):
+            if key in event:
+                event[key] = vText(rewrite(str(event[key])))
+    return str(calendar.to_ical().decode())

@@ -170,8 +170,8 @@ class Group(Base):
     starter: Mapped[str] = mapped_column(Text, default="")
 
     round: Mapped[Round] = relationship(back_populates="groups")
-    members: Mapped[list[GroupMember]] = relationship(
-        back_populates="group", cascade="all, delete-orphan"
+    members: Mapped[list[GroupMember]] = relationship(  # in the order they joined the group
+        back_populates="group", cascade="all, delete-orphan", order_by="GroupMember.id"
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from connectwell.accounts import service as accounts
 from connectwell.core.config import Settings
+from connectwell.core.db.transient import RETRY_AFTER_SECONDS, is_transient
 from connectwell.core.ids import MAX_ID
 from connectwell.people import service as people
 from connectwell.people.models import Person
@@ -41,7 +42,8 @@ def get_db(request: Request) -> Iterator[Session]:
     ``yield`` as soon as the route returns, BEFORE the response is sent (a dependency of the
     default "request" scope finishes after the client already has the answer, so a request
     sent right after it could miss what it wrote). A commit that fails becomes an error answer
-    (409 for a constraint, 503 otherwise), never a success for a change that was not kept.
+    (409 for a constraint, 503 with ``Retry-After`` when the database is busy or away for a
+    moment, else a 500), never a success for a change that was not kept.
     """
     session: Session = request.app.state.session_factory()
     try:
@@ -60,10 +62,14 @@ def get_db(request: Request) -> Iterator[Session]:
             ) from error
         except SQLAlchemyError as error:
             _discard(session)
-            log.warning("commit failed: %s", type(error).__name__)
+            if not is_transient(error):
+                raise  # a bug or a broken install: a 500, logged with its traceback
+            cause = getattr(error, "orig", None) or error
+            log.warning("commit failed, database busy: %s", type(cause).__name__)
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE,
                 "The change could not be saved. Try again in a moment.",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             ) from error
     finally:
         session.close()

@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from connectwell.accounts import service as accounts
 from connectwell.core import notify
+from connectwell.core.db.transient import RETRY_AFTER_SECONDS, is_transient
 from connectwell.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, kind_of
 from connectwell.people import service as people
 from connectwell.web.deps import SESSION_COOKIE, NotSignedIn, Viewer, csrf_token
@@ -248,15 +249,18 @@ async def invalid_request(request: Request, error: Exception) -> Response:
     return problem(code, "invalid request", field=first, problems=problems)
 
 
-#: Seconds a client is asked to wait when the database is busy or away for a moment.
-RETRY_AFTER_SECONDS = 5
-
-
-async def database_busy(request: Request, error: Exception) -> Response:
+async def database_error(request: Request, error: Exception) -> Response:
     """No free database connection within the pool's wait, or the database refused or lost
-    the connection (a restart, a failover, SQLite's write lock held too long): a 503 that asks
-    the client to try again shortly, never a 500. Logged by the error's class only: its text
-    can hold a statement's parameters, which may name someone."""
+    the connection, a lock waited too long, a deadlock (see :mod:`connectwell.core.db.transient`):
+    a 503 that asks the client to try again shortly. Logged by the error's class only: its
+    text can hold a statement's parameters, which may name someone.
+
+    Any other database error (a missing table, a bad statement) is no reason to retry: it is
+    raised again and answered as a 500, logged with its traceback (the engine hides the
+    parameters of its statements, :func:`connectwell.core.db.make_engine`).
+    """
+    if not is_transient(error):
+        raise error
     cause = getattr(error, "orig", None) or error
     log.warning("database busy or unavailable: %s", type(cause).__name__)
     return error_response(
@@ -285,6 +289,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(NotSignedIn, not_signed_in)
-    # A pool that waited in vain, and an unreachable or restarting database.
-    app.add_exception_handler(sqlalchemy.exc.TimeoutError, database_busy)
-    app.add_exception_handler(sqlalchemy.exc.OperationalError, database_busy)
+    # A pool that waited in vain, and an unreachable or restarting database (the handler
+    # raises any other OperationalError again: a 500).
+    app.add_exception_handler(sqlalchemy.exc.TimeoutError, database_error)
+    app.add_exception_handler(sqlalchemy.exc.OperationalError, database_error)

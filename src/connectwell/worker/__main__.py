@@ -17,6 +17,7 @@ import threading
 from connectwell.core.config import get_settings
 from connectwell.core.db import make_engine, make_session_factory
 from connectwell.core.db.migrate import upgrade
+from connectwell.core.logs import configure_logging
 from connectwell.worker.runner import run_due, run_forever
 
 
@@ -29,7 +30,7 @@ def main() -> None:
         help="stop when standard input closes (the parent process ended)",
     )
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()  # JSON lines on standard error, like the web's
     stop = threading.Event()
     if args.exit_with_parent:  # first: the parent may be gone while this one starts
         threading.Thread(target=_stop_at_end_of_input, args=(stop,), daemon=True).start()

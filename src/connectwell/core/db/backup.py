@@ -85,7 +85,8 @@ def rows_held(engine: Engine) -> dict[str, int]:
 
 
 def backup(engine: Engine, file: Path) -> None:
-    """Write a consistent copy of the database behind ``engine`` to ``file`` (a new file).
+    """Write a consistent copy of the database behind ``engine`` to ``file`` (a new file,
+    readable and writable by its owner only: mode 0600, whatever the umask).
 
     Raises
     ------
@@ -97,22 +98,49 @@ def backup(engine: Engine, file: Path) -> None:
     url = engine.url
     if url.get_backend_name() == "sqlite":
         source = sqlite3.connect(_sqlite_path(url))
-        target = sqlite3.connect(file)
+        _create_private(file)  # before SQLite opens it: never readable by others
         try:
-            with target:
-                source.backup(target)
+            target = sqlite3.connect(file)
+            try:
+                with target:
+                    source.backup(target)
+            finally:
+                target.close()
+        except BaseException:
+            file.unlink(missing_ok=True)
+            raise
         finally:
-            target.close()
             source.close()
         return
     conninfo, env = _libpq(url)
     partial = file.with_name(file.name + ".partial")
+    partial.unlink(missing_ok=True)  # left by a run that was killed
     try:
+        _create_private(partial)  # pg_dump writes into it and keeps its mode
         _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}",
               f"--dbname={conninfo}"], env)  # fmt: skip
         partial.rename(file)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _create_private(file: Path) -> None:
+    """Create ``file`` empty, readable and writable by its owner only (0600) whatever the
+    umask: a backup holds every person's e-mail and every answer.
+
+    Raises
+    ------
+    BackupError
+        If ``file`` exists already (created meanwhile by someone else).
+    """
+    try:
+        handle = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as error:
+        raise BackupError("file", f"{file} exists already: choose a new file name") from error
+    try:
+        os.fchmod(handle, 0o600)  # the umask may have taken bits away, never added: be exact
+    finally:
+        os.close(handle)
 
 
 def _check_file(file: Path, magic: bytes, kind: str) -> None:

@@ -23,7 +23,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
-    """Create an engine: SQLite in WAL mode with foreign keys on, or PostgreSQL."""
+    """Create an engine: SQLite in WAL mode with foreign keys on, or PostgreSQL.
+
+    Both hide a statement's parameters from its errors (``hide_parameters``): an error's text
+    reaches the logs, and a parameter can be an e-mail, a name or an answer.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if database_url.startswith("sqlite"):
         engine = create_engine(
             database_url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs

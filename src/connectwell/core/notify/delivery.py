@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -201,6 +202,36 @@ def _open(settings: Settings) -> smtplib.SMTP:
     return smtp
 
 
+# Anything shaped like an e-mail address, with the angle brackets around it.
+_ADDRESS = re.compile(r"<?[^\s<>@'\"]+@[^\s<>'\"]+>?")
+
+
+def describe_error(error: BaseException) -> str:
+    """What went wrong sending, for the log and ``last_error``: the error's class and the SMTP
+    code and reply, with no address in it (a refused recipient's error holds the address, and
+    servers repeat it in their replies).
+
+    >>> refused = smtplib.SMTPRecipientsRefused(
+    ...     {"mia@example.org": (550, b"5.1.1 <mia@example.org>: Recipient address rejected")})
+    >>> describe_error(refused)
+    'SMTPRecipientsRefused: 550 5.1.1 <address>: Recipient address rejected'
+    >>> describe_error(smtplib.SMTPSenderRefused(553, b"bad sender ops@example.org", "ops@x.org"))
+    'SMTPSenderRefused: 553 bad sender <address>'
+    """
+    name = type(error).__name__
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = {_reply(code, said) for code, said in error.recipients.values()}
+        return f"{name}: " + "; ".join(sorted(replies)) if replies else name
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{name}: {_reply(error.smtp_code, error.smtp_error)}"
+    return f"{name}: {_ADDRESS.sub('<address>', str(error))}"
+
+
+def _reply(code: int, said: bytes | str) -> str:
+    text = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
+    return f"{code} {_ADDRESS.sub('<address>', text)}"
+
+
 def _finish(factory: sessionmaker[Session], row_id: int, worker: str, **values: object) -> None:
     """Record the outcome of this worker's attempt on a row it claimed, in its own transaction.
 
@@ -245,8 +276,9 @@ def deliver_pending(
     try:
         smtp = _open(settings)
     except (OSError, smtplib.SMTPException) as error:
-        log.warning("SMTP %s:%s unreachable: %s", settings.smtp_host, settings.smtp_port, error)
-        report.errors.append(str(error))
+        said = describe_error(error)
+        log.warning("SMTP %s:%s unreachable: %s", settings.smtp_host, settings.smtp_port, said)
+        report.errors.append(said)
         return report
     after = 0
     with smtp:
@@ -284,10 +316,11 @@ def _send_batch(
             smtp.send_message(message)
         except (OSError, ValueError) as error:  # smtplib.SMTPException is an OSError
             status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
-            _finish(factory, row_id, worker, status=status, last_error=str(error)[:2000])
+            said = describe_error(error)
+            _finish(factory, row_id, worker, status=status, last_error=said[:2000])
             report.failed += 1
-            report.errors.append(f"outbox {row_id}: {error}")
-            log.warning("e-mail %s not sent: %s", row_id, error)
+            report.errors.append(f"outbox {row_id}: {said}")
+            log.warning("e-mail %s not sent: %s", row_id, said)
             lost = isinstance(error, smtplib.SMTPServerDisconnected) or (
                 isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
             )

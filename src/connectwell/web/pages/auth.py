@@ -38,7 +38,8 @@ def login_page(request: Request, session: DB, next: str = "/") -> Response:
 
 
 class LoginForm(BaseModel):
-    email: Annotated[str, Field(max_length=254, title="e-mail")]
+    # A NUL would fail the look-up on PostgreSQL (a 500): refuse it like any wrong address.
+    email: Annotated[str, Field(max_length=254, title="e-mail"), AfterValidator(clean_text)]
     password: Annotated[str, Field(max_length=1024)]
     next: str = "/"
 

@@ -21,7 +21,8 @@ target_metadata = Base.metadata
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+        url = config.get_main_option("sqlalchemy.url") or ""
+        engine = create_engine(url, hide_parameters=True)  # errors reach logs: no values
         with engine.begin() as own:
             _configure_and_run(own)
         return
