@@ -99,7 +99,10 @@ def reporting_levels(session: Session) -> dict[int, int]:
     A loop in the recorded managers (someone managing their own manager) stops the count
     where it would come round again.
     """
-    manager_of = dict(session.execute(select(Person.id, Person.manager_id)).tuples().all())
+    manager_of: dict[int, int | None] = {
+        person_id: manager_id
+        for person_id, manager_id in session.execute(select(Person.id, Person.manager_id))
+    }
     levels: dict[int, int] = {}
     for person_id in manager_of:
         chain: list[int] = []
@@ -155,10 +158,16 @@ ConnectionCounts = Callable[[Session, dt.date], Mapping[int, int]]
 
 def met_pairing_counts(session: Session, round_on: dt.date) -> dict[int, int]:
     """The connections programmes alone record: for each person, how many distinct people
-    they were in a met group with (any programme) in the :data:`RECENT` days before
-    ``round_on``. One query. What :func:`run_round` uses when given no network."""
+    they shared a met group with (one where someone said they met, any programme) in the
+    :data:`RECENT` days before ``round_on``: the network's met pairings
+    (:func:`connectwell.insights.network.gather_arrays`) without the shout-outs. One query.
+    What :func:`run_round` uses when it is given no whole network."""
     mine = GroupMember.__table__.alias("mine")
     theirs = GroupMember.__table__.alias("theirs")
+    said = GroupMember.__table__.alias("said")
+    someone_met = (
+        select(said.c.id).where(said.c.group_id == mine.c.group_id, said.c.met.is_(True)).exists()
+    )
     rows = session.execute(
         select(mine.c.person_id, func.count(theirs.c.person_id.distinct()))
         .select_from(mine)
@@ -168,11 +177,7 @@ def met_pairing_counts(session: Session, round_on: dt.date) -> dict[int, int]:
         )
         .join(Group, Group.id == mine.c.group_id)
         .join(Round, Round.id == Group.round_id)
-        .where(
-            Round.round_on >= round_on - RECENT,
-            Round.round_on < round_on,
-            mine.c.met.is_not(False),
-        )
+        .where(someone_met, Round.round_on >= round_on - RECENT, Round.round_on < round_on)
         .group_by(mine.c.person_id)
     )
     return {person_id: count for person_id, count in rows}
