@@ -22,8 +22,12 @@ def buddies_with_hires(db: Session, hires: int, seats: int) -> tuple[Program, li
     volunteer = Person(email="vic@example.org", name="Vic Volunteer", team=other,
                        start_date=ROUND_ON - dt.timedelta(days=900))  # fmt: skip
     new = [
-        Person(email=f"hire{k}@example.org", name=f"Hire {k}", team=team,
-               start_date=ROUND_ON - dt.timedelta(days=k))  # fmt: skip
+        Person(
+            email=f"hire{k}@example.org",
+            name=f"Hire {k}",
+            team=team,
+            start_date=ROUND_ON - dt.timedelta(days=k),
+        )
         for k in range(1, hires + 1)
     ]
     db.add_all([volunteer, *new])

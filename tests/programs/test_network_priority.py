@@ -98,9 +98,9 @@ def _roster(db: Session) -> tuple[dict[str, Person], Program]:
 
 def _partner_of(db: Session, row: Round, person: Person) -> str:
     group = db.scalar(
-        select(Group).join(GroupMember).where(
-            Group.round_id == row.id, GroupMember.person_id == person.id
-        )
+        select(Group)
+        .join(GroupMember)
+        .where(Group.round_id == row.id, GroupMember.person_id == person.id)
     )
     assert group is not None
     [other] = [m.person.name for m in group.members if m.person_id != person.id]
@@ -125,9 +125,7 @@ def test_someone_without_recorded_connections_gets_their_preferred_cross_team_pa
                 else:
                     _met(db, people[name], helper, days_before=7 * (k + 1))
 
-    row = rounds.run_round(
-        db, program, ROUND_ON, actor=None, connections=network.connection_counts
-    )
+    row = rounds.run_round(db, program, ROUND_ON, actor=None, connections=network.connection_counts)
 
     assert row is not None and row.participants == 4
     assert _partner_of(db, row, people["Ana"]) == partner

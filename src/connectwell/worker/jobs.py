@@ -61,7 +61,11 @@ def run_due_rounds(session: Session, settings: Settings, now: dt.datetime) -> st
     ran = []
     for program, round_on in rounds.due_rounds(session, now):
         row = rounds.run_round(
-            session, program, round_on, actor=None, settings=settings,
+            session,
+            program,
+            round_on,
+            actor=None,
+            settings=settings,
             connections=network.connection_counts,
         )
         if row is not None:

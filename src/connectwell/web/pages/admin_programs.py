@@ -178,7 +178,11 @@ async def run_now(
         return _program_page(request, session, settings, program, run_form=form)
     round_on = form.data.round_on
     row = rounds.run_round(
-        session, program, round_on, actor=viewer.person, settings=settings,
+        session,
+        program,
+        round_on,
+        actor=viewer.person,
+        settings=settings,
         connections=network.connection_counts,
     )
     outcome = "ran" if row is not None else "exists"

@@ -37,11 +37,15 @@ def upgrade() -> None:
         sa.Column("round_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["round_id"], ["rounds.id"], name=op.f("fk_buddy_shortages_round_id_rounds"),
+            ["round_id"],
+            ["rounds.id"],
+            name=op.f("fk_buddy_shortages_round_id_rounds"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], name=op.f("fk_buddy_shortages_person_id_people"),
+            ["person_id"],
+            ["people.id"],
+            name=op.f("fk_buddy_shortages_person_id_people"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("round_id", "person_id", name=op.f("pk_buddy_shortages")),
