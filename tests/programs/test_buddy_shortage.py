@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectwell.erasure import erase_person
 from connectwell.people.models import Person, Team
 from connectwell.programs import rounds, service
 from connectwell.programs.models import BuddyShortage, GroupMember, Program
@@ -82,3 +83,18 @@ def test_only_the_latest_round_counts_once_seats_are_offered(db: Session) -> Non
 
     assert len(db.scalars(select(BuddyShortage)).all()) == 1  # the first round's, kept
     assert service.buddy_shortage(db, program) is None
+
+
+def test_erasing_a_hire_takes_them_off_the_list(db: Session) -> None:
+    program, _ = buddies_with_hires(db, hires=3, seats=1)
+    rounds.run_round(db, program, ROUND_ON, actor=None)
+    waiting = service.buddy_shortage(db, program)
+    assert waiting is not None
+    gone, kept = waiting.hires
+
+    erased = erase_person(db, gone, actor=None)
+
+    assert erased.removed["buddy shortages"] == 1
+    assert set(db.scalars(select(BuddyShortage.person_id))) == {kept.id}
+    after = service.buddy_shortage(db, program)
+    assert after is not None and after.hires == [kept]
