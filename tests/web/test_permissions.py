@@ -286,6 +286,7 @@ ROUTES = [
     Route("GET", "/api/v1/programs", api(200)),
     Route("POST", "/api/v1/programs", api_admin(201), json={"name": "API", "starts_on": TOMORROW}),
     Route("GET", "/api/v1/programs/{program}", api(200)),
+    Route("PUT", "/api/v1/programs/{program}", api_admin(200), json={"name": "Coffee"}),
     Route("GET", "/api/v1/programs/{program}/membership", api(200)),
     Route("POST", "/api/v1/programs/{program}/join", api(200)),
     Route("POST", "/api/v1/programs/{program}/leave", api(200)),
