@@ -10,10 +10,10 @@ steps still count, and published figures are never touched (they hold no person)
 name, e-mail, title, location, bio, interests, pause, manager line, role, team leads, the
 password, sign-in sessions, API tokens, set-password links, failed sign-ins under their
 e-mail, the inbox, e-mail waiting or kept in the outbox, private notes on their pairings,
-never-pair lists both ways, programme memberships and digest opt-outs. Their full name and
-e-mail (whole words, any case) become "a former colleague" in others' inbox and e-mail (the
-calendar invites drop them), in shout-out words and in the audit log; a first name alone in
-free text may stay.
+never-pair lists both ways, programme memberships, their place on a list of new hires left
+without a buddy, and digest opt-outs. Their full name and e-mail (whole words, any case)
+become "a former colleague" in others' inbox and e-mail (the calendar invites drop them), in
+shout-out words and in the audit log; a first name alone in free text may stay.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from connectwell.core.notify.models import Notification, OutboxEmail
 from connectwell.digests.models import DigestOptOut
 from connectwell.people.models import Person, Role, TeamLead
 from connectwell.programs.invites import without_attendee
-from connectwell.programs.models import GroupMember, Membership, NeverPair
+from connectwell.programs.models import BuddyShortage, GroupMember, Membership, NeverPair
 from connectwell.shoutouts.models import ShoutOut
 
 FORMER = "a former colleague"
@@ -293,6 +293,7 @@ def erase_person(session: Session, person: Person, *, actor: Person | None) -> E
         ("outbox e-mails", delete(OutboxEmail).where(or_(OutboxEmail.person_id == pid, mail))),
         ("never-pair entries", delete(NeverPair).where(never)),
         ("programme memberships", delete(Membership).where(Membership.person_id == pid)),
+        ("buddy shortages", delete(BuddyShortage).where(BuddyShortage.person_id == pid)),
         ("team leads", delete(TeamLead).where(TeamLead.person_id == pid)),
         ("digest opt-outs", delete(DigestOptOut).where(DigestOptOut.person_id == pid)),
     ]

@@ -242,7 +242,7 @@ def test_upgrading_keeps_every_pulse_answer_and_check_in(old_engine: Engine) -> 
 
     upgrade(old_engine, anonymity_floor=FLOOR)
 
-    assert current_revision(old_engine) == "0014_outbox_sending"
+    assert current_revision(old_engine) == "0015_programme_options"
     assert Counter(_stored_responses(old_engine)) == Counter(legacy.responses)
     assert _rows(old_engine, "SELECT count(*) FROM pulse_answers") == [(2 * len(ANSWERED),)]
     taps = _physical(old_engine, "SELECT positive_regard, mutuality, vitality FROM check_ins")

@@ -43,6 +43,31 @@ def test_a_bad_programme_names_the_field(client, tokens: Tokens, db: Session) ->
     assert db.scalar(select(func.count()).select_from(Program)) == 0
 
 
+def test_an_admins_token_changes_a_programme_and_a_members_token_cannot(
+    db: Session, cast: Cast, client, tokens: Tokens
+) -> None:  # type: ignore[no-untyped-def]
+    program = coffee(db)
+    change = {"name": "Mixed coffee", "cadence": "monthly", "mix_locations": True}
+
+    refused = client.put(f"/api/v1/programs/{program.id}", json=change,
+                         headers=bearer(tokens.member))  # fmt: skip
+    too_big = client.put(f"/api/v1/programs/{program.id}", json={**change, "group_size": 3},
+                         headers=bearer(tokens.admin))  # fmt: skip
+    changed = client.put(f"/api/v1/programs/{program.id}", json=change,
+                         headers=bearer(tokens.admin))  # fmt: skip
+
+    assert refused.status_code == 403
+    assert too_big.status_code == 422 and too_big.json()["field"] == "group_size"
+    assert changed.status_code == 200
+    body = changed.json()
+    assert (body["name"], body["cadence"], body["mix_locations"], body["kind"]) == (
+        "Mixed coffee", "monthly", True, "coffee",
+    )  # fmt: skip
+    db.expire_all()
+    stored = db.get(Program, program.id)
+    assert stored is not None and (stored.name, stored.mix_locations) == ("Mixed coffee", True)
+
+
 def test_a_member_skips_the_next_round_through_the_api(
     db: Session, cast: Cast, client, tokens: Tokens
 ) -> None:  # type: ignore[no-untyped-def]

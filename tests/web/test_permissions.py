@@ -188,6 +188,10 @@ IN_A_WEEK = (dt.date.today() + dt.timedelta(days=7)).isoformat() + "T10:00"
 NEW_PROGRAM = {"name": "Coffee", "kind": "coffee", "group_size": "2", "audience": "everyone",
                "cadence": "weekly", "weekday": "0", "local_hour": "9", "starts_on": TOMORROW,
                "team_mix": "across", "no_repeat_weeks": "26", "min_overlap_hours": "1"}  # fmt: skip
+CHANGED_PROGRAM = {"name": "Coffee", "group_size": "2", "audience": "everyone",
+                   "cadence": "biweekly", "weekday": "1", "local_hour": "9",
+                   "team_mix": "across", "no_repeat_weeks": "26",
+                   "min_overlap_hours": "1"}  # fmt: skip
 TAPS = {"met": True, "positive_regard": 4, "mutuality": 4, "vitality": 5}
 SHOUT = {"emails": "extra@example.org", "message": "Thanks from {role}", "pathway": "play"}
 API_SHOUT = {"message": "Thanks, Extra", "pathway": "play", "person_ids": ["{extra}"]}
@@ -274,12 +278,15 @@ ROUTES = [
     Route("GET", "/admin/programs", admin_page(200)),
     Route("POST", "/admin/programs", admin_form(303), form=NEW_PROGRAM),
     Route("GET", "/admin/programs/{program}", admin_page(200)),
+    Route("GET", "/admin/programs/{program}/edit", admin_page(200)),
+    Route("POST", "/admin/programs/{program}/edit", admin_form(303), form=CHANGED_PROGRAM),
     Route("POST", "/admin/programs/{program}/run", admin_form(303), form={"round_on": TOMORROW}),
     Route("POST", "/admin/programs/{program}/active", admin_form(303), form={"active": "true"}),
     # --- API: programmes and pairings ------------------------------------------------------
     Route("GET", "/api/v1/programs", api(200)),
     Route("POST", "/api/v1/programs", api_admin(201), json={"name": "API", "starts_on": TOMORROW}),
     Route("GET", "/api/v1/programs/{program}", api(200)),
+    Route("PUT", "/api/v1/programs/{program}", api_admin(200), json={"name": "Coffee"}),
     Route("GET", "/api/v1/programs/{program}/membership", api(200)),
     Route("POST", "/api/v1/programs/{program}/join", api(200)),
     Route("POST", "/api/v1/programs/{program}/leave", api(200)),

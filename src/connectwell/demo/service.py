@@ -15,7 +15,7 @@ from connectwell.core.db import utcnow
 from connectwell.demo.generator import DemoOrg, DemoPerson, generate_org
 from connectwell.goals import service as goals
 from connectwell.goals.schemas import GoalIn, ProgressIn
-from connectwell.insights import publish, snapshots
+from connectwell.insights import network, publish, snapshots
 from connectwell.people import roster
 from connectwell.people.models import Person, Team
 from connectwell.programs import answers, intros, rounds
@@ -128,7 +128,7 @@ def seed_programs(session: Session, *, today: dt.date, seed: int, weeks: int = 1
     past = [day for day in round_dates(coffee.starts_on, 0, "weekly", today) if day < today]
     settings = get_settings()
     for day in past[-weeks:]:
-        rounds.run_round(session, coffee, day, actor=None)
+        rounds.run_round(session, coffee, day, actor=None, connections=network.connection_counts)
         intros.send_due_intros(session, settings, after_every_zone(day))
         for member in session.scalars(
             select(GroupMember).where(

@@ -54,6 +54,7 @@ from connectwell.network import (
     isolation,
     measure,
     plan_counts,
+    recent_connection_counts,
 )
 from connectwell.people.models import Person, Team
 from connectwell.programs.models import Group, GroupMember, Round
@@ -266,6 +267,32 @@ def gather(
         kind=[KINDS[code] for code in found.kind.tolist()],
         day=found.day.tolist(),
     )
+
+
+def connection_counts(session: Session, round_on: dt.date) -> dict[int, int]:
+    """How many distinct people each person connected with (a met pairing or a shout-out,
+    either way) in the library's window (:data:`WINDOW_DAYS`) before ``round_on``: what a
+    pairing round takes as each participant's recorded connections
+    (:data:`connectwell.programs.rounds.ConnectionCounts`). A person absent has none.
+
+    Complexity: :func:`gather_arrays` (one query per kind of interaction) and ``O(E log E)``
+    for ``E`` interactions: no query per person.
+    """
+    last = round_on - dt.timedelta(days=1)
+    found = gather_arrays(session, last, since=round_on - dt.timedelta(days=int(WINDOW_DAYS)))
+    if found.source.shape[0] == 0:
+        return {}
+    ids, people = np.unique(np.concatenate([found.source, found.target]), return_inverse=True)
+    edges = found.source.shape[0]
+    network = build_network(
+        np.zeros(ids.shape[0], dtype=np.int64),
+        people[:edges],
+        people[edges:],
+        found.kind,
+        age_days=(np.datetime64(last, "D") - found.day).astype(np.float64),
+    )
+    counts = recent_connection_counts(network)
+    return dict(zip(ids.tolist(), counts.tolist(), strict=True))
 
 
 def _number(value: float) -> float | None:

@@ -58,6 +58,11 @@ class Program(Base):
     group_size: Mapped[int] = mapped_column(default=2)
     no_repeat_weeks: Mapped[int] = mapped_column(default=26)
     team_mix: Mapped[str] = mapped_column(String(8), default=TeamMix.across.value)
+    # The pairing library's preferences (matching.Rules): different levels (how far down the
+    # reporting line), different locations, shared interests.
+    mix_levels: Mapped[bool] = mapped_column(default=False)
+    mix_locations: Mapped[bool] = mapped_column(default=False)
+    match_interests: Mapped[bool] = mapped_column(default=False)
     min_overlap_hours: Mapped[float] = mapped_column(default=1.0)
     followup_days: Mapped[int] = mapped_column(default=4)
     starts_on: Mapped[dt.date]
@@ -145,6 +150,7 @@ class Round(Base):
 
     program: Mapped[Program] = relationship()
     groups: Mapped[list[Group]] = relationship(back_populates="round", cascade="all, delete-orphan")
+    buddy_shortages: Mapped[list[BuddyShortage]] = relationship(cascade="all, delete-orphan")
 
     __table_args__ = (UniqueConstraint("program_id", "round_on", name="uq_rounds_program_day"),)
 
@@ -153,6 +159,22 @@ class Round(Base):
         """The last day a micro check-in for this round is taken; its figures are published
         after it."""
         return self.round_on + dt.timedelta(days=CHECK_IN_DAYS)
+
+
+class BuddyShortage(Base):
+    """A new hire left without a buddy in a buddies round: not enough volunteer seats (or
+    nobody allowed). The admin's programme page lists the latest round's."""
+
+    __tablename__ = "buddy_shortages"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    person: Mapped[Person] = relationship()
 
 
 class Group(Base):

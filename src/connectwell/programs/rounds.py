@@ -20,6 +20,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +33,7 @@ from connectwell.matching import Participant, PastGroup, Rules, assign_buddies, 
 from connectwell.people.models import Person
 from connectwell.programs import service
 from connectwell.programs.models import (
+    BuddyShortage,
     Group,
     GroupMember,
     Kind,
@@ -72,7 +74,9 @@ def due_rounds(session: Session, now: dt.datetime) -> list[tuple[Program, dt.dat
     return due
 
 
-def _participant(person: Person, recent: dict[int, int]) -> Participant:
+def _participant(
+    person: Person, recent: Mapping[int, int], levels: Mapping[int, int]
+) -> Participant:
     return Participant(
         id=str(person.id),
         team=str(person.team_id or f"none-{person.id}"),
@@ -80,11 +84,39 @@ def _participant(person: Person, recent: dict[int, int]) -> Participant:
         timezone=person.timezone,
         work_start=person.work_start,
         work_end=person.work_end,
+        level=levels.get(person.id),
         location=person.location or None,
         interests=frozenset(person.interest_list),
         joined=person.start_date,
         recent_connections=recent.get(person.id, 0),
     )
+
+
+def reporting_levels(session: Session) -> dict[int, int]:
+    """Each person's level for "mix levels": how many managers are above them in the
+    recorded reporting line (0 for someone without a manager). One query for everyone.
+
+    A loop in the recorded managers (someone managing their own manager) stops the count
+    where it would come round again.
+    """
+    manager_of: dict[int, int | None] = {
+        person_id: manager_id
+        for person_id, manager_id in session.execute(select(Person.id, Person.manager_id))
+    }
+    levels: dict[int, int] = {}
+    for person_id in manager_of:
+        chain: list[int] = []
+        seen: set[int] = set()
+        current: int | None = person_id
+        while current is not None and current not in levels and current not in seen:
+            seen.add(current)
+            chain.append(current)
+            current = manager_of.get(current)
+        above = levels[current] + 1 if current is not None and current in levels else 0
+        for member in reversed(chain):
+            levels[member] = above
+            above += 1
+    return levels
 
 
 def _history(
@@ -117,12 +149,27 @@ def _history(
     return history
 
 
-def recent_connections(session: Session, since: dt.date) -> dict[int, int]:
-    """How many met groups each person was in since ``since``, across programmes."""
+#: Recorded connections lately: ``(session, round_on)`` to how many distinct people each
+#: person connected with in the weeks before ``round_on`` (a person not in it has none). The
+#: web, the worker and the demo pass :func:`connectwell.insights.network.connection_counts`
+#: (met pairings and shout-outs: the connection network), which this layer cannot import.
+ConnectionCounts = Callable[[Session, dt.date], Mapping[int, int]]
+
+
+def met_pairing_counts(session: Session, round_on: dt.date) -> dict[int, int]:
+    """The connections programmes alone record: for each person, how many distinct people
+    they shared a met group with (one where someone said they met, any programme) in the
+    :data:`RECENT` days before ``round_on``: the network's met pairings
+    (:func:`connectwell.insights.network.gather_arrays`) without the shout-outs. One query.
+    What :func:`run_round` uses when it is given no whole network."""
     mine = GroupMember.__table__.alias("mine")
     theirs = GroupMember.__table__.alias("theirs")
+    said = GroupMember.__table__.alias("said")
+    someone_met = (
+        select(said.c.id).where(said.c.group_id == mine.c.group_id, said.c.met.is_(True)).exists()
+    )
     rows = session.execute(
-        select(mine.c.person_id, func.count())
+        select(mine.c.person_id, func.count(theirs.c.person_id.distinct()))
         .select_from(mine)
         .join(
             theirs,
@@ -130,7 +177,7 @@ def recent_connections(session: Session, since: dt.date) -> dict[int, int]:
         )
         .join(Group, Group.id == mine.c.group_id)
         .join(Round, Round.id == Group.round_id)
-        .where(Round.round_on >= since, mine.c.met.is_not(False))
+        .where(someone_met, Round.round_on >= round_on - RECENT, Round.round_on < round_on)
         .group_by(mine.c.person_id)
     )
     return {person_id: count for person_id, count in rows}
@@ -188,8 +235,19 @@ def run_round(
     actor: audit.Actor,
     seed: int | None = None,
     settings: Settings | None = None,
+    connections: ConnectionCounts = met_pairing_counts,
 ) -> Round | None:
     """Compute and store the round of ``round_on``; None when another worker has it already.
+
+    Priority from the connection network: ``connections`` says how many distinct people each
+    participant connected with lately (the callers above this layer pass the whole network:
+    met pairings and shout-outs). The pairing library gives each person the priority
+    ``1 / (1 + connections)``: 1 for someone with no recorded connection, 1/2 with one, 1/21
+    with twenty. A pair's preferences (shared hours, and the programme's different levels,
+    different places, shared interests) count ``1 + priority + priority`` times: a pair with
+    someone unconnected counts about twice as much as a pair of well-connected people, so
+    people with few connections get their best partners first. Repeats, missing shared hours
+    and same-team pairs cost the same whoever is in the pair: priority never buys a repeat.
 
     ``actor`` is the admin who runs it by hand (audited), or None for the scheduler and the
     demo (not audited: a scheduled round is no admin action).
@@ -204,20 +262,27 @@ def run_round(
     paused_now = _count_ignored_intros(session, program, round_on)
     people = service.participants_on(session, program, round_on)
     by_id = {str(person.id): person for person in people}
-    recent = recent_connections(session, round_on - RECENT)
-    participants = [_participant(person, recent) for person in people]
+    recent = connections(session, round_on)
+    levels = reporting_levels(session) if program.mix_levels else {}
+    participants = [_participant(person, recent, levels) for person in people]
     exclusions = [
         (str(a), str(b)) for a, b in service.exclusions_among(session, {p.id for p in people})
     ]
     seed = seed if seed is not None else int(round_on.strftime("%Y%m%d")) + program.id
     if program.kind == Kind.buddies.value:
-        groups = _buddy_groups(session, program, participants, exclusions, round_on, seed)
+        groups, unassigned = _buddy_groups(
+            session, program, participants, exclusions, round_on, seed
+        )
+        row.buddy_shortages = [BuddyShortage(person_id=int(hire)) for hire in unassigned]
     elif len(participants) >= 2:
         rules = Rules(
             group_size=program.group_size,
             no_repeat_weeks=program.no_repeat_weeks,
             min_overlap_hours=program.min_overlap_hours,
             team_mix=program.team_mix,  # type: ignore[arg-type]
+            mix_levels=program.mix_levels,
+            mix_locations=program.mix_locations,
+            match_interests=program.match_interests,
             reference_date=round_on,
         )
         history = _history(session, program, round_on, among=set(by_id))
@@ -263,7 +328,8 @@ def _buddy_groups(
     exclusions: list[tuple[str, str]],
     round_on: dt.date,
     seed: int,
-) -> list[list[str]]:
+) -> tuple[list[list[str]], tuple[str, ...]]:
+    """The pairs (new hire, buddy) of a buddies round, and the hires left without a buddy."""
     taking_part = {p.id for p in participants}
     volunteers = {
         str(person_id): row.buddy_capacity
@@ -280,14 +346,15 @@ def _buddy_groups(
     )
     fresh = [p for p in participants if int(p.id) not in already or p.id in volunteers]
     result = assign_buddies(fresh, volunteers, today=round_on, exclusions=exclusions, seed=seed)
-    if result.unassigned:  # not enough volunteer seats: said, never silently
+    if result.unassigned:  # not enough volunteer seats: stored for the admin's page
         log.warning(
             "programme %s, %s: %d new hires without a buddy",
             program.id,
             round_on,
             len(result.unassigned),
         )
-    return [[hire, buddy] for hire, buddy in sorted(result.buddy_of.items())]
+    pairs = [[hire, buddy] for hire, buddy in sorted(result.buddy_of.items())]
+    return pairs, result.unassigned
 
 
 def _store_group(session: Session, row: Round, members: list[Person]) -> Group:

@@ -19,8 +19,9 @@ from connectwell.core.text import clean_text, name_cleaner
 from connectwell.programs.models import Audience, Cadence, Kind, TeamMix
 
 
-class ProgramIn(BaseModel):
-    """A programme as an admin sets it up."""
+class ProgramSettings(BaseModel):
+    """What an admin may change on a programme at any time; changes apply from the next round
+    (a round already made keeps its groups)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -34,7 +35,6 @@ class ProgramIn(BaseModel):
         StringConstraints(strip_whitespace=True, max_length=2000),
         AfterValidator(clean_text),
     ] = ""
-    kind: Kind = Kind.coffee
     audience: Audience = Audience.everyone
     team_ids: Annotated[list[Id], Field(max_length=200)] = []
     cadence: Cadence = Cadence.biweekly
@@ -43,18 +43,42 @@ class ProgramIn(BaseModel):
     group_size: Annotated[int, Field(ge=2, le=5)] = 2
     no_repeat_weeks: Annotated[int, Field(ge=0, le=260)] = 26
     team_mix: TeamMix = TeamMix.across
+    mix_levels: Annotated[
+        bool, Field(description="Prefer people at different levels of the reporting line")
+    ] = False
+    mix_locations: Annotated[bool, Field(description="Prefer people in different places")] = False
+    match_interests: Annotated[bool, Field(description="Prefer people with shared interests")] = (
+        False
+    )
     min_overlap_hours: Annotated[float, Field(ge=0, le=8)] = 1.0
     followup_days: Annotated[int, Field(ge=1, le=14)] = 4
+
+    @model_validator(mode="after")
+    def _audience(self) -> ProgramSettings:
+        if self.audience == Audience.teams and not self.team_ids:
+            raise ValueError("team_ids: choose at least one team for a teams audience")
+        return self
+
+
+def size_problem(kind: Kind | str, group_size: int) -> str | None:
+    """Why ``group_size`` does not suit a programme of ``kind``, in plain words, or None."""
+    if kind == Kind.coffee and group_size != 2:
+        return "coffee pairs have a group size of 2"
+    if kind == Kind.groups and group_size < 3:
+        return "small groups have 3 to 5 people"
+    return None
+
+
+class ProgramIn(ProgramSettings):
+    """A programme as an admin sets it up: its settings, its kind and its first day."""
+
+    kind: Kind = Kind.coffee
     starts_on: dt.date
 
     @model_validator(mode="after")
     def _consistent(self) -> ProgramIn:
-        if self.audience == Audience.teams and not self.team_ids:
-            raise ValueError("team_ids: choose at least one team for a teams audience")
-        if self.kind == Kind.coffee and self.group_size != 2:
-            raise ValueError("group_size: coffee pairs have a group size of 2")
-        if self.kind == Kind.groups and self.group_size < 3:
-            raise ValueError("group_size: small groups have 3 to 5 people")
+        if problem := size_problem(self.kind, self.group_size):
+            raise ValueError(f"group_size: {problem}")
         return self
 
 
@@ -71,6 +95,9 @@ class ProgramOut(BaseModel):
     group_size: int
     no_repeat_weeks: int
     team_mix: str
+    mix_levels: bool
+    mix_locations: bool
+    match_interests: bool
     min_overlap_hours: float
     followup_days: int
     starts_on: dt.date

@@ -17,13 +17,15 @@ from connectwell.people import service as people
 from connectwell.people.models import Person, Team
 from connectwell.programs.models import (
     Audience,
+    BuddyShortage,
     Membership,
     NeverPair,
     Program,
     ProgramTeam,
+    Round,
 )
 from connectwell.programs.schedule import round_dates
-from connectwell.programs.schemas import ProgramIn
+from connectwell.programs.schemas import ProgramIn, ProgramSettings, size_problem
 
 
 class ProgramError(errors.Invalid):
@@ -46,10 +48,17 @@ def create_program(session: Session, data: ProgramIn, *, actor: audit.Actor) -> 
 
 
 def update_program(
-    session: Session, program: Program, data: ProgramIn, *, actor: audit.Actor
+    session: Session, program: Program, data: ProgramSettings, *, actor: audit.Actor
 ) -> Program:
+    """Change a programme's settings (not its kind, nor its first day).
+
+    The changes apply from the next round made: a round already made keeps its groups, and
+    what a round needs (its rules, its audience) is read from the programme when it is made.
+    """
+    if problem := size_problem(program.kind, data.group_size):
+        raise ProgramError("group_size", problem)
     before = _settings(program)
-    _apply(session, program, data)
+    _apply(session, program, data, only=set(ProgramSettings.model_fields))
     if change := audit.changes(before, _settings(program)):
         audit.record(session, actor, "program.change", "program", program.id, program.name,
                      changes=change)  # fmt: skip
@@ -62,11 +71,14 @@ def _settings(program: Program) -> dict[str, object]:
     return {**audit.fields(program, names), "team_ids": {t.team_id for t in program.teams}}
 
 
-def _apply(session: Session, program: Program, data: ProgramIn) -> Program:
+def _apply(
+    session: Session, program: Program, data: ProgramSettings, only: set[str] | None = None
+) -> Program:
+    """Set ``data`` on ``program`` (only the fields named in ``only``, when given)."""
     known = set(session.scalars(select(Team.id).where(Team.id.in_(data.team_ids))))
     if missing := set(data.team_ids) - known:
         raise ProgramError("team_ids", f"no team {sorted(missing)[0]}")
-    for name, value in data.model_dump(exclude={"team_ids"}).items():
+    for name, value in data.model_dump(exclude={"team_ids"}, include=only).items():
         setattr(program, name, value.value if hasattr(value, "value") else value)
     program.teams = [ProgramTeam(team_id=team_id) for team_id in sorted(known)]
     session.add(program)
@@ -269,6 +281,37 @@ def set_buddy_capacity(
     row.buddy_capacity = capacity
     session.flush()
     return row
+
+
+@dataclass(frozen=True)
+class Shortage:
+    """New hires the latest round of a buddies programme left without a buddy."""
+
+    round_on: dt.date
+    hires: list[Person]  # by start date, then name
+    seats: int  # the volunteer seats offered in the programme now
+
+
+def buddy_shortage(session: Session, program: Program) -> Shortage | None:
+    """The new hires the programme's latest round could not give a buddy (still active), or
+    None when it gave everyone one (or the programme has no round yet)."""
+    latest = session.scalar(
+        select(Round).where(Round.program_id == program.id).order_by(Round.round_on.desc()).limit(1)
+    )
+    if latest is None:
+        return None
+    hires = list(
+        session.scalars(
+            select(Person)
+            .join(BuddyShortage, BuddyShortage.person_id == Person.id)
+            .where(BuddyShortage.round_id == latest.id, Person.is_active)
+            .order_by(Person.start_date, Person.name, Person.id)
+        )
+    )
+    if not hires:
+        return None
+    seats = sum(row.buddy_capacity for row in memberships(session, program).values() if row.joined)
+    return Shortage(latest.round_on, hires, seats)
 
 
 # --- never pair me with --------------------------------------------------------------------

@@ -20,7 +20,7 @@ from connectwell.accounts import service as accounts
 from connectwell.core.config import Settings
 from connectwell.core.notify import deliver_pending
 from connectwell.digests import service as digests
-from connectwell.insights import publish, snapshots
+from connectwell.insights import network, publish, snapshots
 from connectwell.programs import answers, intros, rounds
 from connectwell.pulses import counting
 from connectwell.pulses import service as pulses
@@ -60,7 +60,14 @@ def run_due_rounds(session: Session, settings: Settings, now: dt.datetime) -> st
     """Compute every programme round whose first intro time has come (claimed by its row)."""
     ran = []
     for program, round_on in rounds.due_rounds(session, now):
-        row = rounds.run_round(session, program, round_on, actor=None, settings=settings)
+        row = rounds.run_round(
+            session,
+            program,
+            round_on,
+            actor=None,
+            settings=settings,
+            connections=network.connection_counts,
+        )
         if row is not None:
             ran.append(f"{program.name} {round_on}: {row.participants} people")
     return "; ".join(ran) or "no round due"

@@ -11,7 +11,7 @@ from connectwell.insights import service as insights
 from connectwell.programs import answers
 from connectwell.programs import service as programs
 from connectwell.programs.models import Program
-from connectwell.programs.schemas import MembershipOut, ProgramIn, ProgramOut
+from connectwell.programs.schemas import MembershipOut, ProgramIn, ProgramOut, ProgramSettings
 from connectwell.web.deps import DB, ApiAdmin, ApiViewer, AppSettings, PathId
 
 router = APIRouter()
@@ -31,6 +31,9 @@ def _out(program: Program) -> ProgramOut:
         group_size=program.group_size,
         no_repeat_weeks=program.no_repeat_weeks,
         team_mix=program.team_mix,
+        mix_levels=program.mix_levels,
+        mix_locations=program.mix_locations,
+        match_interests=program.match_interests,
         min_overlap_hours=program.min_overlap_hours,
         followup_days=program.followup_days,
         starts_on=program.starts_on,
@@ -60,6 +63,16 @@ def list_programs(session: DB, viewer: ApiViewer) -> list[ProgramOut]:
 @router.post("", response_model=ProgramOut, status_code=status.HTTP_201_CREATED)
 def create_program(data: ProgramIn, session: DB, viewer: ApiAdmin) -> ProgramOut:
     return _out(programs.create_program(session, data, actor=viewer.person))
+
+
+@router.put("/{program_id}", response_model=ProgramOut)
+def change_program(
+    data: ProgramSettings, session: DB, viewer: ApiAdmin, program_id: PathId
+) -> ProgramOut:
+    """Change a programme's settings (all of them: what is left out takes its default). The
+    kind and the first day stay; the changes apply from the next round."""
+    program = programs.get_program(session, program_id)
+    return _out(programs.update_program(session, program, data, actor=viewer.person))
 
 
 @router.get("/{program_id}", response_model=ProgramOut)

@@ -1,4 +1,5 @@
-"""Admin pages for programmes: set one up, see its rounds in aggregate, run a round now."""
+"""Admin pages for programmes: set one up or change it, see its rounds in aggregate, the new
+hires a buddies round left without a buddy, run a round now."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from connectwell.insights import network
 from connectwell.insights import service as insights
 from connectwell.people import service as people
 from connectwell.programs import answers, rounds
 from connectwell.programs import service as programs
 from connectwell.programs.models import Program
-from connectwell.programs.schemas import ProgramIn
+from connectwell.programs.schemas import ProgramIn, ProgramSettings
 from connectwell.web.deps import CSRF, DB, AppSettings, PageAdmin
 from connectwell.web.forms import PageForm, read_form
 from connectwell.web.templating import render
@@ -70,6 +72,58 @@ async def create(request: Request, session: DB, viewer: PageAdmin) -> Response:
     return _list_page(request, session, form=form, status_code=form.status_code)
 
 
+def _edit_page(
+    request: Request, session: DB, program: Program, form: PageForm[ProgramSettings]
+) -> Response:
+    return render(
+        request,
+        "admin/program_edit.html",
+        {"program": program, "form": form, "teams": people.list_teams(session)},
+        session=session,
+        status_code=form.status_code if form.problems else status.HTTP_200_OK,
+    )
+
+
+def _entered(program: Program) -> dict[str, str | list[str]]:
+    """The programme's settings as the edit form sends them."""
+    values: dict[str, str | list[str]] = {}
+    for name in ProgramSettings.model_fields:
+        if name == "team_ids":
+            values[name] = [str(t.team_id) for t in program.teams]
+            continue
+        value = getattr(program, name)
+        if isinstance(value, bool):
+            if value:
+                values[name] = "on"
+        else:
+            values[name] = f"{value:g}" if isinstance(value, float) else str(value)
+    return values
+
+
+@router.get("/{program_id}/edit")
+def edit_form(request: Request, session: DB, viewer: PageAdmin, program_id: int) -> Response:
+    program = programs.get_program(session, program_id)
+    return _edit_page(request, session, program, PageForm(values=_entered(program)))
+
+
+@router.post("/{program_id}/edit", dependencies=[CSRF])
+async def edit(request: Request, session: DB, viewer: PageAdmin, program_id: int) -> Response:
+    """Change a programme: from its next round on (a round already made is kept)."""
+    program = programs.get_program(session, program_id)
+    form = await read_form(request, ProgramSettings, labels=PROGRAM_LABELS)
+    if form.data is not None:
+        try:
+            programs.update_program(session, program, form.data, actor=viewer.person)
+        except programs.ProgramError as error:
+            session.rollback()
+            form.refuse(error)
+        else:
+            return RedirectResponse(
+                f"/admin/programs/{program_id}?changed=1", status.HTTP_303_SEE_OTHER
+            )
+    return _edit_page(request, session, programs.get_program(session, program_id), form)
+
+
 @router.get("/{program_id}")
 def program_admin(
     request: Request, session: DB, settings: AppSettings, viewer: PageAdmin, program_id: int
@@ -99,6 +153,7 @@ def _program_page(
             "check_ins": check_ins,
             "floor": settings.anonymity_floor,
             "next_round_on": programs.next_round_on(program, today),
+            "shortage": programs.buddy_shortage(session, program),
             "audience_size": len(programs.audience_ids(session, program)),
             "today": today,
             "run_form": run_form or PageForm(),
@@ -122,7 +177,14 @@ async def run_now(
     if form.data is None:
         return _program_page(request, session, settings, program, run_form=form)
     round_on = form.data.round_on
-    row = rounds.run_round(session, program, round_on, actor=viewer.person, settings=settings)
+    row = rounds.run_round(
+        session,
+        program,
+        round_on,
+        actor=viewer.person,
+        settings=settings,
+        connections=network.connection_counts,
+    )
     outcome = "ran" if row is not None else "exists"
     return RedirectResponse(
         f"/admin/programs/{program_id}?round={outcome}", status.HTTP_303_SEE_OTHER
