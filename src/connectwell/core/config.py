@@ -52,12 +52,13 @@ class Settings(BaseSettings):
     anonymity_floor: Annotated[int, Field(ge=3)] = 5
     shoutout_daily_quota: Annotated[int, Field(ge=1, le=100)] = 5
     shoutout_repeat_minutes: Annotated[int, Field(ge=0, le=1440)] = 10
-    # The web app's connections to the database, per process. FastAPI runs page and API
-    # handlers in a pool of 40 threads: pool size + overflow = 40 means no request waits for a
-    # connection while a thread is free. Mind PostgreSQL's max_connections (100 by default)
-    # times the number of web processes and instances.
+    # The web app's connections to the database, per process: up to 20, so two instances
+    # with two web processes each stay under PostgreSQL's default max_connections (100) with
+    # room for workers and psql. FastAPI runs handlers in 40 threads; a request holds a
+    # connection for milliseconds, so a thread seldom waits, and one that waits in vain gets a
+    # 503 with Retry-After, never a 500. Raise both with max_connections.
     database_pool_size: Annotated[int, Field(ge=1)] = 10
-    database_max_overflow: Annotated[int, Field(ge=0)] = 30
+    database_max_overflow: Annotated[int, Field(ge=0)] = 10
     database_pool_timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
     cookie_secure: bool = Field(
         default=False,
